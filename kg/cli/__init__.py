@@ -1,0 +1,72 @@
+"""The ``kg`` command line: thin click commands over the library.
+
+Exit codes: 0 the graph conforms (warnings allowed) or the command succeeded; 1 the data
+does not conform (SHACL violations) or a check found rows; 2 bad input or a runtime error.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from ..errors import EXIT_ERROR, EXIT_NONCONFORMING, KgError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class KgClickError(click.ClickException):
+    exit_code = EXIT_ERROR
+
+
+def handle_errors(func):
+    """Turn the library's errors into one line ``Error: ...`` and exit 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except KgError as exc:
+            raise KgClickError(str(exc)) from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+            raise KgClickError(f"{where}{exc.strerror or exc}") from None
+
+    return wrapper
+
+
+def project_of(ctx: click.Context):
+    """The project the command works on (``-C`` or the working directory)."""
+    from ..project import find_project
+
+    start = ctx.obj.get("project") if ctx.obj else None
+    return find_project(Path(start) if start else None)
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", prog_name="kg", message="%(prog)s %(version)s")
+@click.option("-C", "--project", type=click.Path(file_okay=False), default=None,
+              help="The project folder (with ontology/ and data/). Default: the working directory "
+                   "or the nearest folder above it that is one.")
+@click.pass_context
+def cli(ctx: click.Context, project: str | None) -> None:
+    """Build, validate, export and query a knowledge graph of military cooperation between
+    states, from curated facts of news articles.
+
+    \b
+    Example:
+        kg build
+        kg export --format trig -o graph.trig
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["project"] = project
+
+
+def main() -> None:
+    cli(prog_name="kg")
+
+
+# The commands, one module per family; each registers itself on ``cli``.
+from . import build_cmds  # noqa: E402,F401

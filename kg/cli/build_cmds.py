@@ -1,0 +1,126 @@
+"""``kg build``, ``kg validate``, ``kg export``."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import EXIT_NONCONFORMING
+from . import cli, handle_errors, project_of
+
+
+def report_options(func):
+    func = click.option("--format", "report_format", type=click.Choice(["text", "turtle", "json"]),
+                        default="text", show_default=True,
+                        help="How to print the validation report: one line per result, the SHACL "
+                             "report graph as Turtle, or JSON.")(func)
+    return func
+
+
+def _print_report(report, report_format: str, quiet_when_empty: bool = False) -> None:
+    from ..validate import format_json, format_text
+
+    if report_format == "turtle":
+        click.echo(report.graph.serialize(format="turtle"), nl=False)
+    elif report_format == "json":
+        click.echo(format_json(report))
+    else:
+        text = format_text(report)
+        if text:
+            click.echo(text)
+
+
+@cli.command()
+@click.option("-o", "--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write kg.ttl and kg.trig. Default: build/ in the project.")
+@report_options
+@click.pass_context
+@handle_errors
+def build(ctx: click.Context, out_dir: Path | None, report_format: str) -> None:
+    """Build the graph from data/ and write build/kg.ttl (merged) and build/kg.trig (named graphs).
+
+    Every article is read, turned into triples and validated on its own. The outputs are written
+    only when the whole graph conforms (warnings allowed); a failed build leaves the previous
+    outputs as they were.
+
+    \b
+    Example:
+        kg build
+        kg build -o /tmp/out
+    """
+    from ..pipeline import run, write_outputs
+    from ..validate import summary
+
+    project = project_of(ctx)
+    result = run(project)
+    _print_report(result.report, report_format)
+    if not result.report.conforms:
+        click.echo(f"Not built: {summary(result.report)}.", err=True)
+        sys.exit(EXIT_NONCONFORMING)
+    outputs = write_outputs(result, out_dir or project.build_dir)
+    shown = ", ".join(project.display(p) for p in outputs.values())
+    click.echo(
+        f"Built {len(result.articles)} article(s), {result.triple_count()} triples "
+        f"({summary(result.report)}): {shown}",
+        err=True,
+    )
+
+
+@cli.command()
+@report_options
+@click.pass_context
+@handle_errors
+def validate(ctx: click.Context, report_format: str) -> None:
+    """Validate the facts against the shapes; write nothing.
+
+    Prints one line per result: severity, focus node, path, message, and the fact file and line
+    that produced the focus node. Exits 1 when there is a violation.
+
+    \b
+    Example:
+        kg validate
+        kg validate --format json
+    """
+    from ..pipeline import run
+    from ..validate import summary
+
+    result = run(project_of(ctx))
+    _print_report(result.report, report_format)
+    click.echo(("Conforms" if result.report.conforms else "Does not conform") + f": {summary(result.report)}.",
+               err=True)
+    if not result.report.conforms:
+        sys.exit(EXIT_NONCONFORMING)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "xml"]),
+              default="turtle", show_default=True, help="The RDF format to write.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The file to write (atomically). Default: standard output.")
+@click.pass_context
+@handle_errors
+def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
+    """Export the graph in an RDF format: triple formats merge the named graphs.
+
+    \b
+    Example:
+        kg export --format ntriples -o kg.nt
+        kg export --format trig
+    """
+    from ..export import serialize, write_atomic
+    from ..pipeline import run
+    from ..validate import summary
+
+    result = run(project_of(ctx))
+    if not result.report.conforms:
+        click.echo(f"Error: the graph does not conform ({summary(result.report)}); run 'kg validate'", err=True)
+        sys.exit(EXIT_NONCONFORMING)
+    data = serialize(result.graphs, fmt)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_atomic(output, data)
+
+

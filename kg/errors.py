@@ -1,0 +1,28 @@
+"""The library's exceptions. The command line turns them into one-line errors and exit codes."""
+from __future__ import annotations
+
+#: exit codes, documented in README.md
+EXIT_OK = 0
+EXIT_NONCONFORMING = 1
+EXIT_ERROR = 2
+
+
+class KgError(Exception):
+    """Bad input or a runtime failure: the CLI prints it as one line and exits 2."""
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+
+    def __str__(self) -> str:
+        if self.path is not None and self.line is not None:
+            return f"{self.path}:{self.line}: {self.message}"
+        if self.path is not None:
+            return f"{self.path}: {self.message}"
+        return self.message
+
+
+class InputError(KgError):
+    """A fact file, a reference file or a parameter is wrong."""

@@ -1,0 +1,133 @@
+"""Validating graphs with the SHACL shapes of ``ontology/shapes.ttl`` (pySHACL).
+
+Like pySHACL, a validation keeps a machine-readable result (the report graph) beside a human
+one (``Result`` rows that name the fact file and line behind each focus node).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from . import namespaces as ns
+
+SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+@dataclass(frozen=True)
+class Result:
+    severity: str
+    focus: Node
+    path: Node | None
+    message: str
+    shape: Node | None
+    value: Node | None
+    origin: tuple[str, int] | None
+
+    def sort_key(self):
+        origin = self.origin or ("~", 0)
+        return (origin, _ORDER.get(self.severity, 3), str(self.focus), str(self.path or ""),
+                self.message, str(self.value or ""))
+
+
+@dataclass
+class Report:
+    results: list[Result] = field(default_factory=list)
+    graph: Graph = field(default_factory=Graph)
+
+    @property
+    def conforms(self) -> bool:
+        """Warnings and infos are allowed; a violation is not."""
+        return not any(r.severity == "Violation" for r in self.results)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for r in self.results if r.severity == severity)
+
+    def extend(self, other: "Report") -> None:
+        self.results.extend(other.results)
+        self.graph += other.graph
+
+    def sorted(self) -> list[Result]:
+        return sorted(self.results, key=Result.sort_key)
+
+
+def validate(data: Graph, shapes: Graph, ontology: Graph,
+             lines: dict[URIRef, tuple[str, int]] | None = None) -> Report:
+    """Validate one data graph (an article with the reference entities it uses)."""
+    from pyshacl import validate as shacl_validate  # slow to import: only when validating
+
+    _conforms, report_graph, _text = shacl_validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        abort_on_first=False,
+    )
+    results = []
+    for result in report_graph.subjects(SH.resultSeverity, None):
+        severity = report_graph.value(result, SH.resultSeverity)
+        focus = report_graph.value(result, SH.focusNode)
+        message = report_graph.value(result, SH.resultMessage)
+        results.append(
+            Result(
+                severity=SEVERITY_NAMES.get(severity, str(severity)),
+                focus=focus,
+                path=report_graph.value(result, SH.resultPath),
+                message=str(message) if message is not None else "",
+                shape=report_graph.value(result, SH.sourceShape),
+                value=report_graph.value(result, SH.value),
+                origin=(lines or {}).get(focus),
+            )
+        )
+    ns.bind_prefixes(report_graph)
+    return Report(results, report_graph)
+
+
+def short(graph: Graph, node: Node | None) -> str:
+    """A node as a prefixed name where one of our prefixes fits."""
+    if node is None:
+        return "-"
+    if isinstance(node, URIRef):
+        try:
+            return graph.namespace_manager.normalizeUri(node)
+        except Exception:  # pragma: no cover - rdflib refuses some IRIs
+            return f"<{node}>"
+    return node.n3()
+
+
+def format_text(report: Report) -> str:
+    """One line per result: severity, focus node, path, message, fact file and line."""
+    g = Graph()
+    ns.bind_prefixes(g)
+    lines = []
+    for r in report.sorted():
+        origin = f"{r.origin[0]}:{r.origin[1]}" if r.origin else "-"
+        lines.append(f"{r.severity}: {short(g, r.focus)} {short(g, r.path)}: {r.message} ({origin})")
+    return "\n".join(lines)
+
+
+def format_json(report: Report) -> str:
+    rows = []
+    for r in report.sorted():
+        rows.append({
+            "severity": r.severity,
+            "focusNode": str(r.focus),
+            "resultPath": str(r.path) if r.path is not None else None,
+            "message": r.message,
+            "sourceShape": str(r.shape) if isinstance(r.shape, URIRef) else None,
+            "value": str(r.value) if r.value is not None else None,
+            "file": r.origin[0] if r.origin else None,
+            "line": r.origin[1] if r.origin else None,
+        })
+    return json.dumps({"conforms": report.conforms, "results": rows}, indent=2, ensure_ascii=False)
+
+
+def summary(report: Report) -> str:
+    v, w, i = (report.count(s) for s in ("Violation", "Warning", "Info"))
+    return f"{v} violation{'s' * (v != 1)}, {w} warning{'s' * (w != 1)}, {i} info{'s' * (i != 1)}"
