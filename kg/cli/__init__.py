@@ -6,13 +6,12 @@ does not conform (SHACL violations) or a check found rows; 2 bad input or a runt
 from __future__ import annotations
 
 import functools
-import sys
 from pathlib import Path
 
 import click
 
 from .. import __version__
-from ..errors import EXIT_ERROR, EXIT_NONCONFORMING, KgError
+from ..errors import EXIT_ERROR, KgError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
