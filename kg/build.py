@@ -54,6 +54,10 @@ def _literal(f: Field, value) -> URIRef | Literal:
         return Literal(value)
     if isinstance(value, int):
         return Literal(value, datatype=XSD.integer)
+    if f.kind == "plain":
+        return Literal(value)
+    if f.kind == "url":
+        return Literal(value, datatype=XSD.anyURI)
     return Literal(value, lang=LANG)
 
 

@@ -26,3 +26,11 @@ class KgError(Exception):
 
 class InputError(KgError):
     """A fact file, a reference file or a parameter is wrong."""
+
+
+class NotConforming(Exception):
+    """The data has SHACL violations: the CLI prints ``report`` and exits 1."""
+
+    def __init__(self, report):
+        super().__init__("the graph does not conform")
+        self.report = report

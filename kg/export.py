@@ -42,26 +42,63 @@ def merged(graphs: Iterable[Graph]) -> Graph:
     return out
 
 
-def header(graphs: list[Graph], inferred: bool) -> str:
+def header(graphs: list[Graph], inferred: bool, kept_apart: bool = False) -> str:
+    """A comment saying what the file holds (Turtle, TriG, N-Triples and N-Quads)."""
     names = sorted(str(g.identifier) for g in graphs)
     articles = sum(1 for n in names if n.startswith(str(ns.GRAPH["article/"])))
+    how = "kept apart" if kept_apart else "merged"
+    where = " (in graph:inferred)" if inferred and kept_apart else ""
     return (
         f"# Knowledge graph of military cooperation, written by kg {__version__}.\n"
-        f"# Named graphs merged: ontology, reference entities, {articles} article(s).\n"
-        f"# Inferred triples: {'included' if inferred else 'not included'}.\n"
+        f"# Named graphs {how}: ontology, reference entities, {articles} article(s).\n"
+        f"# Inferred triples: {'included' + where if inferred else 'not included'}.\n"
     )
 
 
 def serialize(graphs: list[Graph], fmt: str, inferred: bool = False) -> bytes:
-    """The graphs in one RDF format: merged for triple formats, as named graphs otherwise."""
+    """The graphs in one RDF format: merged for triple formats, as named graphs otherwise.
+
+    Turtle, TriG, N-Triples and N-Quads are canonical: the same graphs give the same bytes
+    (graphs in IRI order, statements sorted, blank nodes labelled by ``rdflib.compare``).
+    """
     name, quads, _suffix = FORMATS[fmt]
-    if quads:
+    graphs = sorted(graphs, key=lambda g: str(g.identifier))
+    if fmt == "trig":
+        data = _trig(graphs)
+    elif fmt in ("ntriples", "nquads"):
+        source = make_dataset(graphs) if quads else merged(graphs)
+        text = source.serialize(format=name, encoding="utf-8").decode("utf-8")
+        data = "".join(sorted(set(text.splitlines(keepends=True)))).encode("utf-8")
+    elif quads:
         data = make_dataset(graphs).serialize(format=name, encoding="utf-8")
     else:
         data = merged(graphs).serialize(format=name, encoding="utf-8")
     if fmt in ("turtle", "trig", "ntriples", "nquads"):
-        data = header(graphs, inferred).encode() + data
+        data = header(graphs, inferred, kept_apart=quads).encode() + data
     return data
+
+
+def _trig(graphs: list[Graph]) -> bytes:
+    """TriG written graph by graph, each body as rdflib's (deterministic) Turtle."""
+    prefixes: dict[str, str] = {}
+    bodies = []
+    for g in graphs:
+        copy = Graph()
+        ns.bind_prefixes(copy)
+        for triple in g:
+            copy.add(triple)
+        text = copy.serialize(format="turtle")
+        body = []
+        for line in text.splitlines():
+            if line.startswith("@prefix "):
+                prefixes[line.split()[1]] = line
+            elif line.strip() or body:
+                body.append(("    " + line) if line.strip() else "")
+        while body and not body[-1]:
+            body.pop()
+        bodies.append(f"<{g.identifier}> {{\n" + "\n".join(body) + "\n}\n")
+    head = "".join(prefixes[k] + "\n" for k in sorted(prefixes))
+    return (head + "\n" + "\n".join(bodies)).encode("utf-8")
 
 
 def write_atomic(path: Path, data: bytes) -> None:

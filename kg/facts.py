@@ -238,7 +238,11 @@ class _Checker:
                 raise InputError(f"{f.key!r} must be a whole number from {low}, not {n}", self.path, y.line)
             return n
         text = _scalar_text(y, self.path, f.key)
-        if kind == "str":
+        if kind in ("str", "plain"):
+            return text
+        if kind == "url":
+            if not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", text):
+                raise InputError(f"{f.key!r} must be an http(s) URL, not {text!r}", self.path, y.line)
             return text
         if kind == "date":
             return parse_date(text, self.path, y.line, f.key)
@@ -265,8 +269,13 @@ class _Checker:
         if kind.startswith("ref:"):
             kinds = kind.split(":", 1)[1].split("|")
             return self.ref(text, kinds, y.line)
-        if kind == "fact":
-            return self.fact_ref(text, y.line, local_facts or {})
+        if kind == "fact" or kind.startswith("fact:"):
+            ref = self.fact_ref(text, y.line, local_facts or {})
+            wanted = kind.partition(":")[2]
+            if wanted and ref.kind != wanted:
+                raise InputError(f"{f.key!r} must name a fact of type {wanted!r}; {text!r} is a {ref.kind!r}",
+                                 self.path, y.line)
+            return ref
         if kind == "unreported":
             keys = [x.key for x in fact_fields if x.prop is not None]
             if text not in keys:
@@ -385,12 +394,26 @@ def read_reference(paths: list[tuple[Path, str]], vocab: Vocabulary) -> Referenc
         entity.description = values.pop("description", None)
         values.pop("id")
         entity.values = values
-    _check_part_of_cycles(reference)
+    _check_forces(reference)
     return reference
 
 
-def _check_part_of_cycles(reference: Reference) -> None:
+def force_state(reference: Reference, entity: Entity) -> str | None:
+    """The state a force belongs to: its own ``state``, or its parent's."""
+    current: Entity | None = entity
+    while current is not None:
+        if "state" in current.values:
+            return current.values["state"].id
+        parent = current.values.get("part_of")
+        current = reference.entities[parent.id] if parent else None
+    return None
+
+
+def _check_forces(reference: Reference) -> None:
+    """No cycles of part_of; every force has a state, its own or its parent's, and they agree."""
     for entity in reference.entities.values():
+        if entity.kind != "force":
+            continue
         seen = [entity.id]
         current = entity
         while "part_of" in current.values:
@@ -399,6 +422,14 @@ def _check_part_of_cycles(reference: Reference) -> None:
                 raise InputError(f"'part_of' makes a cycle: {' -> '.join(seen + [parent])}", entity.path, entity.line)
             seen.append(parent)
             current = reference.entities[parent]
+        if "state" not in entity.values and "part_of" not in entity.values:
+            raise InputError(f"force {entity.id!r} needs 'state' or 'part_of'", entity.path, entity.line)
+        if "state" in entity.values and "part_of" in entity.values:
+            parent_state = force_state(reference, reference.entities[entity.values["part_of"].id])
+            if parent_state is not None and parent_state != entity.values["state"].id:
+                raise InputError(
+                    f"force {entity.id!r} belongs to {entity.values['state'].id} but is part of "
+                    f"{entity.values['part_of'].id!r}, which belongs to {parent_state}", entity.path, entity.line)
 
 
 # --- fact files --------------------------------------------------------------------------

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from .build import article_graph, reference_graph
+from .errors import NotConforming
+from .build import article_graph, new_graph, reference_graph
 from .export import serialize, write_atomic
+from .namespaces import INFERRED_GRAPH
 from .project import Project, load_shapes, read_inputs
 from .validate import Report, validate
 
@@ -24,18 +26,26 @@ class BuildResult:
     articles: list[Graph]
     report: Report
     lines: dict[URIRef, tuple[str, int]] = field(default_factory=dict)
+    #: what owlrl adds (``graph:inferred``); None when reasoning is off
+    inferred: Graph | None = None
+    reason: str = "none"
 
     @property
     def graphs(self) -> list[Graph]:
-        """Every named graph, in a stable order."""
+        """Every named graph of asserted triples, in a stable order."""
         return [self.ontology, self.reference, *sorted(self.articles, key=lambda g: str(g.identifier))]
 
+    def all_graphs(self, with_inferred: bool = True) -> list[Graph]:
+        if with_inferred and self.inferred is not None:
+            return [*self.graphs, self.inferred]
+        return self.graphs
+
     def triple_count(self) -> int:
-        return sum(len(g) for g in self.graphs)
+        return sum(len(g) for g in self.all_graphs())
 
 
-def run(project: Project, validate_graphs: bool = True) -> BuildResult:
-    """Read, build and validate every article, each on its own."""
+def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl") -> BuildResult:
+    """Read, build, validate and reason over every article, each on its own."""
     inputs = read_inputs(project)
     shapes = load_shapes(project) if validate_graphs else None
     ref = reference_graph(inputs.reference)
@@ -55,18 +65,68 @@ def run(project: Project, validate_graphs: bool = True) -> BuildResult:
         graphs.append(built.graph)
     # A result about a reference entity found while validating an article is reported once.
     report.results = sorted(set(report.results), key=lambda r: r.sort_key())
-    return BuildResult(inputs.ontology, ref.graph, graphs, report, lines)
+    inferred = None
+    if reason != "none" and report.conforms:
+        inferred = infer_all(inputs.ontology, ref.graph, graphs, reason)
+    return BuildResult(inputs.ontology, ref.graph, graphs, report, lines, inferred, reason)
+
+
+def infer_all(ontology: Graph, reference: Graph, articles: list[Graph], mode: str) -> Graph:
+    """The inferred graph: the reference entities' closure once, then each article's."""
+    from .reason import Reasoner
+
+    reasoner = Reasoner(ontology, reference, mode)
+    inferred = new_graph(INFERRED_GRAPH)
+    inferred += reasoner.reference_inferred
+    for graph in articles:
+        inferred += reasoner.infer(graph)
+    return inferred
 
 
 def write_outputs(result: BuildResult, out_dir: Path) -> dict[str, Path]:
-    """Write the merged Turtle and the named-graph TriG, each atomically."""
+    """Write the merged Turtle (asserted triples only) and the TriG (every named graph,
+    ``graph:inferred`` included), each atomically."""
     outputs = {"turtle": out_dir / MERGED, "trig": out_dir / NAMED}
-    data = {fmt: serialize(result.graphs, fmt) for fmt in outputs}
+    data = {
+        "turtle": serialize(result.all_graphs(with_inferred=False), "turtle", inferred=False),
+        "trig": serialize(result.all_graphs(), "trig", inferred=result.inferred is not None),
+    }
     manifest = {
-        "graphs": {str(g.identifier): len(g) for g in result.graphs},
+        "graphs": {str(g.identifier): len(g) for g in result.all_graphs()},
+        "reason": result.reason,
         "triples": result.triple_count(),
     }
     for fmt, path in outputs.items():
         write_atomic(path, data[fmt])
     write_atomic(out_dir / MANIFEST, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
     return outputs
+
+
+def is_stale(project: Project, out_dir: Path | None = None, reason: str | None = None) -> bool:
+    """Whether the build is missing, older than any of its inputs, or reasoned otherwise."""
+    out_dir = out_dir or project.build_dir
+    outputs = [out_dir / MERGED, out_dir / NAMED, out_dir / MANIFEST]
+    if not all(p.exists() for p in outputs):
+        return True
+    if reason is not None:
+        try:
+            if json.loads((out_dir / MANIFEST).read_text(encoding="utf-8")).get("reason") != reason:
+                return True
+        except (OSError, ValueError):
+            return True
+    return min(p.stat().st_mtime for p in outputs) < project.newest_input_mtime()
+
+
+def ensure_built(project: Project, out_dir: Path | None = None, reason: str = "owlrl") -> Path:
+    """Build where the outputs are missing or stale; return the folder of the outputs.
+
+    A build made with another ``reason`` mode is kept as it is unless it is stale.
+    Raises ``NotConforming`` when the data has violations (nothing is written then).
+    """
+    out_dir = out_dir or project.build_dir
+    if is_stale(project, out_dir):
+        result = run(project, reason=reason)
+        if not result.report.conforms:
+            raise NotConforming(result.report)
+        write_outputs(result, out_dir)
+    return out_dir

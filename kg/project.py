@@ -97,10 +97,17 @@ def parse_turtle(path: Path, display: str, identifier=None) -> Graph:
 
 
 def load_ontology(project: Project) -> Graph:
+    """The ontology and vocabularies; their blank nodes (OWL lists) get canonical labels, so
+    that every output is the same bytes for the same input."""
+    from rdflib.compare import to_canonical_graph
+
+    parsed = Graph()
+    for path in project.ontology_paths():
+        parsed += parse_turtle(path, project.display(path))
     g = Graph(identifier=ns.ONTOLOGY_GRAPH)
     ns.bind_prefixes(g)
-    for path in project.ontology_paths():
-        g += parse_turtle(path, project.display(path))
+    for triple in to_canonical_graph(parsed):
+        g.add(triple)
     return g
 
 

@@ -6,11 +6,14 @@ turns them into triples with the same tables, so the format is declared once.
 
 Value kinds:
 - ``ref:KIND|KIND``: the id of a reference entity of one of those kinds
-- ``fact``: the id of a fact (in the same article, or any article's fact)
+- ``fact``: the id of a fact (in the same article, or any article's fact as TYPE/ID);
+  ``fact:TYPE``: a fact of that type only
 - ``concept:SCHEME``: the id of a concept in one of our SKOS schemes
 - ``date``: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` (the precision is kept)
 - ``duration``: an ISO 8601 duration such as ``P3D``
-- ``int``, ``str``, ``bool``
+- ``int``, ``bool``
+- ``str``: text in English (a language-tagged literal); ``plain``: a code or file name
+  (``xsd:string``); ``url``: an absolute http(s) URL (``xsd:anyURI``)
 """
 from __future__ import annotations
 
@@ -78,7 +81,8 @@ ENTITY_KINDS: dict[str, EntityKind] = {
             MC.MilitaryForce,
             (
                 Field("kind", "subclass", None, required=True),
-                Field("state", "ref:state", MC.belongsTo, required=True),
+                Field("state", "ref:state", MC.belongsTo,
+                      help="the state whose force it is; a unit with part_of takes its parent's"),
                 Field("part_of", "ref:force", MC.partOf),
             ),
             subclasses={
@@ -326,7 +330,7 @@ FACT_TYPES: dict[str, FactType] = {
             MC.NonParticipation,
             (
                 Field("actor", "ref:state|force", MC.nonParticipant, required=True),
-                Field("exercise", "fact", MC.exercise, required=True),
+                Field("exercise", "fact:exercise", MC.exercise, required=True),
             ),
             help="a state or force said not to take part in an exercise",
         ),
@@ -361,9 +365,9 @@ ARTICLE_FIELDS = (
     Field("publisher", "ref:organisation", SCHEMA.publisher, required=True),
     Field("published", "date", SCHEMA.datePublished, required=True),
     Field("published_basis", "str", MC.dateBasis),
-    Field("language", "str", SCHEMA.inLanguage),
-    Field("source", "str", MC.sourceFile, required=True),
-    Field("url", "str", SCHEMA.url),
+    Field("language", "plain", SCHEMA.inLanguage),
+    Field("source", "plain", MC.sourceFile, required=True),
+    Field("url", "url", SCHEMA.url),
 )
 
 # Keys of an article header or a fact that may say ``unknown`` instead of a value.

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from ..errors import EXIT_ERROR, KgError
+from ..errors import EXIT_ERROR, EXIT_NONCONFORMING, KgError, NotConforming
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -29,6 +29,13 @@ def handle_errors(func):
             return func(*args, **kwargs)
         except KgError as exc:
             raise KgClickError(str(exc)) from None
+        except NotConforming as exc:
+            from ..validate import format_text, summary
+
+            click.echo(format_text(exc.report), err=True)
+            click.echo(f"Error: the graph does not conform ({summary(exc.report)}); nothing was built",
+                       err=True)
+            raise SystemExit(EXIT_NONCONFORMING) from None
         except OSError as exc:
             where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
             raise KgClickError(f"{where}{exc.strerror or exc}") from None
@@ -44,7 +51,7 @@ def project_of(ctx: click.Context):
     return find_project(Path(start) if start else None)
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+@click.group(name="kg", context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", prog_name="kg", message="%(prog)s %(version)s")
 @click.option("-C", "--project", type=click.Path(file_okay=False), default=None,
               help="The project folder (with ontology/ and data/). Default: the working directory "
@@ -68,4 +75,4 @@ def main() -> None:
 
 
 # The commands, one module per family; each registers itself on ``cli``.
-from . import build_cmds  # noqa: E402,F401
+from . import build_cmds, query_cmds  # noqa: E402,F401

@@ -34,10 +34,13 @@ def _print_report(report, report_format: str, quiet_when_empty: bool = False) ->
 @cli.command()
 @click.option("-o", "--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write kg.ttl and kg.trig. Default: build/ in the project.")
+@click.option("--reason", type=click.Choice(["owlrl", "rdfs", "none"]), default="owlrl", show_default=True,
+              help="What to infer from the ontology into graph:inferred: OWL 2 RL (owlrl), RDFS only, "
+                   "or nothing.")
 @report_options
 @click.pass_context
 @handle_errors
-def build(ctx: click.Context, out_dir: Path | None, report_format: str) -> None:
+def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: str) -> None:
     """Build the graph from data/ and write build/kg.ttl (merged) and build/kg.trig (named graphs).
 
     Every article is read, turned into triples and validated on its own. The outputs are written
@@ -53,15 +56,16 @@ def build(ctx: click.Context, out_dir: Path | None, report_format: str) -> None:
     from ..validate import summary
 
     project = project_of(ctx)
-    result = run(project)
+    result = run(project, reason=reason)
     _print_report(result.report, report_format)
     if not result.report.conforms:
         click.echo(f"Not built: {summary(result.report)}.", err=True)
         sys.exit(EXIT_NONCONFORMING)
     outputs = write_outputs(result, out_dir or project.build_dir)
     shown = ", ".join(project.display(p) for p in outputs.values())
+    inferred = f", {len(result.inferred)} inferred" if result.inferred is not None else ""
     click.echo(
-        f"Built {len(result.articles)} article(s), {result.triple_count()} triples "
+        f"Built {len(result.articles)} article(s), {result.triple_count()} triples{inferred} "
         f"({summary(result.report)}): {shown}",
         err=True,
     )
@@ -85,7 +89,7 @@ def validate(ctx: click.Context, report_format: str) -> None:
     from ..pipeline import run
     from ..validate import summary
 
-    result = run(project_of(ctx))
+    result = run(project_of(ctx), reason="none")
     _print_report(result.report, report_format)
     click.echo(("Conforms" if result.report.conforms else "Does not conform") + f": {summary(result.report)}.",
                err=True)
@@ -98,9 +102,11 @@ def validate(ctx: click.Context, report_format: str) -> None:
               default="turtle", show_default=True, help="The RDF format to write.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The file to write (atomically). Default: standard output.")
+@click.option("--with-inferred", is_flag=True,
+              help="Add the triples inferred from the ontology (graph:inferred) to the export.")
 @click.pass_context
 @handle_errors
-def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
+def export(ctx: click.Context, fmt: str, output: Path | None, with_inferred: bool) -> None:
     """Export the graph in an RDF format: triple formats merge the named graphs.
 
     \b
@@ -112,11 +118,11 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
     from ..pipeline import run
     from ..validate import summary
 
-    result = run(project_of(ctx))
+    result = run(project_of(ctx), reason="owlrl" if with_inferred else "none")
     if not result.report.conforms:
         click.echo(f"Error: the graph does not conform ({summary(result.report)}); run 'kg validate'", err=True)
         sys.exit(EXIT_NONCONFORMING)
-    data = serialize(result.graphs, fmt)
+    data = serialize(result.all_graphs(with_inferred), fmt, inferred=with_inferred)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -1,0 +1,186 @@
+"""``kg query`` and ``kg check``: the saved SPARQL queries."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import EXIT_NONCONFORMING
+from . import cli, handle_errors, project_of
+
+
+def engine_options(func):
+    """Where a query runs: the built graph (default), an embedded store or a SPARQL server."""
+    options = [
+        click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph",
+                     show_default=True,
+                     help="The engine that runs queries on the built graph (ignored with --store or --endpoint)."),
+        click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="Query an embedded Oxigraph store (see 'kg load') instead of the built graph."),
+        click.option("--endpoint", default=None,
+                     help="Query a SPARQL 1.1 server at this URL instead of the built graph."),
+        click.option("--query-path", default=None,
+                     help="With --endpoint: the path of the server's query service (see README)."),
+        click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+                     help="Seconds a query may take before it is stopped with an error."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def open_engine(project, engine: str, store_dir: Path | None, endpoint: str | None,
+                query_path: str | None, timeout: float):
+    """The engine that the options name; builds the graph first where it is stale."""
+    if store_dir is not None and endpoint is not None:
+        raise click.UsageError("give --store or --endpoint, not both")
+    if endpoint is not None:
+        from ..remote import EndpointEngine
+
+        kwargs = {"timeout": timeout}
+        if query_path is not None:
+            kwargs["query_path"] = query_path
+        return EndpointEngine(endpoint, **kwargs)
+    if store_dir is not None:
+        from ..store import OxigraphEngine
+
+        return OxigraphEngine.open(store_dir, timeout=timeout)
+    from ..pipeline import NAMED, ensure_built
+
+    out_dir = ensure_built(project)
+    if engine == "rdflib":
+        from ..engines import RdflibEngine
+
+        return RdflibEngine.from_file(out_dir / NAMED)
+    from ..store import OxigraphEngine
+
+    return OxigraphEngine.from_file(out_dir / NAMED, timeout=timeout)
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="A parameter value; an IRI parameter takes an IRI, an entity id (IRN) or a label. Repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "markdown",
+                                                    "turtle", "ntriples"]),
+              default=None,
+              help="Output: table (default, for people), csv/tsv/json (W3C SPARQL results formats), "
+                   "markdown; turtle (default) or ntriples for CONSTRUCT and DESCRIBE queries.")
+@click.option("--list", "list_", is_flag=True, help="List the saved queries with their summaries.")
+@click.option("--show", is_flag=True, help="Print the query with its parameters documented; run nothing.")
+@click.option("--allow-service", is_flag=True, help="Allow the query to call remote SERVICEs.")
+@engine_options
+@click.pass_context
+@handle_errors
+def query(ctx, name, params, fmt, list_, show, allow_service, engine, store_dir, endpoint, query_path, timeout):
+    """Run a saved SPARQL query (a name from queries/) or a query file (PATH.rq).
+
+    \b
+    Example:
+        kg query --list
+        kg query exercises
+        kg query exercise-partners --param state=IRN
+        kg query arms-transfers --format csv > transfers.csv
+    """
+    from ..query import find_query, query_names, parse_query_file
+
+    project = project_of(ctx)
+    if list_:
+        names = query_names(project.queries_dir)
+        width = max((len(n) for n in names), default=0)
+        for n in names:
+            q = parse_query_file(project.queries_dir / f"{n}.rq", n)
+            click.echo(f"{n.ljust(width)}  {q.summary}".rstrip())
+        return
+    if not name:
+        raise click.UsageError("give a query name (see 'kg query --list') or a .rq file")
+    q = find_query(project.queries_dir, name, project.display)
+    if show:
+        click.echo(_describe(q))
+        return
+    _run_and_print(project, q, params, fmt, allow_service,
+                   open_engine(project, engine, store_dir, endpoint, query_path, timeout))
+
+
+def _describe(q) -> str:
+    lines = [f"# {q.name}: {q.summary}".rstrip()]
+    if q.description:
+        lines.append(f"# {q.description}")
+    if q.params:
+        lines.append("# parameters:")
+        for p in q.params:
+            default = f", default {q.defaults[p.name]}" if p.name in q.defaults else ""
+            lines.append(f"#   --param {p.name}=...  {p.describe()}{default}; variable ?{p.var}")
+    else:
+        lines.append("# parameters: none")
+    lines.append("")
+    lines.append(q.text.rstrip("\n"))
+    return "\n".join(lines)
+
+
+def _run_and_print(project, q, params, fmt, allow_service, engine) -> int:
+    from .. import results as out
+    from ..query import bind_params, check_query, labels, parse_params, run_query
+
+    check_query(q, project.display(q.path), allow_service=allow_service)
+    bindings = bind_params(q, parse_params(list(params)), engine)
+    outcome = run_query(q, bindings, engine)
+    stdout = click.get_text_stream("stdout")
+    if outcome.form == "SELECT":
+        result = outcome.select
+        fmt = fmt or "table"
+        if fmt in ("turtle", "ntriples"):
+            raise click.UsageError(f"--format {fmt} is for CONSTRUCT and DESCRIBE queries")
+        if fmt == "json":
+            stdout.write(out.to_json(result))
+        elif fmt == "csv":
+            sys.stdout.buffer.write(out.to_csv(result).encode("utf-8"))
+        elif fmt == "tsv":
+            stdout.write(out.to_tsv(result))
+        else:
+            names = labels(engine, out.uris_in(result))
+            stdout.write(out.to_markdown(result, names) if fmt == "markdown" else out.to_table(result, names))
+        return len(result.rows)
+    if outcome.form == "ASK":
+        stdout.write(out.boolean_json(outcome.boolean) if fmt == "json" else f"{str(outcome.boolean).lower()}\n")
+        return int(outcome.boolean)
+    from rdflib import Graph
+
+    from ..namespaces import bind_prefixes
+
+    g = Graph()
+    bind_prefixes(g)
+    g.parse(data=outcome.ntriples.decode("utf-8"), format="nt")
+    stdout.write(g.serialize(format="nt" if fmt == "ntriples" else "turtle"))
+    return len(g)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "markdown"]),
+              default="table", show_default=True, help="How to print the rows that break a rule.")
+@engine_options
+@click.pass_context
+@handle_errors
+def check(ctx, fmt, engine, store_dir, endpoint, query_path, timeout):
+    """Run the quality checks (queries/qc/*-violation.rq); exit 1 when any returns rows.
+
+    \b
+    Example:
+        kg check
+        kg check --store .kg/store
+    """
+    from ..query import find_query, query_names
+
+    project = project_of(ctx)
+    runner = open_engine(project, engine, store_dir, endpoint, query_path, timeout)
+    failed = 0
+    names = [n for n in query_names(project.queries_dir) if n.startswith("qc/")]
+    for name in names:
+        q = find_query(project.queries_dir, name, project.display)
+        click.echo(f"== {name}: {q.summary}")
+        rows = _run_and_print(project, q, (), fmt, False, runner)
+        failed += rows > 0
+    click.echo(f"{len(names)} check(s), {failed} with rows that break a rule", err=True)
+    if failed:
+        sys.exit(EXIT_NONCONFORMING)

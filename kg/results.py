@@ -1,0 +1,107 @@
+"""Writing query results: W3C SPARQL 1.1 JSON, CSV and TSV results, and tables for people."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from .engines import SelectResult, Term
+from .namespaces import PREFIXES
+
+FORMATS = ("table", "csv", "tsv", "json", "markdown")
+_NUMERIC = {
+    "http://www.w3.org/2001/XMLSchema#" + t
+    for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger", "positiveInteger")
+}
+# longest namespace first, so that mcv: wins over mc: where both would fit
+_PREFIXES = sorted(((p, str(ns)) for p, ns in PREFIXES.items()), key=lambda x: -len(x[1]))
+
+
+def prefixed(iri: str) -> str:
+    for prefix, ns in _PREFIXES:
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return f"<{iri}>"
+
+
+def to_json(result: SelectResult) -> str:
+    """The W3C SPARQL 1.1 Query Results JSON Format."""
+    doc = {
+        "head": {"vars": result.variables},
+        "results": {"bindings": [{v: row[v].to_json() for v in result.variables if v in row}
+                                 for row in result.rows]},
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def boolean_json(value: bool) -> str:
+    return json.dumps({"head": {}, "boolean": value}) + "\n"
+
+
+def to_csv(result: SelectResult) -> str:
+    """The W3C SPARQL 1.1 Query Results CSV Format (plain values, CRLF line ends)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(result.variables)
+    for row in result.rows:
+        writer.writerow([_csv_value(row.get(v)) for v in result.variables])
+    return buf.getvalue()
+
+
+def _csv_value(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if term.type == "bnode":
+        return f"_:{term.value}"
+    return term.value
+
+
+def to_tsv(result: SelectResult) -> str:
+    """The W3C SPARQL 1.1 Query Results TSV Format (terms in Turtle syntax)."""
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    for row in result.rows:
+        lines.append("\t".join(_tsv_value(row.get(v)) for v in result.variables))
+    return "\n".join(lines) + "\n"
+
+
+def _tsv_value(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if term.type == "literal" and term.datatype in _NUMERIC and not term.lang:
+        return term.value
+    return term.n3().replace("\t", "\\t")
+
+
+def display_value(term: Term | None, labels: dict[str, str]) -> str:
+    """A term for people: the label where the graph has one, else a prefixed name."""
+    if term is None:
+        return ""
+    if term.type == "uri":
+        return labels.get(term.value) or prefixed(term.value)
+    if term.type == "bnode":
+        return f"_:{term.value}"
+    return term.value.replace("\n", " ")
+
+
+def to_table(result: SelectResult, labels: dict[str, str]) -> str:
+    rows = [[display_value(row.get(v), labels) for v in result.variables] for row in result.rows]
+    widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(result.variables)]
+    out = ["  ".join(v.ljust(w) for v, w in zip(result.variables, widths)).rstrip(),
+           "  ".join("-" * w for w in widths)]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    out.append(f"({len(rows)} row{'s' * (len(rows) != 1)})")
+    return "\n".join(out) + "\n"
+
+
+def to_markdown(result: SelectResult, labels: dict[str, str]) -> str:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    out = ["| " + " | ".join(result.variables) + " |", "|" + "---|" * len(result.variables)]
+    for row in result.rows:
+        out.append("| " + " | ".join(cell(display_value(row.get(v), labels)) for v in result.variables) + " |")
+    return "\n".join(out) + "\n"
+
+
+def uris_in(result: SelectResult) -> set[str]:
+    return {t.value for row in result.rows for t in row.values() if t.type == "uri"}

@@ -1,0 +1,113 @@
+"""Each kind of bad input: one exact error line, exit 2, nothing written."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ARTICLE = "data/articles/somali-magazine-casarex-2025.yaml"
+REF_FORCES = "data/reference/forces.yaml"
+
+
+def _edit(project: Path, rel: str, old: str, new: str) -> None:
+    path = project / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _line_of(project: Path, rel: str, needle: str) -> int:
+    for number, line in enumerate((project / rel).read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {rel}")
+
+
+CASES = [
+    pytest.param(
+        ARTICLE, "    participants: [iran-navy, irgc", "    participants: [iran-navy, irgc: [",
+        "participants: [iran-navy, irgc",
+        "YAML syntax error: expected ',' or ']', but got '['", id="yaml-syntax"),
+    pytest.param(
+        ARTICLE, "host: iran-northern-fleet", "host: iran-northern-flet", "host: iran-northern-flet",
+        "unknown force or state 'iran-northern-flet'; did you mean 'iran-northern-fleet'?", id="unknown-id"),
+    pytest.param(
+        ARTICLE, "observers: [AZE, KAZ, TKM]", "observers: [AZE, Kazakstan, TKM]", "observers: [AZE, Kazakstan",
+        "unknown state or force or organisation 'Kazakstan'", id="unknown-id-no-close-match"),
+    pytest.param(
+        ARTICLE, "    id: china-not-in-casarex-2025", "    id: casarex-2025", "    id: casarex-2025",
+        "duplicate fact id 'casarex-2025' (first on line 17)", id="duplicate-fact-id"),
+    pytest.param(
+        REF_FORCES, "  - id: iran-police", "  - id: irgc", "  - id: irgc",
+        "duplicate id 'irgc' (first defined at data/reference/forces.yaml:20)", id="duplicate-reference-id"),
+    pytest.param(
+        ARTICLE, "start: 2025-07-21", "start: 2025-02-30", "start: 2025-02-30",
+        "'start' is not a real date: 2025-02-30", id="impossible-date"),
+    pytest.param(
+        ARTICLE, "    attackers: [USA, ISR]\n", "", "id: us-israel-strikes-iran-nuclear-sites",
+        "a fact of type 'strike' needs 'attackers'", id="missing-required"),
+    pytest.param(
+        ARTICLE, "    state_count: 5", "    state_count: many", "state_count: many",
+        "'state_count' must be a whole number, not 'many'", id="wrong-type"),
+    pytest.param(
+        ARTICLE, "    participants: [iran-navy", "    partcipants: [iran-navy", "partcipants:",
+        "unknown key 'partcipants' in a fact of type 'exercise'; did you mean 'participants'?", id="unknown-key"),
+]
+
+
+@pytest.mark.parametrize("rel, old, new, needle, message", CASES)
+def test_bad_input_gives_one_line_and_exit_2(project, run_kg, rel, old, new, needle, message):
+    _edit(project, rel, old, new)
+    line = _line_of(project, rel, needle)
+    if needle.startswith("id: us-israel"):  # the fact's mapping starts on the line of 'type:'
+        line -= 1
+    result = run_kg(project, "build")
+    assert result.exit_code == 2, result.output
+    assert result.output == f"Error: {rel}:{line}: {message}\n"
+    assert not (project / "build").exists()
+
+
+def test_quantity_must_be_a_number(project, run_kg):
+    path = project / "data/articles/iran-russia-caspian-maneuvers.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("    weapon: combat-drone\n", "    weapon: combat-drone\n    quantity: many\n", 1)
+    text = text.replace("    unreported: [quantity]\n", "", 1)
+    path.write_text(text, encoding="utf-8")
+    line = _line_of(project, "data/articles/iran-russia-caspian-maneuvers.yaml", "quantity: many")
+    result = run_kg(project, "build")
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: data/articles/iran-russia-caspian-maneuvers.yaml:{line}: "
+        "'quantity' must be a whole number, not 'many'\n"
+    )
+
+
+def test_failed_build_leaves_previous_outputs(project, run_kg):
+    assert run_kg(project, "build").exit_code == 0
+    before = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
+    _edit(project, ARTICLE, "start: 2025-07-21", "start: 2025-13-01")
+    result = run_kg(project, "build")
+    assert result.exit_code == 2
+    after = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
+    assert after == before
+
+
+def test_unsafe_yaml_tag_is_refused(project, run_kg):
+    _edit(project, ARTICLE, "  publisher: somali-magazine", "  publisher: !!python/object:os.system somali")
+    line = _line_of(project, ARTICLE, "!!python/object")
+    result = run_kg(project, "build")
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: {ARTICLE}:{line}: tag 'tag:yaml.org,2002:python/object:os.system' is not allowed; "
+        "only plain YAML values are\n"
+    )
+
+
+def test_not_utf8_names_the_position(project, run_kg):
+    path = project / ARTICLE
+    data = path.read_bytes().replace(b"Somali Magazine", b"Somali \xff Magazine", 1)
+    path.write_bytes(data)
+    result = run_kg(project, "build")
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {ARTICLE}:")
+    assert "not UTF-8: byte 0xff at column" in result.output
