@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,7 +12,7 @@ from rdflib import Graph, URIRef
 
 from .errors import NotConforming
 from .build import article_graph, new_graph, reference_graph
-from .export import serialize, write_atomic
+from .export import serialize
 from .namespaces import INFERRED_GRAPH
 from .project import Project, load_shapes, read_inputs
 from .validate import Report, validate
@@ -84,22 +87,65 @@ def infer_all(ontology: Graph, reference: Graph, articles: list[Graph], mode: st
 
 
 def write_outputs(result: BuildResult, out_dir: Path) -> dict[str, Path]:
-    """Write the merged Turtle (asserted triples only) and the TriG (every named graph,
-    ``graph:inferred`` included), each atomically."""
-    outputs = {"turtle": out_dir / MERGED, "trig": out_dir / NAMED}
+    """Write the merged Turtle (asserted triples only), the TriG (every named graph,
+    ``graph:inferred`` included) and a manifest, as one generation swapped in atomically.
+
+    ``out_dir`` is a symbolic link to a generation folder beside it
+    (``.<name>.generations/<n>``). The new generation is written in full and synced, then the
+    link is replaced with ``os.replace``: a reader, or a build killed at any point, sees the
+    old outputs or the new ones, never a mix.
+    """
     data = {
-        "turtle": serialize(result.all_graphs(with_inferred=False), "turtle", inferred=False),
-        "trig": serialize(result.all_graphs(), "trig", inferred=result.inferred is not None),
+        MERGED: serialize(result.all_graphs(with_inferred=False), "turtle", inferred=False),
+        NAMED: serialize(result.all_graphs(), "trig", inferred=result.inferred is not None),
     }
     manifest = {
         "graphs": {str(g.identifier): len(g) for g in result.all_graphs()},
         "reason": result.reason,
         "triples": result.triple_count(),
     }
-    for fmt, path in outputs.items():
-        write_atomic(path, data[fmt])
-    write_atomic(out_dir / MANIFEST, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
-    return outputs
+    data[MANIFEST] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+    publish(out_dir, data)
+    return {"turtle": out_dir / MERGED, "trig": out_dir / NAMED}
+
+
+def publish(out_dir: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` as a new generation and point ``out_dir`` at it atomically."""
+    out_dir = Path(os.path.abspath(out_dir))
+    generations = out_dir.parent / f".{out_dir.name}.generations"
+    generations.mkdir(parents=True, exist_ok=True)
+    gen = Path(tempfile.mkdtemp(prefix="gen-", dir=generations))
+    os.chmod(gen, 0o755)
+    for name, content in files.items():
+        with open(gen / name, "wb") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+    _fsync_dir(gen)
+    if out_dir.exists() and not out_dir.is_symlink():
+        # An out dir made by hand or by an older kg: keep it as a generation, once.
+        os.replace(out_dir, Path(tempfile.mkdtemp(prefix="old-", dir=generations)) / "kept")
+    link = generations / f".link-{os.getpid()}"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(os.path.relpath(gen, out_dir.parent))
+    os.replace(link, out_dir)
+    _fsync_dir(out_dir.parent)
+    _remove_old_generations(generations, keep=gen)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_old_generations(generations: Path, keep: Path) -> None:
+    for child in generations.iterdir():
+        if child != keep and not child.name.startswith(".link-"):
+            shutil.rmtree(child, ignore_errors=True)
 
 
 def is_stale(project: Project, out_dir: Path | None = None, reason: str | None = None) -> bool:

@@ -169,7 +169,10 @@ def test_violation_exits_1_and_names_the_line(project, run_kg):
     assert result.exit_code == 1
     violations = [line for line in result.stdout.splitlines() if line.startswith("Violation")]
     assert violations
-    assert all(line.endswith("(data/articles/somali-magazine-casarex-2025.yaml:20)") for line in violations), violations
+    fact_line = text.splitlines().index("  - type: exercise") + 1
+    assert text.splitlines()[fact_line] == "    id: casarex-2025"
+    where = f"(data/articles/somali-magazine-casarex-2025.yaml:{fact_line})"
+    assert all(line.endswith(where) for line in violations), violations
     assert not (project / "build").exists()
 
 

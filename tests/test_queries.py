@@ -158,7 +158,7 @@ def test_unknown_query_name(built):
 
 def test_missing_required_parameter(built):
     (built / "queries" / "needs-state.rq").write_text(
-        "#+ summary: test\nSELECT ?x WHERE { ?x ?p ?_state_iri }\n", encoding="utf-8")
+        "#+ summary: test\nSELECT ?x ?_state_iri WHERE { ?x ?p ?_state_iri }\n", encoding="utf-8")
     result = kg(built, "query", "needs-state")
     assert result.exit_code == 2
     assert result.output == (
@@ -195,6 +195,16 @@ def test_service_is_refused_unless_allowed(built, tmp_path):
     result = kg(built, "query", str(bad))
     assert result.exit_code == 2
     assert result.output == f"Error: {bad}: the query calls a remote SERVICE; pass --allow-service to allow it\n"
+
+
+def test_parameter_must_be_projected(built):
+    (built / "queries" / "hidden-param.rq").write_text(
+        "#+ summary: test\nSELECT ?x WHERE { ?x ?p ?_state_iri }\n", encoding="utf-8")
+    result = kg(built, "query", "hidden-param", "--param", "state=IRN")
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: queries/hidden-param.rq: parameter ?_state_iri must be in the SELECT clause (and in GROUP BY "
+        "where the query groups), so that every engine can bind it\n")
 
 
 def test_unknown_parameter(built):
