@@ -1,0 +1,142 @@
+"""Measure ``kg extract`` against gold fact files: precision, recall and F1 per kind of fact.
+
+Two sets are measured apart:
+
+- the seeds: the texts in ../shared/seeds (relative to the repository) against their curated
+  fact files in data/articles/, drafted with the project's reference entities;
+- our own: the articles in benchmarks/extract/articles/ (written by the project, in the style of
+  news reports) against benchmarks/extract/gold/, drafted with the project's reference entities
+  plus benchmarks/extract/reference/.
+
+Every draft is read back with the project's own checks (``kg.facts.read_article``) and, unless
+``--no-build``, built and validated with the gold files out of the way: a draft that does not
+load or does not conform is an error (exit 2).
+
+    python benchmarks/extract/evaluate.py
+    python benchmarks/extract/evaluate.py --seeds /path/to/seeds --show-drafts
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+
+
+@dataclass
+class Case:
+    text: Path
+    gold: Path
+
+
+@dataclass
+class Result:
+    name: str
+    score: object
+    drafts: dict[str, str] = field(default_factory=dict)
+    per_article: dict[str, object] = field(default_factory=dict)
+
+
+def seed_cases(seeds: Path) -> list[Case]:
+    """The seed texts that a curated fact file names as its source."""
+    import yaml
+
+    cases = []
+    for gold in sorted((REPO / "data" / "articles").glob("*.yaml")):
+        source = (yaml.safe_load(gold.read_text(encoding="utf-8")) or {}).get("article", {}).get("source")
+        if source and (seeds / source).is_file():
+            cases.append(Case(seeds / source, gold))
+    return cases
+
+
+def own_cases() -> list[Case]:
+    return [Case(HERE / "articles" / (g.stem + ".txt"), g) for g in sorted((HERE / "gold").glob("*.yaml"))]
+
+
+def make_project(root: Path, extra_reference: list[Path]):
+    """A scratch project: the repository's ontology and reference, plus ``extra_reference``."""
+    from kg.project import Project
+
+    (root / "data" / "articles").mkdir(parents=True)
+    shutil.copytree(REPO / "ontology", root / "ontology")
+    shutil.copytree(REPO / "data" / "reference", root / "data" / "reference")
+    for path in extra_reference:
+        shutil.copy(path, root / "data" / "reference" / f"zz-{path.name}")
+    return Project(root)
+
+
+def run_set(name: str, cases: list[Case], extra_reference: list[Path], build: bool = True) -> Result:
+    from kg.extract.draft import draft
+    from kg.extract.mentions import Gazetteer
+    from kg.extract.score import Score, compare
+    from kg.extract.writer import to_yaml
+    from kg.extract import read_text
+    from kg.facts import read_article, read_reference
+    from kg.project import load_ontology, vocabulary
+
+    result = Result(name, Score())
+    with tempfile.TemporaryDirectory() as tmp:
+        project = make_project(Path(tmp) / "project", extra_reference)
+        vocab = vocabulary(load_ontology(project))
+        reference = read_reference([(p, project.display(p)) for p in project.reference_paths()], vocab)
+        gazetteer = Gazetteer.of(reference)
+        for case in cases:
+            gold = read_article(case.gold, str(case.gold.relative_to(REPO)), reference, vocab)
+            text = read_text(case.text)
+            made = draft(text, reference, gold.id, case.text.name, gazetteer)
+            out = to_yaml(made)
+            result.drafts[gold.id] = out
+            path = project.articles_dir / f"{gold.id}.yaml"
+            path.write_text(out, encoding="utf-8")
+            drafted = read_article(path, f"draft of {case.text.name}", reference, vocab)
+            score = compare(drafted, gold)
+            result.per_article[gold.id] = score
+            result.score.merge(score)
+        if build and cases:
+            from kg.pipeline import run
+
+            report = run(project, reason="none").report
+            if not report.conforms:
+                from kg.validate import format_text
+
+                raise SystemExit(f"Error: the drafts of {name} do not conform:\n{format_text(report)}")
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=Path, default=REPO.parent / "shared" / "seeds",
+                        help="the folder of the seed texts (default: ../shared/seeds)")
+    parser.add_argument("--no-build", action="store_true", help="do not build and validate the drafts")
+    parser.add_argument("--per-article", action="store_true", help="print a table for every article too")
+    parser.add_argument("--show-drafts", action="store_true", help="print the drafts")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(REPO))
+    from kg.extract.score import render
+
+    sets = []
+    if args.seeds.is_dir():
+        sets.append(("seeds", seed_cases(args.seeds), []))
+    else:
+        print(f"seeds: skipped, no folder {args.seeds}")
+    sets.append(("own articles", own_cases(), sorted((HERE / "reference").glob("*.yaml"))))
+    for name, cases, extra in sets:
+        result = run_set(name, cases, extra, build=not args.no_build)
+        if args.show_drafts:
+            for ident, text in result.drafts.items():
+                print(f"--- draft {ident}\n{text}")
+        if args.per_article:
+            for ident, score in result.per_article.items():
+                print(render(score, f"{name}: {ident}") + "\n")
+        print(render(result.score, f"{name} ({len(cases)} articles)"))
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""``kg extract``: a draft fact file from the plain text of a news article.
+
+``extract_file`` reads the text (UTF-8), drafts the facts against a project's reference
+entities (``kg.extract.draft``) and returns the fact file's text (``kg.extract.writer``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import InputError
+from ..facts import Reference
+
+
+def read_text(path: Path, display: str | None = None) -> str:
+    """The text of an article file; a file that is not UTF-8 or holds no text is an error."""
+    display = display or str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", display) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a text file", display) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise InputError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be decoded)", display, line) from None
+    if "\x00" in text:
+        line = text[:text.index("\x00")].count("\n") + 1
+        raise InputError("not a text file (it holds a NUL byte)", display, line)
+    if not text.strip():
+        raise InputError("the file holds no text", display, 1)
+    return text
+
+
+def extract_text(text: str, reference: Reference, article_id: str, source: str):
+    """The draft (``kg.extract.draft.Draft``) of ``text``."""
+    from .draft import draft
+
+    return draft(text, reference, article_id, source)
+
+
+def extract_file(path: Path, reference: Reference, article_id: str, display: str | None = None):
+    """Read ``path`` and draft its facts: returns (draft, fact file text)."""
+    from .writer import to_yaml
+
+    text = read_text(path, display)
+    d = extract_text(text, reference, article_id, path.name)
+    return d, to_yaml(d)

@@ -1,0 +1,990 @@
+"""Drafting a fact file from an article's text: exercises, arms transfers, denials and
+confirmations, with the cue of each and a confidence, for an analyst to review.
+
+The steps, each over the numbered paragraphs and sentences of ``kg.text``:
+
+1. the header (title, publisher, dateline) from the blocks before the body;
+2. exercises: trigger words group sentences into events (a codename or "the drill" keeps to
+   the same one, "a drill" starts another); participants, host, observers, location, dates
+   and duration come from the sentences of each event, by the words around each mention;
+3. arms transfers: a supply verb or noun and a weapon; supplier and recipient by the verb's
+   roles (active, passive, "receive ... from");
+4. hedges make a fact ``reported`` or ``attributed``; "denied" and "confirmed" make facts
+   that point at the facts they are about;
+5. names the reference entities do not know, with a suggested entry for each.
+
+Every value is a reference id (or a date, a number): a draft loads and builds as it is.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from ..facts import Entity, Reference, force_state
+from ..text import Paragraph, Sentence, paragraphs
+from . import lexicon as lx
+from .dates import add_days, find_dates, find_durations, inclusive_days
+from .mentions import Gazetteer, Mention, classify, unknown_names
+from .quantities import Quantity, quantity_before
+from .tokens import plain
+
+ACTOR_KINDS = ("state", "force", "person", "organisation", "group")
+
+_TRIGGER = re.compile(
+    r"\b(?:war[- ]games?|military\s+games|wargames?|drills?|exercises?|manoeuvres?|maneuvers?|maneuvres?)\b", re.I)
+_DEFINITE = re.compile(r"\b(?:the|this|that|these|those|its|their|such|same)\s+(?:[\w-]+\s+){0,3}$", re.I)
+_INDEFINITE = re.compile(r"\b(?:a|an|another|new|separate|second|first)\s+(?:[\w-]+\s+){0,3}$", re.I)
+_CODENAME_CUE = re.compile(r"\b(?:code-?named|dubbed|called|named|titled|known\s+as)\s+[\"'\u201c]?"
+                           r"(?P<name>[A-Z][\w-]*(?:\s+(?:[A-Z][\w-]*|(?:19|20)\d\d)){0,4})", re.U)
+_CODENAME_YEAR = re.compile(r"\b(?P<name>(?:[A-Z][\w]*(?:[\s-]+|(?=\d)))+(?:19|20)\d\d)\b")
+_ALLCAPS = re.compile(r"\b(?P<name>[A-Z]{4,}(?:[\s-]+(?:19|20)\d\d)?)\b")
+_MONTHS = frozenset("january february march april may june july august september october november december "
+                    "jan feb mar apr jun jul aug sep sept oct nov dec".split())
+_LOCATION_PREP = re.compile(r"\b(?:in|at|off|near|on|over|across|into|entering|entered|within|along|around|"
+                            r"waters\s+of|coast\s+of|shores\s+of)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
+_NON_MILITARY_HEADS = frozenset(
+    """officials official leaders leader president minister ministry advisor adviser advisers advisors diplomats
+    diplomat media press government spokesperson spokesman spokeswoman nuclear economy sources intelligence
+    analysts experts people citizens authorities embassy side counterpart counterparts foreign prime state-run
+    ambition ambitions interests relations parliament lawmakers foreign-ministry capital officials' ties
+    territory soil border airspace waters coast""".split())
+_TRAILING_SAY = re.compile(r",\s+(?:[\w'\u2019-]+\s+){0,6}?(?:said|says|announced|reported|stated|added|confirmed|"
+                           r"told\s+[\w ]+?)(?:\s+on\s+\w+)?\s*[.!]?$", re.I)
+_BOTH = re.compile(r"\b(?:both|the\s+two)\s+(?:governments|countries|states|sides|nations|capitals)\b", re.I)
+_WITH = frozenset("with between alongside involving".split())
+_ROLE_ADJ = re.compile(r"\b(?:joint|combined|bilateral|trilateral|multilateral)\b", re.I)
+_PREPS = frozenset("with to from against in into across over towards toward near at beyond about on off by for "
+                   "between among than".split())
+_PLACE_PREPS = frozenset("to from against in into across over towards toward near at beyond about on off than".split())
+_START_WORD = re.compile(r"\b(?:from|since|began|begin|begins|start\w*|kick\w*\s+off|launch\w*|open\w*|"
+                         r"opening|first\s+day)\b", re.I)
+_END_WORD = re.compile(r"\b(?:until|till|through|end\w*|conclud\w*|wrap\w*\s+up|close\w*|complet\w*|"
+                       r"finish\w*|(?:last|final|closing)\s+day)\b", re.I)
+_BE = re.compile(r"\b(?:is|are|was|were|be|been|being|has\s+been|have\s+been|had\s+been)\s+(?:\w+ly\s+)?$", re.I)
+_USED_IN = re.compile(r"\b(?:used|deployed|fired|launched|employed)\b", re.I)
+_PAST_GIVE = re.compile(r"\b(?:supplied|delivered|sold|transferred|shipped|provided|sent|handed\s+over|donated|"
+                        r"exported|gave|given|furnished|received|acquired|bought|obtained|imported|procured|"
+                        r"took\s+delivery|armed)\b", re.I)
+_SOURCE_END = re.compile(r",|;|\.|\s(?:that|which)\s|\s[-\u2014]\s")
+_SPOKES = re.compile(r"\b(spokes(?:person|man|woman)|officials?|commander|chief|minister|ministry)\s+(?:for|of)\s+"
+                     r"(?:the\s+)?$", re.I)
+
+
+# --- data ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Sent:
+    """A sentence with its mentions, in offsets of its own (plain) text."""
+
+    sentence: Sentence
+    text: str
+    mentions: list[Mention]
+    clauses: list[tuple[int, int]]
+
+    @property
+    def paragraph(self) -> int:
+        return self.sentence.paragraph
+
+    @property
+    def where(self) -> str:
+        return f"{self.sentence.paragraph}.{self.sentence.number}"
+
+    def clause(self, pos: int) -> tuple[int, int]:
+        for a, b in self.clauses:
+            if a <= pos < b:
+                return a, b
+        return 0, len(self.text)
+
+
+@dataclass
+class DraftFact:
+    type: str
+    id: str
+    label: str
+    at: list[int]
+    values: dict
+    cues: list[str] = field(default_factory=list)
+    confidence: float = 0.5
+
+    def note(self) -> str:
+        cues = "; ".join(dict.fromkeys(self.cues))
+        extra = self.values.get("_note", "")
+        return (f"DRAFT by kg extract, review. Cues: {cues}. Confidence {self.confidence:.2f}."
+                + (f" {extra}" if extra else ""))
+
+
+@dataclass
+class Unresolved:
+    """A name the reference entities do not know."""
+
+    name: str
+    kind: str
+    paragraphs: list[int]
+    hint: dict
+
+
+@dataclass
+class Draft:
+    header: dict
+    header_notes: list[str]
+    body: tuple[int, int] | None
+    facts: list[DraftFact]
+    unresolved: list[Unresolved]
+    #: cues found that did not make a fact, in our words ("¶9: denial with nothing to deny")
+    skipped: list[str]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def slug(text: str) -> str:
+    s = re.sub(r"[^A-Za-z0-9]+", "-", plain(text)).strip("-").lower()
+    return s[:60].strip("-") or "x"
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    cuts = sorted({0, len(text), *(m.start() for m in lx.CLAUSE_BREAK.finditer(text))})
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def _is_body(p: Paragraph) -> bool:
+    lines = p.lines
+    if lines and all(lx_list.match(line) for line in lines):
+        return False  # a numbered or bulleted list: a summary box, a menu
+    return p.words >= 6 and bool(re.search(r"[.!?][\"'\u201d\u2019)]?\s*$", p.text))
+
+
+lx_list = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*\u2022])\s+")
+
+
+class Extractor:
+    def __init__(self, text: str, reference: Reference, article_id: str, source: str,
+                 gazetteer: Gazetteer | None = None):
+        self.text = text
+        self.reference = reference
+        self.gaz = gazetteer or Gazetteer.of(reference)
+        self.article_id = article_id
+        self.source = source
+        self.paras = paragraphs(text)
+        self.facts: list[DraftFact] = []
+        self.skipped: list[str] = []
+        self.ids: set[str] = set()
+        self.sents: list[Sent] = []
+        self.base: dt.date | None = None
+        self.codenames: set[str] = set()
+        self.codename_texts: set[str] = set()
+
+    # -- entities --
+
+    def entity(self, ident: str) -> Entity:
+        return self.reference.entities[ident]
+
+    def state_of(self, m: Mention) -> str | None:
+        if m.kind == "state":
+            return m.id
+        if m.kind in ("force", "vessel"):
+            e = self.entity(m.id)
+            if m.kind == "vessel":
+                e = self.entity(e.values["operator"].id)
+            return force_state(self.reference, e)
+        return None
+
+    def force_for(self, state: str, kind: str | None) -> str | None:
+        """The state's force of ``kind`` (navy, army, air-force), else its armed forces."""
+        forces = [e for e in self.reference.entities.values()
+                  if e.kind == "force" and force_state(self.reference, e) == state]
+        for want in ([kind] if kind else []) + ["armed-forces"]:
+            found = sorted((e for e in forces if e.values.get("kind") == want),
+                           key=lambda e: ("part_of" in e.values and
+                                          self.entity(e.values["part_of"].id).values.get("kind") == want, e.id))
+            if found:
+                return found[0].id
+        return None
+
+    def new_id(self, base: str) -> str:
+        base = slug(base)
+        ident, n = base, 2
+        while ident in self.ids:
+            ident, n = f"{base}-{n}", n + 1
+        self.ids.add(ident)
+        return ident
+
+    def label(self, ident: str) -> str:
+        return self.entity(ident).label
+
+    # -- run --
+
+    def run(self) -> Draft:
+        header, notes, body = self.header()
+        if body is not None:
+            for p in self.paras:
+                if p.number < body[0] or not _is_body(p):
+                    continue
+                for s in p.sentences:
+                    text = plain(s.text)
+                    self.sents.append(Sent(s, text, self.gaz.find(text), _clauses(text)))
+        self.exercises()
+        self.transfers()
+        self.stances()
+        unresolved = self.unresolved()
+        return Draft(header, notes, body, self.facts, unresolved, self.skipped)
+
+    # -- header --
+
+    def header(self) -> tuple[dict, list[str], tuple[int, int] | None]:
+        body_paras = [p for p in self.paras if _is_body(p)]
+        first = body_paras[0].number if body_paras else None
+        last = body_paras[-1].number if body_paras else None
+        head = [p for p in self.paras if first is None or p.number < first]
+        notes: list[str] = []
+        # title: a heading line before the body, the one repeated most often in the text
+        lines = [(p.number, line) for p in head for line in p.lines]
+        whole = plain(self.text)
+        best = None
+        for n, line in lines:
+            words = line.split()
+            if len(words) < 4 or len(line) > 200 or re.search(r"[.:]$", line) or line.isupper():
+                continue
+            if find_dates(line, None):
+                continue
+            score = whole.count(plain(line))
+            if best is None or score > best[0]:
+                best = (score, n, line)
+        header: dict = {"id": self.article_id}
+        if best:
+            header["title"] = best[2]
+        else:
+            header["title"] = f"Article {self.article_id}"
+            notes.append("no title found before the body; the title is made up, replace it")
+        publisher = None
+        for p in head:
+            for m in self.gaz.find(plain(p.text)):
+                if m.kind == "organisation" and self.entity(m.id).values.get("kind") in ("news-outlet", "news-agency"):
+                    publisher = publisher or m.id
+        header["publisher"] = publisher or "unknown"
+        published = None
+        for p in head:
+            for d in find_dates(plain(p.text), None):
+                if d.precision == "day" and not d.is_range:
+                    published = (d.value, p.number)
+                    break
+            if published:
+                break
+        if published:
+            header["published"] = published[0]
+            header["published_basis"] = f"the date line before the body (block {published[1]})"
+            self.base = dt.date.fromisoformat(published[0])
+        else:
+            header["published"] = "unknown"
+        header["language"] = "en"
+        header["source"] = self.source
+        return header, notes, (first, last) if first is not None else None
+
+    # -- exercises --
+
+    def _triggers(self, s: Sent) -> list[re.Match]:
+        out = []
+        activity_spans = [(m.start(), m.end()) for cues in lx.ACTIVITY_CUES.values() for c in cues
+                          for m in re.finditer(r"\b" + re.escape(c) + r"\b", s.text, re.I)]
+        for m in _TRIGGER.finditer(s.text):
+            word = m.group().casefold()
+            after = s.text[m.end():m.end() + 30].split()
+            before = s.text[:m.start()]
+            if word == "exercise" and (after and after[0].casefold().strip(",.") in lx.EXERCISE_VERB_OBJECTS
+                                       or re.search(r"\b(?:to|will|would|must|should|can|could)\s+$", before, re.I)):
+                continue
+            if any(a <= m.start() < b for a, b in activity_spans):
+                continue
+            if word.endswith("s") and not _DEFINITE.search(before):
+                a, b = s.clause(m.start())
+                clause_words = set(re.findall(r"[a-z]+", s.text[a:b].casefold()))
+                if not clause_words & lx.EVENT_VERBS:
+                    continue
+            out.append(m)
+        return out
+
+    def _codename(self, s: Sent) -> tuple[str, int, int] | None:
+        covered = [(m.start, m.end) for m in s.mentions if m.id]
+        for pattern in (_CODENAME_CUE, _CODENAME_YEAR, _ALLCAPS):
+            for m in pattern.finditer(s.text):
+                name = m.group("name").strip()
+                first = name.split()[0].split("-")[0].casefold()
+                if first in _MONTHS or first in lx.COMMON_CAPS and pattern is not _CODENAME_CUE:
+                    continue
+                if any(a <= m.start("name") < b for a, b in covered):
+                    continue
+                if pattern is _ALLCAPS and name in ("NATO",):
+                    continue
+                return name, m.start("name"), m.start("name") + len(name)
+        return None
+
+    def exercises(self) -> None:
+        events: list[dict] = []
+        current: dict | None = None
+        for s in self.sents:
+            triggers = self._triggers(s)
+            code = self._codename(s)
+            known = None
+            if code:
+                key = re.sub(r"\W", "", code[0].casefold())
+                known = next((e for e in events if e["key"] == key), None)
+            participation = lx.PARTICIPATION.search(s.text) or lx.OBSERVER_RIGHT.search(s.text) \
+                or lx.OBSERVER_LEFT.search(s.text) or lx.NEGATED_PARTICIPATION.search(s.text)
+            if not triggers and not known and not (code and triggers):
+                if current is not None and participation and s.paragraph - current["last"] <= 1 \
+                        and not self._transfer_cues(s):
+                    self._attach(current, s, "participation")
+                continue
+            if known is not None:
+                event = known
+            elif triggers:
+                definite = any(_DEFINITE.search(s.text[:t.start()]) for t in triggers)
+                indefinite = any(_INDEFINITE.search(s.text[:t.start()]) for t in triggers)
+                if current is not None and (definite or not indefinite) and not (
+                        code and current["key"] and not known) and s.paragraph - current["last"] <= 3:
+                    event = current
+                else:
+                    event = {"key": None, "code": None, "sents": [], "last": s.paragraph, "cues": []}
+                    events.append(event)
+                if code and event["key"] is None:
+                    event["key"] = re.sub(r"\W", "", code[0].casefold())
+                    event["code"] = code[0]
+            else:
+                continue
+            for t in triggers:
+                event["cues"].append(f"'{t.group()}' ({s.where})")
+            if code:
+                event["cues"].append(f"codename '{code[0]}' ({s.where})")
+            self._attach(event, s, "trigger")
+            current = event
+        for event in events:
+            if event["key"]:
+                self.codenames.add(event["key"])
+                self.codename_texts.add(event["code"])
+            self._exercise_fact(event)
+
+    @staticmethod
+    def _attach(event: dict, s: Sent, how: str) -> None:
+        event["sents"].append((s, how))
+        event["last"] = s.paragraph
+
+    def _spans(self, s: Sent, pattern: re.Pattern) -> list[tuple[int, int]]:
+        return [(m.start(), m.end()) for m in pattern.finditer(s.text)]
+
+    def _source_spans(self, s: Sent) -> list[tuple[int, int]]:
+        out = []
+        for m in lx.ACCORDING_TO.finditer(s.text):
+            end = _SOURCE_END.search(s.text, m.end())
+            out.append((m.start(), end.start() if end else len(s.text)))
+        for m in lx.VIA.finditer(s.text):
+            end = _SOURCE_END.search(s.text, m.end())
+            out.append((m.start(), end.start() if end else len(s.text)))
+        return out
+
+    def _observer_spans(self, s: Sent) -> list[tuple[int, int]]:
+        out = []
+        for m in lx.OBSERVER_RIGHT.finditer(s.text):
+            a, b = s.clause(m.start())
+            stop = re.search(r"\b(?:are|is|were|was|will|have|has|had|attend\w*|watch\w*)\b", s.text[m.end():b])
+            out.append((m.start(), m.end() + stop.start() if stop else b))
+        for m in lx.OBSERVER_LEFT.finditer(s.text):
+            a, b = s.clause(m.start())
+            if re.match(r"(?:as|with)\b", m.group(), re.I) and m.group().casefold().startswith("with"):
+                out.append((m.start(), b))
+            else:
+                out.append((a, m.end()))
+        return out
+
+    def _attribution(self, sents: list[Sent]) -> tuple[str | None, list[str], str | None, list[str]]:
+        """Certainty, according_to, via and cues from hedges and sources in ``sents``."""
+        according: list[str] = []
+        via = None
+        cues: list[str] = []
+        hedged = False
+        for s in sents:
+            for m in lx.ACCORDING_TO.finditer(s.text):
+                end = _SOURCE_END.search(s.text, m.end())
+                span = (m.end(), end.start() if end else len(s.text))
+                who = self._source(s, span)
+                cues.append(f"'{m.group().strip()}' ({s.where})")
+                if who:
+                    according.append(who)
+                else:
+                    hedged = True
+            for m in lx.VIA.finditer(s.text):
+                if m.group().strip().casefold() == "told":
+                    continue
+                org = next((x for x in s.mentions if x.kind == "organisation" and x.start >= m.end()
+                            and x.start - m.end() < 6), None)
+                if org:
+                    via = via or org.id
+            for m in lx.HEDGES.finditer(s.text):
+                hedged = True
+                cues.append(f"'{m.group()}' ({s.where})")
+            said = _TRAILING_SAY.search(s.text)
+            if said:
+                who = [x for x in s.mentions if said.start() <= x.start and x.kind in ACTOR_KINDS]
+                if who:
+                    according.append(who[0].id)
+                    cues.append(f"'{said.group().strip(' ,.')}' ({s.where})")
+        according = list(dict.fromkeys(according))
+        certainty = "attributed" if according else "reported" if hedged else None
+        return certainty, according, via, cues
+
+    def _source(self, s: Sent, span: tuple[int, int]) -> str | None:
+        """The actor a source phrase names: a person or group entity whose label it matches, the
+        spokesperson of a force ("a spokesperson for the Iranian Navy"), or an actor it mentions."""
+        text = s.text[span[0]:span[1]]
+        inside = [m for m in s.mentions if span[0] <= m.start < span[1] and m.kind in ACTOR_KINDS]
+        words = [w for w in re.findall(r"[a-z]+", text.casefold()) if w not in lx.SOURCE_STOPWORDS]
+        # "a spokesperson for the Iranian Navy" -> the person labelled "Iranian Navy spokesperson"
+        role = re.match(r"\s*(?:an?|the|one)?\s*(\w+)\s+(?:for|of)\s+(?:the\s+)?(.+)$", text, re.I)
+        if role and inside:
+            want = f"{inside[0].text} {role.group(1)}".casefold()
+            for e in self.reference.find(want, ["person", "group"]):
+                return e.id
+            for e in self.reference.entities.values():
+                if e.kind in ("person", "group") and e.label.casefold() == want:
+                    return e.id
+        if words:
+            for e in sorted(self.reference.entities.values(), key=lambda e: e.id):
+                if e.kind != "group":
+                    continue
+                label = [w for w in re.findall(r"[a-z]+", e.label.casefold())
+                         if w not in lx.SOURCE_STOPWORDS and w not in ("unnamed", "unknown")]
+                if label and set(words) == set(label):
+                    return e.id
+        if inside:
+            return inside[0].id
+        return None
+
+    def _exercise_fact(self, event: dict) -> None:
+        sents: list[Sent] = [s for s, _ in event["sents"]]
+        trig = [s for s, how in event["sents"] if how == "trigger"]
+        paras = sorted({s.paragraph for s in sents})
+        para_sents = [x for x in self.sents if x.paragraph in paras]
+        first_para = [x for x in self.sents if x.paragraph == paras[0]]
+        # kind, from the words of the sentences of its paragraphs
+        counts: dict[str, int] = {}
+        for s in sents:
+            for w in re.findall(r"[a-z-]+", s.text.casefold()):
+                if w in lx.KIND_WORDS:
+                    counts[lx.KIND_WORDS[w]] = counts.get(lx.KIND_WORDS[w], 0) + 1
+        for s in first_para:
+            for m in s.mentions:
+                if m.kind == "force":
+                    k = self.entity(m.id).values.get("kind")
+                    kk = {"navy": "naval", "fleet": "naval", "army": "land", "air-force": "air"}.get(k)
+                    if kk:
+                        counts[kk] = counts.get(kk, 0) + 1
+        order = ["naval", "land", "air", "command-post"]
+        kind = sorted(counts, key=lambda k: (-counts[k], order.index(k)))[0] if counts else None
+        force_kind = lx.KIND_FORCE.get(kind or "")
+        participants: list[str] = []
+        observers: list[str] = []
+        host = None
+        locations: list[str] = []
+        vessels: list[str] = []
+        absent: list[tuple[str, Sent]] = []
+        cues = list(event["cues"])
+        unresolved_states: list[str] = []
+
+        def add(lst, x):
+            if x and x not in lst:
+                lst.append(x)
+
+        for s in sents:
+            excluded = self._source_spans(s)
+            obs = self._observer_spans(s)
+            for m in s.mentions:
+                if any(a <= m.start < b for a, b in obs) and m.kind in ("state", "force", "organisation"):
+                    add(observers, m.id)
+                    cues.append(f"observer '{m.text}' ({s.where})")
+            excluded += obs
+            for m in lx.HOST_BY.finditer(s.text):
+                after = [x for x in s.mentions if x.start >= m.end() and x.kind in ("state", "force")
+                         and x.start - m.end() < 40]
+                if after and host is None:
+                    host = after[0].id
+                    excluded.append((after[0].start, after[0].end))
+                    cues.append(f"'{m.group()}' ({s.where})")
+            for m in lx.HOST_VERB.finditer(s.text):
+                a, _ = s.clause(m.start())
+                before = [x for x in s.mentions if a <= x.start < m.start() and x.kind in ("state", "force")]
+                if before and host is None:
+                    host = before[-1].id
+                    excluded.append((before[-1].start, before[-1].end))
+                    cues.append(f"'{m.group()}' ({s.where})")
+            for m in lx.NEGATED_PARTICIPATION.finditer(s.text):
+                a, b = s.clause(m.start())
+                for x in s.mentions:
+                    if a <= x.start < m.start() and x.kind in ("state", "force") and not x.possessive:
+                        absent.append((x.id, s))
+                        excluded.append((x.start, x.end))
+            trigger_clauses = [s.clause(t.start()) for t in self._triggers(s)]
+            code = self._codename(s)
+            if code:
+                trigger_clauses.append(s.clause(code[1]))
+            for m in lx.PARTICIPATION.finditer(s.text):
+                trigger_clauses.append(s.clause(m.start()))
+            for i, m in enumerate(s.mentions):
+                if any(a <= m.start < b for a, b in excluded) or m.id == host:
+                    continue
+                if m.kind == "force":
+                    add(participants, m.id)
+                elif m.kind == "vessel":
+                    add(vessels, m.id)
+                    add(participants, self.entity(m.id).values["operator"].id)
+                elif m.kind == "state" and any(a <= m.start < b for a, b in trigger_clauses):
+                    nxt = re.match(r"[ \t]+([\w-]+)", s.text[m.end:])
+                    head = nxt.group(1) if nxt else ""
+                    if m.possessive or head[:1].isupper() or head.casefold() in _NON_MILITARY_HEADS \
+                            or self._after_preposition(s, m, _PLACE_PREPS):
+                        continue
+                    if not self._participant_role(s, m, head):
+                        continue
+                    fkind = lx.MILITARY_NOUNS.get(head.casefold()) or force_kind
+                    force = self.force_for(m.id, fkind)
+                    if force:
+                        add(participants, force)
+                    else:
+                        add(unresolved_states, m.id)
+                elif m.kind == "place":
+                    if _LOCATION_PREP.search(s.text[:m.start]) and any(
+                            a <= m.start < b for a, b in trigger_clauses):
+                        add(locations, m.id)
+        participants = [p for p in participants if p not in observers]
+        # a unit and the force it is part of are the same participant: keep the unit
+        parents = {self.entity(p).values["part_of"].id for p in participants if "part_of" in self.entity(p).values}
+        participants = [p for p in participants
+                        if not (p in parents and self.entity(p).values.get("kind") in ("armed-forces",))]
+        # dates and duration
+        start = end = duration = None
+        for s in trig:
+            for d in find_dates(s.text, self.base):
+                before = s.text[max(0, d.start - 70):d.start]
+                ends = [x.end() for x in _END_WORD.finditer(before)]
+                starts = [x.end() for x in _START_WORD.finditer(before)]
+                if d.is_range:
+                    start, end = start or d.value, end or d.end_value
+                elif ends and (not starts or ends[-1] > starts[-1]):
+                    end = end or d.value
+                elif starts or start is None:
+                    start = start or d.value
+                else:
+                    continue
+                cues.append(f"date '{d.text}' ({s.where})")
+            for u in find_durations(s.text):
+                if duration is None:
+                    duration = u
+                    cues.append(f"duration '{u.text}' ({s.where})")
+        if start and end and end < start:
+            end = None
+        dur_iso = duration.iso.replace("P1W", "P7D") if duration else None
+        if duration and duration.iso.endswith("W"):
+            dur_iso = f"P{duration.days}D"
+        if start and not end and duration and duration.days and len(start) == 10:
+            end = add_days(start, duration.days - 1)
+        if start and end and not duration and len(start) == len(end) == 10:
+            dur_iso = f"P{inclusive_days(start, end)}D"
+        activities = []
+        for s in para_sents:
+            for act, words in lx.ACTIVITY_CUES.items():
+                if any(re.search(r"\b" + re.escape(w) + r"\b", s.text, re.I) for w in words):
+                    add(activities, act)
+        certainty, according, via, hedge_cues = self._attribution(first_para)
+        cues += hedge_cues
+        states = sorted({force_state(self.reference, self.entity(p)) for p in participants} - {None})
+        values: dict = {}
+        if kind in ("naval", "land", "air", "command-post"):
+            values["kind"] = kind
+        if len(states) >= 2:
+            values["joint"] = True
+        if event["code"]:
+            values["codename"] = event["code"]
+        if certainty:
+            values["certainty"] = certainty
+        if according:
+            values["according_to"] = according
+        if via:
+            values["via"] = via
+        for key, val in (("participants", participants), ("host", host), ("observers", observers),
+                         ("location", locations), ("start", start), ("end", end), ("duration", dur_iso),
+                         ("activities", activities), ("vessels", vessels)):
+            if val:
+                values[key] = val
+        if unresolved_states:
+            values["_note"] = ("No force in the reference for " + ", ".join(unresolved_states)
+                               + f" ({force_kind or 'armed-forces'}); add one to list it as a participant.")
+        names = [self.label(x) for x in states] or [self.label(x) for x in unresolved_states]
+        if event["code"]:
+            label, base = f"Exercise {event['code']}", event["code"]
+        else:
+            where = f" in the {self.label(locations[0])}" if locations else ""
+            label = (("–".join(names) + " " if names else "") + (f"{kind} " if kind else "") + "exercise" + where)
+            base = "-".join(states) + "-" + (kind or "") + "-exercise"
+        label = label[:1].upper() + label[1:]
+        confidence = min(0.95, 0.4 + 0.1 * sum(bool(v) for v in (participants, host, observers, locations, start,
+                                                                     event["code"])))
+        fact = DraftFact("exercise", self.new_id(base), label, paras, values, cues, confidence)
+        self.facts.append(fact)
+        for actor, s in absent:
+            if actor in participants or actor in observers:
+                continue
+            if self.entity(actor).kind not in ("state", "force"):
+                continue
+            self.facts.append(DraftFact(
+                "non-participation", self.new_id(f"{actor}-not-in-{fact.id}"),
+                f"{self.label(actor)} does not take part in {label}", [s.paragraph],
+                {"actor": actor, "exercise": fact.id}, [f"negated participation ({s.where})"], 0.6))
+
+    def _participant_role(self, s: Sent, m: Mention, head: str) -> bool:
+        """A state named near an exercise takes part in it when it names the forces ("Russian
+        troops"), modifies the trigger ("the Iran-Russia drill"), is the subject of an event verb
+        ("Iran and Russia began ..."), or the drill is joint and it stands in the same clause."""
+        low = head.casefold()
+        if self._after_preposition(s, m, _WITH):
+            return True
+        of = re.search(r"([\w-]+)\s+of\s+(?:the\s+)?$", s.text[:m.start])
+        if of and of.group(1).casefold() in lx.MILITARY_NOUNS:
+            return True
+        if low in lx.MILITARY_NOUNS or low in lx.MILITARY_MODIFIERS or _TRIGGER.match(low) \
+                or low in lx.KIND_WORDS:
+            return True
+        a, b = s.clause(m.start)
+        clause = s.text[a:b]
+        if _ROLE_ADJ.search(clause):
+            return True
+        verbs = set(re.findall(r"[a-z]+", s.text[m.end:b].casefold()))
+        return bool(verbs & lx.EVENT_VERBS) or bool(lx.PARTICIPATION.search(s.text[m.end:b]))
+
+    def _after_preposition(self, s: Sent, m: Mention, preps: frozenset | None = None) -> bool:
+        """True when ``m`` is the object of a preposition ("with Russia", "from Ukraine"), or a
+        conjunct of one ("from Ukraine and Syria")."""
+        preps = preps or _PREPS
+        pos = m.start
+        while True:
+            words = re.findall(r"[\w'-]+|,", s.text[:pos])
+            while words and words[-1].casefold() in ("the", "both", "neighbouring", "neighboring"):
+                words.pop()
+            if not words:
+                return False
+            last = words[-1].casefold()
+            if last in preps:
+                return True
+            if last in ("and", "or", ","):
+                prev = [x for x in s.mentions if x.end <= pos and x.kind == m.kind]
+                if not prev or s.text[prev[-1].end:pos].strip(" ,").casefold() not in ("and", "or", ""):
+                    return False
+                pos = prev[-1].start
+                continue
+            return False
+
+    # -- arms transfers --
+
+    def _transfer_cues(self, s: Sent) -> list[tuple[str, re.Match]]:
+        out = [("give", m) for m in lx.GIVE_VERBS.finditer(s.text)]
+        out += [("get", m) for m in lx.GET_VERBS.finditer(s.text)]
+        out += [("noun", m) for m in lx.TRANSFER_NOUNS.finditer(s.text)]
+        for m in s.mentions:
+            if m.kind == "state":
+                adj = lx.SUPPLIED_ADJ.match(s.text[m.end:])
+                if adj and s.text[m.end:m.end + 1] == "-":
+                    out.append(("adj", _Fake(m.start, m.end + adj.end(), s.text[m.start:m.end + adj.end()])))
+        # "arm" and "armed" are verbs only with a state as object ("armed Ukraine")
+        out = [(k, m) for k, m in out if not re.fullmatch(r"arm(?:s|ed|ing)?", m.group(), re.I)]
+        return sorted(out, key=lambda km: km[1].start())
+
+    def transfers(self) -> None:
+        previous: list[DraftFact] = []
+        for s in self.sents:
+            weapons = [m for m in s.mentions if m.kind == "weapon"]
+            cues = self._transfer_cues(s)
+            made: list[DraftFact] = []
+            if weapons and cues:
+                made = self._transfers_in(s, weapons, cues)
+            # "These were used in the Ukraine conflict": the conflict of the transfers just drafted
+            conflicts = [m for m in s.mentions if m.kind == "conflict"]
+            if conflicts and _USED_IN.search(s.text):
+                targets = made or [f for f in previous if f.at[0] >= s.paragraph - 1]
+                for f in targets:
+                    for c in conflicts:
+                        f.values.setdefault("used_in", [])
+                        if c.id not in f.values["used_in"]:
+                            f.values["used_in"].append(c.id)
+                            f.cues.append(f"used in '{c.text}' ({s.where})")
+            if made:
+                previous = made
+
+    def _states_in(self, s: Sent, a: int, b: int, skip: list[tuple[int, int]]) -> list[Mention]:
+        return [m for m in s.mentions if a <= m.start < b and self.state_of(m) and m.kind in ("state", "force")
+                and not any(x <= m.start < y for x, y in skip)]
+
+    def _transfers_in(self, s: Sent, weapons: list[Mention], cues) -> list[DraftFact]:
+        sources = self._source_spans(s)
+        made: list[DraftFact] = []
+        kind, cue = cues[0]
+        a, b = 0, len(s.text)
+        supplier = recipient = None
+        v0, v1 = cue.start(), cue.end()
+        before = self._states_in(s, a, v0, sources)
+        after = self._states_in(s, v1, b, sources)
+
+        def state(m: Mention | None) -> str | None:
+            return self.state_of(m) if m else None
+
+        def after_word(words: str) -> Mention | None:
+            for m in after:
+                gap = s.text[v1:m.start]
+                if re.search(rf"\b(?:{words})\s+(?:the\s+)?(?:[\w-]+\s+){{0,1}}$", gap, re.I):
+                    return m
+            return None
+
+        if kind == "adj":
+            supplier = state(s.mentions[[m.start for m in s.mentions].index(cue.start())])
+            first = [m for m in self._states_in(s, 0, cue.start(), sources)]
+            recipient = state(first[0]) if first else None
+        elif kind == "give":
+            passive = bool(_BE.search(s.text[:v0])) or bool(re.match(r"\s+(?:to|by)\b", s.text[v1:]))
+            by = after_word("by")
+            to = after_word("to|for")
+            if passive:
+                supplier = state(by)
+                recipient = state(to) or (state(before[-1]) if before and not to else None)
+                if not to and before and by and re.search(r"\bwith\b", s.text[v1:]):
+                    recipient = state(before[-1])
+            else:
+                supplier = state(before[-1]) if before else None
+                direct = after[0] if after and re.fullmatch(r"\s+(?:the\s+)?", s.text[v1:after[0].start]) else None
+                recipient = state(to) or state(direct)
+        elif kind == "get":
+            recipient = state(before[-1]) if before else None
+            supplier = state(after_word("from|by"))
+        else:  # a noun: "deliveries of shells to Russia from North Korea", "Iran's supply of drones"
+            poss = [m for m in before if m.possessive or s.text[m.end:v0].strip() in ("", "-")]
+            supplier = state(after_word("from|by")) or (state(poss[-1]) if poss else None)
+            recipient = state(after_word("to|for"))
+            if supplier is None and before:
+                supplier = state(before[-1])
+        if supplier == recipient:
+            recipient = None
+        if not supplier or not recipient:
+            self.skipped.append(f"{s.where}: a transfer cue '{cue.group()}' without "
+                                + ("a supplier" if not supplier else "a recipient") + " in the reference")
+            return made
+        certainty, according, via, hedge = self._attribution([s])
+        planned = lx.PLANNED.search(s.text)
+        ordered = lx.ORDERED.search(s.text)
+        for w in weapons:
+            if re.search(r"\bdrone$", w.text, re.I) and s.text[w.end:w.end + 1] == "-":
+                continue
+            values: dict = {"supplier": supplier, "recipient": recipient, "weapon": w.id}
+            wcues = [f"'{cue.group()}' ({s.where})"]
+            # a source named between the verb and this weapon is this weapon's source
+            k = weapons.index(w)
+            lo = max(v1, weapons[k - 1].end if k else v1)
+            own = [m for m in lx.ACCORDING_TO.finditer(s.text) if lo <= m.start() < w.start]
+            if own:
+                end = _SOURCE_END.search(s.text, own[-1].end())
+                who = self._source(s, (own[-1].end(), end.start() if end else len(s.text)))
+                cert, acc = ("attributed", [who]) if who else ("reported", [])
+                wcues.append(f"'{own[-1].group().strip()}' ({s.where})")
+            else:
+                pre = [h for h in lx.HEDGES.finditer(s.text)]
+                acc_all = [m for m in lx.ACCORDING_TO.finditer(s.text) if m.start() >= weapons[-1].end
+                           or m.start() < v0]
+                if acc_all and according:
+                    cert, acc = "attributed", according
+                elif pre:
+                    cert, acc = "reported", []
+                    wcues += [f"'{h.group()}' ({s.where})" for h in pre]
+                else:
+                    cert, acc = None, []
+            if cert:
+                values["certainty"] = cert
+            if acc:
+                values["according_to"] = acc
+            q: Quantity | None = quantity_before(s.text, w.start)
+            if q is not None:
+                if q.exact is not None:
+                    values["quantity"] = q.exact
+                else:
+                    values["_note"] = f"Quantity: {q.describe()} ({q.qualifier})."
+                wcues.append(f"quantity '{q.text}' ({s.where})")
+            if cert:
+                status = "reported"
+            elif planned:
+                status = "planned"
+            elif ordered and not _PAST_GIVE.search(s.text):
+                status = "ordered"
+            elif _PAST_GIVE.search(s.text) or kind == "adj":
+                status = "delivered"
+            else:
+                status = "reported"
+            values["status"] = status
+            label = f"{self.label(w.id)} from {self.label(supplier)} to {self.label(recipient)}"
+            confidence = 0.8 if kind in ("give", "get") else 0.6
+            fact = DraftFact("arms-transfer", self.new_id(f"{supplier}-{recipient}-{w.id}"), label, [s.paragraph],
+                             values, wcues, confidence)
+            self.facts.append(fact)
+            made.append(fact)
+        return made
+
+    # -- denials and confirmations --
+
+    def stances(self) -> None:
+        for s in self.sents:
+            for ftype, pattern in (("confirmation", lx.CONFIRM), ("denial", lx.DENY)):
+                for m in pattern.finditer(s.text):
+                    self._stance(s, ftype, m)
+
+    def _stance(self, s: Sent, ftype: str, m: re.Match) -> None:
+        a, b = s.clause(m.start())
+        # the actor: the subject before the verb (in this clause, else in the sentence)
+        actors = [x for x in s.mentions if x.start < m.start() and x.kind in ACTOR_KINDS
+                  and not any(p <= x.start < q for p, q in self._source_spans(s))
+                  and not self._after_preposition(s, x)]
+        in_clause = [x for x in actors if x.start >= a]
+        actors = in_clause or actors[-1:]
+        if actors:  # the subject: the last actor before the verb and those joined to it by "and"
+            chain = [actors[-1]]
+            for x in reversed(actors[:-1]):
+                if s.text[x.end:chain[0].start].strip(" ,").casefold() not in ("and", "or", ""):
+                    break
+                chain.insert(0, x)
+            actors = chain
+        both = _BOTH.search(s.text[a:m.start()])
+        recent_pair = [f for f in self.facts if f.type == "arms-transfer" and s.paragraph - 1 <= f.at[0] <= s.paragraph]
+        if not actors and both and recent_pair:
+            f = recent_pair[-1]
+            pos = a + both.start()
+            actors = [Mention(f.values["supplier"], "state", pos, pos, both.group()),
+                      Mention(f.values["recipient"], "state", pos, pos, both.group())]
+        actors = [x for x in actors if x.kind in ACTOR_KINDS]
+        if not actors:
+            self.skipped.append(f"{s.where}: '{m.group()}' without an actor in the reference")
+            return
+        by = list(dict.fromkeys(x.id for x in actors))
+        # what is denied or confirmed: the words after the verb, to the next verb of the other kind
+        other = lx.DENY if ftype == "confirmation" else lx.CONFIRM
+        stop = other.search(s.text, m.end())
+        end = min(b, stop.start() if stop else b)
+        but = re.search(r"\s(?:but|while|yet)\s", s.text[m.end():end])
+        if but:
+            end = m.end() + but.start()
+        obj = s.text[m.end():end]
+        targets: list[str] = []
+        cues = [f"'{m.group()}' ({s.where})"]
+        recent = [f for f in self.facts if f.type in ("arms-transfer", "exercise")
+                  and s.paragraph - 1 <= max(f.at) <= s.paragraph]
+        if lx.COOPERATION.search(obj) and not lx.GIVE_VERBS.search(obj):
+            parties = list(dict.fromkeys(
+                st for x in s.mentions if (st := self.state_of(x)) and x.kind in ("state", "force")))
+            for x in actors:
+                st = self.state_of(x)
+                if st and st not in parties:
+                    parties.insert(0, st)
+            if len(parties) >= 2:
+                areas = [lx.AREA_WORDS[w] for w in re.findall(r"[a-z]+", obj.casefold()) if w in lx.AREA_WORDS]
+                conflict = next((x.id for x in s.mentions if x.kind == "conflict" and m.end() <= x.start < end), None)
+                values: dict = {"parties": parties}
+                if areas:
+                    values["areas"] = list(dict.fromkeys(areas))
+                if conflict:
+                    values["in_conflict"] = conflict
+                label = "–".join(self.label(p) for p in parties) + " cooperation" + (
+                    f" in the {self.label(conflict)}" if conflict else "")
+                coop = DraftFact("cooperation", self.new_id("-".join(parties) + "-cooperation"
+                                                            + (f"-{conflict}" if conflict else "")),
+                                 label, [s.paragraph], values, [f"'{lx.COOPERATION.search(obj).group()}' ({s.where})"],
+                                 0.5)
+                self.facts.append(coop)
+                targets.append(coop.id)
+                if ftype == "denial" and conflict:
+                    disputes = [f.id for f in recent if f.type == "arms-transfer"
+                                and conflict in f.values.get("used_in", [])]
+                    if disputes:
+                        coop.values["_disputes"] = disputes
+        if not targets:
+            code = self._codename(Sent(s.sentence, obj, [], [(0, len(obj))]))
+            named = [f for f in self.facts if f.type == "exercise" and code
+                     and re.sub(r"\W", "", str(f.values.get("codename", "")).casefold())
+                     == re.sub(r"\W", "", code[0].casefold())]
+            if named:
+                targets = [named[0].id]
+            elif _TRIGGER.search(obj):
+                targets = [f.id for f in recent if f.type == "exercise"][-1:]
+            if not targets:
+                targets = [f.id for f in recent if f.type == "arms-transfer" and f.at[0] == s.paragraph] \
+                    or [f.id for f in recent if f.type == "arms-transfer"] or [f.id for f in recent][-1:]
+        if not targets:
+            self.skipped.append(f"{s.where}: '{m.group()}' with no drafted fact to refer to")
+            return
+        values = {"by": by}
+        key = "denies" if ftype == "denial" else "confirms"
+        values[key] = targets
+        if ftype == "denial":
+            disputes = []
+            for t in targets:
+                f = next(f for f in self.facts if f.id == t)
+                disputes += f.values.pop("_disputes", [])
+            if disputes:
+                values["disputes"] = disputes
+            if lx.REPEATED.search(s.text):
+                values["repeated"] = True
+        who = " and ".join(self.label(x) for x in by)
+        verb = "denies" if ftype == "denial" else "confirms"
+        what = next(f for f in self.facts if f.id == targets[0])
+        shown = what.label if what.type == "exercise" and what.values.get("codename") else f"the {what.type}: {what.label}"
+        label = f"{who} {verb if len(by) == 1 else {'denies': 'deny', 'confirms': 'confirm'}[verb]} {shown}"
+        self.facts.append(DraftFact(ftype, self.new_id(f"{'-'.join(by)}-{verb}-{targets[0]}"), label,
+                                    [s.paragraph], values, cues, 0.6))
+
+    # -- names not in the reference --
+
+    def unresolved(self) -> list[Unresolved]:
+        lower_words = set(re.findall(r"\b[a-z][\w-]*", plain(self.text)))
+        found: dict[str, Unresolved] = {}
+        for s in self.sents:
+            for name, start, end, before in unknown_names(s.text, 0, s.mentions):
+                if start == 0 and " " not in name and name.casefold() in lower_words:
+                    continue  # a capitalised common word at the start of a sentence
+                if name.casefold() in _MONTHS or all(w.casefold() in lx.COMMON_CAPS for w in name.split()):
+                    continue
+                kind, hint = classify(name, before, s.text[end:end + 30])
+                if kind == "unknown" and " " not in name and start == 0:
+                    continue  # one capitalised word at the start of a sentence says too little
+                if any(name in c for c in self.codename_texts):
+                    continue
+                if kind == "codename" and re.sub(r"\W", "", name.casefold()) in self.codenames:
+                    continue
+                if re.search(r"[\"\u201c][^\"\u201d]*$", s.text[:start]):
+                    continue  # inside quotation marks: a slogan, a title
+                u = found.setdefault(name, Unresolved(name, kind, [], hint))
+                if s.paragraph not in u.paragraphs:
+                    u.paragraphs.append(s.paragraph)
+        return sorted(found.values(), key=lambda u: (u.paragraphs[0], u.name))
+
+
+class _Fake:
+    """A match-like span for cues found without a regular expression."""
+
+    def __init__(self, start: int, end: int, text: str):
+        self._start, self._end, self._text = start, end, text
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self) -> str:
+        return self._text
+
+
+def draft(text: str, reference: Reference, article_id: str, source: str,
+          gazetteer: Gazetteer | None = None) -> Draft:
+    """Draft the facts of an article's ``text``; ``source`` is the file name the header gives."""
+    return Extractor(text, reference, article_id, source, gazetteer).run()

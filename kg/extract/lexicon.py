@@ -1,0 +1,236 @@
+"""The words the extractor looks for: triggers, hedges, roles. Lower case throughout.
+
+Entity names are not here: they come from the reference entities (labels and aliases), so
+an alias added by an analyst improves the next extraction.
+"""
+from __future__ import annotations
+
+import re
+
+# --- exercises -----------------------------------------------------------------------------
+
+#: nouns that name an exercise (singular and plural forms)
+EXERCISE_NOUNS = frozenset(
+    "drill drills exercise exercises manoeuvre manoeuvres maneuver maneuvers wargame wargames "
+    "war-game war-games games".split()
+)
+#: multi-word exercise triggers, matched before the nouns
+EXERCISE_PHRASES = ("war games", "war game", "military games", "naval parade")
+#: words after "exercise" that make it a verb ("exercise restraint")
+EXERCISE_VERB_OBJECTS = frozenset(
+    "restraint caution control its their his her the influence power authority rights right judgment "
+    "judgement patience vigilance".split()
+)
+#: verbs that make a plural trigger a real event ("Iran and Russia begin military exercises")
+EVENT_VERBS = frozenset(
+    """
+    begin begins began begun beginning start starts started starting launch launches launched launching
+    hold holds held holding conduct conducts conducted conducting stage stages staged staging
+    kick kicks kicked kicking open opens opened opening host hosts hosted hosting
+    join joins joined joining participate participates participated participating
+    take takes took taken taking end ends ended ending conclude concludes concluded concluding
+    wrap wraps wrapped carry carries carried carrying practise practised practice practiced
+    rehearse rehearsed rehearsing unfold unfolds unfolding continue continues continued
+    involve involves involved involving run runs ran running get gets got underway
+    """.split()
+)
+KIND_WORDS = {
+    "naval": "naval", "navy": "naval", "navies": "naval", "maritime": "naval", "sea": "naval",
+    "warships": "naval", "warship": "naval", "fleet": "naval", "submarine": "naval", "submarines": "naval",
+    "land": "land", "ground": "land", "army": "land", "tank": "land", "tanks": "land", "troops": "land",
+    "infantry": "land", "artillery": "land", "armoured": "land", "armored": "land",
+    "air": "air", "aerial": "air", "airborne": "air", "air-force": "air", "aviation": "air",
+    "command-post": "command-post", "command-and-staff": "command-post", "staff": "command-post",
+}
+#: nouns that make a demonym or a state's name stand for its forces ("Russian troops")
+MILITARY_NOUNS = {
+    "troops": "army", "soldiers": "army", "servicemen": "armed-forces", "personnel": "armed-forces",
+    "forces": "armed-forces", "force": "armed-forces", "military": "armed-forces", "militaries": "armed-forces",
+    "army": "army", "armies": "army", "tanks": "army", "paratroopers": "army", "infantry": "army",
+    "units": None, "unit": None, "contingent": None, "contingents": None, "crews": None, "detachment": None,
+    "battalion": "army", "battalions": "army", "brigade": "army", "brigades": "army", "division": "army",
+    "navy": "navy", "navies": "navy", "warships": "navy", "warship": "navy", "ships": "navy", "ship": "navy",
+    "vessels": "navy", "vessel": "navy", "sailors": "navy", "marines": "navy", "fleet": "navy",
+    "fleets": "navy", "frigates": "navy", "frigate": "navy", "corvettes": "navy", "destroyers": "navy",
+    "submarines": "navy", "flotilla": "navy",
+    "jets": "air-force", "aircraft": "air-force", "bombers": "air-force", "fighters": "air-force",
+    "pilots": "air-force", "helicopters": "air-force",
+}
+#: adjectives allowed between a demonym and its military noun ("Russian naval units")
+MILITARY_MODIFIERS = frozenset(
+    "naval military armed special airborne ground air marine elite mechanised mechanized motorised "
+    "motorized border coast coastal combat army navy air-force strategic tactical missile rocket "
+    "and , - two three four several".split()
+)
+#: the force kind an exercise's kind calls for, when only a state is named
+KIND_FORCE = {"naval": "navy", "land": "army", "air": "air-force"}
+
+OBSERVER_RIGHT = re.compile(
+    r"\bobservers?\b(?:\s+(?:delegations?|teams?|states?|nations?|countries))?\s*(?:from|of|representing|"
+    r"including|such\s+as|were|:)?", re.I)
+OBSERVER_LEFT = re.compile(
+    r"\b(?:(?:as|sent|send|sends|sending|dispatched|dispatch|with)\s+(?:military\s+)?observers?|"
+    r"observer\s+status|observed|observes|observing|watched|monitored)\b", re.I)
+HOST_BY = re.compile(r"\bhost(?:ed)?\s+by\b|\bunder\s+the\s+(?:command|leadership)\s+of\b", re.I)
+HOST_VERB = re.compile(r"\b(?:host|hosts|hosted|hosting|will\s+host|is\s+hosting|are\s+hosting)\b(?!\s+by)", re.I)
+HOST_NOUN = re.compile(r"\b(?:host(?:\s+(?:nation|country|state))?)\s*,?\s*$", re.I)
+NEGATED_PARTICIPATION = re.compile(
+    r"\b(?:not|n't|never|no\s+longer)\s+(?:be\s+|been\s+)?(?:participat\w*|tak\w*\s+part|join\w*|"
+    r"involved|part\s+of|attend\w*|send\w*\s+(?:troops|forces|ships))|\b(?:declined|refused)\s+to\s+"
+    r"(?:take\s+part|join|participate)|\bstay\w*\s+(?:away|out)|\bsat\s+out\b|\bskipp\w*\b|\bboycott\w*", re.I)
+PARTICIPATION = re.compile(
+    r"\b(?:participat\w*|took\s+part|take\s+part|taking\s+part|takes\s+part|join\w*|involv\w*|"
+    r"with\s+(?:the\s+)?participation|units?\s+from|troops\s+from|forces\s+from|contingents?\s+from)\b", re.I)
+
+#: a clause ends before these (after a comma unless marked otherwise)
+CLAUSE_BREAK = re.compile(
+    r";|:\s|\s[-\u2013\u2014]\s|\u2014|,\s+(?=(?:while|whereas|but|although|though|which|who|prompting|"
+    r"marking|underscoring|signalling|signaling|highlighting|showing|amid|after|following|because|as|"
+    r"despite|and\s+(?:it|they|he|she|the|this|that)\b|with\s+(?:tensions|the\s+aim)|in\s+a\s+move)\b)|"
+    r"\s(?=(?:while|whereas|after|before|because|although|since|amid|prompting|following|despite)\s)|"
+    r"^(?=while\s|whereas\s|although\s)", re.I)
+
+ACTIVITY_CUES = {
+    "search-and-rescue": ("rescue", "search and rescue", "search-and-rescue", "sar"),
+    "anti-piracy": ("pirate", "pirates", "piracy", "anti-piracy", "counter-piracy"),
+    "maritime-security": ("maritime security", "sea lane", "sea lanes", "shipping lanes"),
+    "tactical-manoeuvres": ("tactical exercises", "tactical drills", "tactical manoeuvres",
+                            "tactical maneuvers", "tactical maneuvres", "manoeuvring", "maneuvering"),
+    "patrol": ("patrol", "patrols", "patrolling"),
+    "emergency-response": ("emergency response", "emergencies", "emergency"),
+    "live-fire": ("live-fire", "live fire", "firing", "fired", "artillery fire", "gunnery"),
+    "air-defence": ("air defence", "air defense", "air-defence", "air-defense", "anti-aircraft",
+                    "shooting down", "intercept", "interception"),
+    "anti-submarine-warfare": ("anti-submarine", "submarine hunting", "submarine-hunting"),
+    "amphibious-landing": ("amphibious", "landing operation", "beach landing", "landing of troops"),
+    "mine-countermeasures": ("minesweeping", "mine clearance", "mine-clearing", "demining", "mine countermeasures"),
+    "command-and-control": ("command and control", "command-and-control", "command post", "command-post",
+                            "staff exercise", "joint command"),
+    "counter-terrorism": ("counter-terrorism", "counterterrorism", "anti-terrorism", "terrorist", "terrorists",
+                          "hostage", "hostages"),
+    "reconnaissance": ("reconnaissance", "surveillance", "scouting"),
+    "firefighting": ("firefighting", "fire-fighting", "fire on board", "extinguish"),
+}
+
+# --- arms transfers ------------------------------------------------------------------------
+
+#: verbs whose subject gives the weapons, by stem
+GIVE_VERBS = re.compile(
+    r"\b(?:suppl(?:y|ies|ied|ying)|deliver(?:s|ed|ing)?|s(?:ell|ells|old|elling)|transferr?(?:s|ed|ing)?|"
+    r"ship(?:s|ped|ping)?|provid(?:e|es|ed|ing)|sen(?:d|ds|t|ding)|hand(?:s|ed|ing)?\s+over|"
+    r"donat(?:e|es|ed|ing)|export(?:s|ed|ing)?|gave|giv(?:e|es|en|ing)|furnish(?:es|ed|ing)?|"
+    r"pledg(?:e|es|ed|ing)|promis(?:e|es|ed|ing)|arm(?:s|ed|ing))\b", re.I)
+#: verbs whose subject gets the weapons
+GET_VERBS = re.compile(
+    r"\b(?:receiv(?:e|es|ed|ing)|acquir(?:e|es|ed|ing)|b(?:uy|uys|ought|uying)|purchas(?:e|es|ed|ing)|"
+    r"obtain(?:s|ed|ing)?|order(?:s|ed|ing)?|import(?:s|ed|ing)?|procur(?:e|es|ed|ing)|"
+    r"g(?:et|ets|ot|etting)\s+(?:hold\s+of)?|tak(?:e|es|en|ing)\s+delivery\s+of|took\s+delivery\s+of)\b", re.I)
+#: nouns for a transfer ("deliveries of shells to Russia")
+TRANSFER_NOUNS = re.compile(
+    r"\b(?:deliver(?:y|ies)|suppl(?:y|ies)|shipments?|transfers?|sales?|exports?|consignments?|"
+    r"purchases?|orders?|acquisitions?|donations?|packages?)\s+of\b", re.I)
+PLANNED = re.compile(r"\b(?:will|would|shall|plans?\s+to|planning\s+to|planned|agreed\s+to|pledg\w*|promis\w*|"
+                     r"approv\w*|intends?\s+to|is\s+to|are\s+to|set\s+to|expected\s+to|going\s+to|future)\b", re.I)
+ORDERED = re.compile(r"\b(?:order(?:s|ed|ing)?|purchas\w*|b(?:uy|uys|ought|uying)|contract\w*|signed\s+a\s+deal)\b",
+                     re.I)
+#: a transfer named by a compound adjective: "Iranian-supplied drones"
+SUPPLIED_ADJ = re.compile(r"^-?\s*(?:supplied|provided|delivered|donated|sent)\b", re.I)
+
+# --- attribution and doubt -----------------------------------------------------------------
+
+HEDGES = re.compile(
+    r"\b(?:reportedly|allegedly|purportedly|supposedly|apparently|"
+    r"(?:is|are|was|were|has\s+been|have\s+been|had\s+been)\s+(?:also\s+|still\s+|now\s+|\w+ly\s+)?(?:reported|alleged|said|believed|thought|"
+    r"suspected|accused|claimed|understood|rumou?red)\s+to|"
+    r"(?:reports?|media\s+reports?|rumou?rs?)\s+(?:say|said|suggest\w*|claim\w*|indicat\w*|allege\w*)|"
+    r"it\s+(?:is|was|has\s+been)\s+(?:reported|alleged|claimed|said|believed)|"
+    r"(?:is|are|was|were)\s+(?:accused\s+of|suspected\s+of|alleged\s+to)|"
+    r"unconfirmed|unverified|may\s+have|might\s+have|could\s+have)\b", re.I)
+ACCORDING_TO = re.compile(r"\b(?:according\s+to|as\s+reported\s+by|cited\s+by|citing)\s+", re.I)
+SAY_VERBS = re.compile(r"\b(?:said|says|say|told|reported|reports|claimed|claims|stated|states|announced|"
+                       r"announces|added|adds|quoted|alleged|alleges|wrote|writes|noted)\b", re.I)
+VIA = re.compile(r"\b(?:reported\s+by|quoted\s+by|cited\s+by|told|via|in\s+an\s+interview\s+with|carried\s+by)\s+",
+                 re.I)
+DENY = re.compile(r"\b(?:den(?:y|ies|ied|ying|ial|ials)|reject(?:s|ed|ing)?|dismiss(?:es|ed|ing)?|"
+                  r"refut(?:e|es|ed|ing)|rebuff(?:s|ed|ing)?)\b", re.I)
+CONFIRM = re.compile(r"\b(?:confirm(?:s|ed|ing)?|admit(?:s|ted|ting)?|acknowledg(?:e|es|ed|ing))\b", re.I)
+REPEATED = re.compile(r"\b(?:repeatedly|again|once\s+more|consistently|have\s+long|has\s+long|continue[sd]?\s+to)\b",
+                      re.I)
+COOPERATION = re.compile(r"\b(?:co-?operat(?:ion|ing|e|es|ed)|collaborat(?:ion|ing|e)|partnership|alliance|ties)\b",
+                         re.I)
+AREA_WORDS = {
+    "strategic": "strategic", "military": "military", "political": "political", "economic": "economic",
+    "defence": "defence", "defense": "defence", "intelligence": "intelligence", "space": "space",
+    "technology": "technology-sharing", "technological": "technology-sharing",
+}
+SOURCE_STOPWORDS = frozenset("a an the of for from to in on at by with its their his her said says one some".split())
+
+# --- quantities ----------------------------------------------------------------------------
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "a dozen": 12, "dozen": 12,
+}
+SCALE_WORDS = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+VAGUE_AMOUNTS = ("dozens", "scores", "hundreds", "thousands", "tens of thousands", "hundreds of thousands",
+                 "millions", "several", "a number", "a few", "some", "many", "numerous", "a batch", "batches")
+
+# --- names that are capitalised without being entities ----------------------------------
+
+COMMON_CAPS = frozenset(
+    """
+    the a an and or but if it its this that these those there their they them we our he she his her
+    while whereas as at in on of for from to with by after before during since until when where which who
+    what why how both all some many most several each every other another such no not also however
+    according although though despite amid meanwhile moreover furthermore then thus so yet still
+    monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    president minister prime foreign defence defense deputy general gen admiral adm colonel col lieutenant
+    lt commander cmdr captain capt major maj sergeant spokesperson spokesman spokeswoman chief head leader
+    secretary ambassador senator governor mr mrs ms dr prof official officials
+    west western east eastern north northern south southern central europe european
+    read share more languages skip content facebook twitter instagram x home news
+    navy army air force forces military troops fleet
+    """.split()
+)
+TITLES = frozenset(
+    "president minister general gen admiral adm colonel col lieutenant lt commander cmdr captain capt "
+    "major maj sergeant spokesperson spokesman spokeswoman chief secretary ambassador mr mrs ms dr "
+    "leader advisor adviser envoy marshal brigadier".split()
+)
+FORCE_HEADS = {
+    "navy": "navy", "army": "army", "air force": "air-force", "air forces": "air-force",
+    "aerospace forces": "air-force", "fleet": "fleet", "flotilla": "fleet", "brigade": "unit",
+    "division": "unit", "regiment": "unit", "battalion": "unit", "corps": "unit", "guard": "unit",
+    "guards": "unit", "armed forces": "armed-forces", "forces": "armed-forces", "marines": "unit",
+    "police": "police", "gendarmerie": "gendarmerie", "coast guard": "unit",
+}
+PLACE_HEADS = {
+    "sea": "body-of-water", "ocean": "body-of-water", "gulf": "body-of-water", "bay": "body-of-water",
+    "strait": "body-of-water", "straits": "body-of-water", "lake": "body-of-water", "channel": "body-of-water",
+    "river": "body-of-water", "range": "site", "ranges": "site", "base": "site", "polygon": "site",
+    "training ground": "site", "airfield": "site", "port": "city", "city": "city", "island": "region",
+    "islands": "region", "peninsula": "region", "region": "region", "province": "region", "oblast": "region",
+    "district": "region", "mountains": "region", "desert": "region", "coast": "region",
+}
+ORG_HEADS = ("agency", "news", "times", "post", "press", "ministry", "institute", "organisation", "organization",
+             "alliance", "council", "committee", "reuters", "tass", "journal", "daily", "tv", "television",
+             "broadcaster", "network", "service", "office", "department", "pact", "treaty", "union")
+WEAPON_HEADS = {
+    "missile": "missiles", "missiles": "missiles", "rocket": "artillery", "rockets": "artillery",
+    "shell": "artillery", "shells": "artillery", "artillery": "artillery", "howitzer": "artillery",
+    "howitzers": "artillery", "launcher": "artillery", "launchers": "artillery", "drone": "aircraft",
+    "drones": "aircraft", "jet": "aircraft", "jets": "aircraft", "fighter": "aircraft", "fighters": "aircraft",
+    "aircraft": "aircraft", "helicopter": "aircraft", "helicopters": "aircraft", "tank": "armoured-vehicles",
+    "tanks": "armoured-vehicles", "vehicles": "armoured-vehicles", "system": "other", "systems": "other",
+    "radar": "sensors", "radars": "sensors", "frigate": "ships", "frigates": "ships", "submarine": "ships",
+    "submarines": "ships", "corvette": "ships", "corvettes": "ships", "bombs": "missiles", "bomb": "missiles",
+    "munitions": "other", "ammunition": "other", "rifles": "other", "guns": "artillery",
+}
+WEAPON_GENERIC = frozenset(
+    "weapons arms munitions ammunition equipment hardware materiel weaponry systems".split())
+VESSEL_HEADS = ("frigate", "corvette", "destroyer", "cruiser", "submarine", "vessel", "ship", "warship",
+                "tanker", "minesweeper", "carrier", "patrol boat")
