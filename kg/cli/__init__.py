@@ -77,4 +77,5 @@ def main() -> None:
 # The commands, one module per family; each registers itself on ``cli``.
 from . import build_cmds, query_cmds  # noqa: E402,F401
 from . import store_cmds  # noqa: E402,F401
+from . import viz_cmds  # noqa: E402,F401
 from . import extract_cmds  # noqa: E402,F401
