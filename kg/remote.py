@@ -54,6 +54,8 @@ _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _VAR = re.compile(r"^[A-Za-z0-9_]+$")
 _LANG = re.compile(r"^[A-Za-z]+(-[A-Za-z0-9]+)*$")
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+#: 5xx answers that another try cannot change (not implemented, HTTP version not supported)
+_FINAL_5XX = {501, 505}
 
 
 class EndpointError(QueryError):
@@ -161,7 +163,7 @@ class Endpoint:
                 content_type = exc.headers.get("Content-Type", "") if exc.headers else ""
                 if exc.code in ok_statuses:
                     return _Answer(exc.code, content_type, body)
-                if exc.code >= 500 and attempt < attempts:
+                if exc.code >= 500 and exc.code not in _FINAL_5XX and attempt < attempts:
                     self._sleep(attempt)
                     continue
                 status = f"HTTP {exc.code} {exc.reason or ''}".rstrip()
@@ -219,7 +221,9 @@ class Endpoint:
                 return ": the server refused the credentials from the environment"
             return f": the server wants credentials; set {ENV_USER} and {ENV_PASSWORD}, or {ENV_TOKEN}"
         if code == 403:
-            return f": these credentials may not {method} here{said}"
+            if self.authorization:
+                return f": these credentials may not {method} here{said}"
+            return f": the server forbids {method} here without credentials{said}; set {ENV_USER} and {ENV_PASSWORD}, or {ENV_TOKEN}"
         if code == 404:
             if where == self.gsp_url.split("?", 1)[0]:
                 return ": no Graph Store service at this path; set --gsp-path (Oxigraph: /store, Fuseki: /data)"
@@ -233,16 +237,16 @@ class Endpoint:
 
     # -- SPARQL 1.1 Protocol ------------------------------------------------------------------
 
-    def query(self, query: str, accept: str, retry_timeouts: bool = False) -> _Answer:
+    def query(self, query: str, accept: str, retry_timeouts: bool = False, doing: str = "querying") -> _Answer:
         """POST a query (form-encoded, as every SPARQL 1.1 server accepts)."""
         from urllib.parse import urlencode
 
         data = urlencode({"query": query}).encode("utf-8")
         headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Accept": accept}
-        return self.request("POST", self.query_url, data, headers, doing="querying", retry_timeouts=retry_timeouts)
+        return self.request("POST", self.query_url, data, headers, doing=doing, retry_timeouts=retry_timeouts)
 
-    def select(self, query: str) -> SelectResult:
-        answer = self.query(query, f"{SPARQL_JSON}, application/json;q=0.9")
+    def select(self, query: str, doing: str = "querying") -> SelectResult:
+        answer = self.query(query, f"{SPARQL_JSON}, application/json;q=0.9", doing=doing)
         doc = self._json(answer)
         try:
             variables = doc["head"]["vars"]
@@ -260,8 +264,8 @@ class Endpoint:
                                 f"of a SELECT query{_peek(answer.body)}") from None
         return SelectResult(variables, rows)
 
-    def ask(self, query: str) -> bool:
-        answer = self.query(query, f"{SPARQL_JSON}, application/json;q=0.9")
+    def ask(self, query: str, doing: str = "querying") -> bool:
+        answer = self.query(query, f"{SPARQL_JSON}, application/json;q=0.9", doing=doing)
         doc = self._json(answer)
         value = doc.get("boolean") if isinstance(doc, dict) else None
         if not isinstance(value, bool):
@@ -331,7 +335,7 @@ class Endpoint:
         return counts
 
     def _counts(self, text: str) -> dict[str, int]:
-        result = self.select(text)
+        result = self.select(text, doing="counting the triples of each graph")
         counts = {}
         for row in result.rows:
             try:
@@ -366,7 +370,15 @@ def _term_from_json(value) -> Term:
     raise ValueError(kind)
 
 
+def _unicode(text: str, what: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise QueryError(f"cannot send {what} to a server: it is not valid Unicode text") from None
+
+
 def _checked_iri(iri: str, what: str) -> str:
+    _unicode(iri, what)
     if not iri or _IRI_BAD.search(iri) or ":" not in iri:
         raise QueryError(f"cannot send {what} {iri!r} to a server: not a valid IRI "
                          "(no spaces or <>\"{}|^`\\ allowed)")
@@ -374,10 +386,18 @@ def _checked_iri(iri: str, what: str) -> str:
 
 
 def value_n3(var: str, term: Term) -> str:
-    """A term in SPARQL syntax for a VALUES block, after checking it cannot break out of it."""
+    """A term in SPARQL syntax for a VALUES block, after checking it cannot break out of it.
+
+    A literal's text is escaped by ``Term.n3()``: ``\\``, ``"``, line feed and carriage
+    return, the only characters that end or break a SPARQL string; ``}``, ``>``, ``#`` and
+    the like are plain characters inside it. A backslash is always doubled, so ``\\u0022``
+    in a value stays text (servers expand ``\\u`` escapes only after an odd number of
+    backslashes). An IRI is refused, not escaped, when it holds a character that IRIs cannot.
+    """
     if term.type == "uri":
         return _checked_iri(term.value, f"?{var}")
     if term.type == "literal":
+        _unicode(term.value, f"the value of ?{var}")
         if term.lang:
             if not _LANG.match(term.lang):
                 raise QueryError(f"cannot bind ?{var}: {term.lang!r} is not a language tag")
@@ -532,9 +552,13 @@ class EndpointEngine:
 
 @dataclass
 class RemoteLoad:
+    """What a load did: where, each graph's triple count, the graphs it removed, and whether
+    the server's default graph shows the loaded triples (the union of the named graphs)."""
+
     target: str
     graphs: dict[str, int]
     removed: list[str]
+    union_default: bool = True
 
     @property
     def triples(self) -> int:
@@ -582,11 +606,21 @@ def load_endpoint(endpoint: Endpoint, trig: Path, expected: dict[str, int] | Non
             progress(graph, counts[graph])
     removed = sorted((g for g in before if g not in counts), key=graph_sort_key)
     for graph in removed:
-        endpoint.delete_graph(graph)
+        try:
+            endpoint.delete_graph(graph)
+        except EndpointError as exc:
+            raise EndpointError(f"{exc} (every graph of the build was replaced; run 'kg load' again "
+                                "to remove the graphs it no longer has)") from None
     after = endpoint.graph_counts(list(sent) + removed)
     for graph in [*sent, *removed]:
         want = sent.get(graph, 0)
         if after.get(graph, 0) != want:
             raise EndpointError(f"{endpoint.url}: after loading, <{graph}> has {after.get(graph, 0)} "
                                 f"triples on the server but {want} were sent")
-    return RemoteLoad(endpoint.url, sent, removed)
+    # One triple of the build, asked for in the default graph: there only where the server
+    # queries the union of the named graphs, as kg's queries expect.
+    probe = next((q for q in data if not isinstance(q.subject, ox.BlankNode)
+                  and not isinstance(q.object, ox.BlankNode)), None)
+    union_default = probe is None or endpoint.ask(
+        f"ASK {{ {probe.subject} {probe.predicate} {probe.object} }}", doing="checking the default graph")
+    return RemoteLoad(endpoint.url, sent, removed, union_default)

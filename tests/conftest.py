@@ -8,6 +8,9 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 
+# The store tests' servers and projects (oxigraph_server, fake_server, seed, proj, ...).
+pytest_plugins = ["servers"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 

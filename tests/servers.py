@@ -2,7 +2,9 @@
 server that answers what a test tells it to: errors, garbage, silence, or passes requests on),
 the seed project built once, generated projects, and queries of our own.
 
-Import the fixtures into a test module: ``from servers import oxigraph_server, fake_server``.
+``tests/conftest.py`` registers this module as a pytest plugin (``pytest_plugins``), so its
+fixtures (``oxigraph_server``, ``fake_server``, ``seed``, ``proj``) reach every test module
+without an import; test modules import only its helpers (``from servers import kg, ...``).
 """
 from __future__ import annotations
 
@@ -18,9 +20,10 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pytest
 from click.testing import CliRunner
@@ -46,10 +49,12 @@ def _direct_opener():
 
 
 class OxigraphServer:
-    """``oxigraph serve --location DIR --bind 127.0.0.1:PORT --union-default-graph``."""
+    """``oxigraph serve --location DIR --bind 127.0.0.1:PORT --union-default-graph`` (without
+    the last option where ``union`` is false)."""
 
-    def __init__(self, location: Path, port: int | None = None):
+    def __init__(self, location: Path, port: int | None = None, union: bool = True):
         self.location = location
+        self.union = union
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
         self.log = location.parent / f"{location.name}.log"
@@ -65,7 +70,7 @@ class OxigraphServer:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [str(OXIGRAPH), "serve", "--location", str(self.location),
-                 "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"],
+                 "--bind", f"127.0.0.1:{self.port}", *(["--union-default-graph"] if self.union else [])],
                 stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -105,17 +110,31 @@ class OxigraphServer:
         return {b["g"]["value"]: int(b["n"]["value"]) for b in doc["results"]["bindings"]}
 
 
-@pytest.fixture
-def oxigraph_server(tmp_path_factory):
-    """A fresh Oxigraph server on a free port of 127.0.0.1, stopped after the test."""
+@contextmanager
+def running_oxigraph(tmp_path_factory, union: bool = True) -> Iterator[OxigraphServer]:
+    """A fresh Oxigraph server on a free port of 127.0.0.1 with an empty store; stopped after."""
     location = tmp_path_factory.mktemp("oxigraph") / "data"
-    server = OxigraphServer(location)
+    server = OxigraphServer(location, union=union)
     server.start()
     try:
         yield server
     finally:
         server.stop()
         shutil.rmtree(location, ignore_errors=True)
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path_factory):
+    """A fresh Oxigraph server for one test."""
+    with running_oxigraph(tmp_path_factory) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def module_oxigraph_server(tmp_path_factory):
+    """One Oxigraph server for all the tests of a module (that only read it, or load the seed)."""
+    with running_oxigraph(tmp_path_factory) as server:
+        yield server
 
 
 # --- a server that answers what the test says ------------------------------------------------
@@ -141,10 +160,12 @@ class Reply:
     kind: str = "status"
     seconds: float = 0.0
     upstream: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
 
 
-def status(code: int, body: bytes | str = b"", content_type: str = "text/plain") -> Reply:
-    return Reply(code, body.encode() if isinstance(body, str) else body, content_type)
+def status(code: int, body: bytes | str = b"", content_type: str = "text/plain",
+           headers: dict[str, str] | None = None) -> Reply:
+    return Reply(code, body.encode() if isinstance(body, str) else body, content_type, headers=headers or {})
 
 
 def json_reply(doc) -> Reply:
@@ -198,10 +219,12 @@ class FakeServer:
                     self.close_connection = True
                     return
                 if answer.kind == "forward":
-                    answer = _relay(answer.upstream, seen)
+                    answer = relay(answer.upstream, seen)
                 self.send_response(answer.status)
                 self.send_header("Content-Type", answer.content_type)
                 self.send_header("Content-Length", str(len(answer.body)))
+                for name, value in answer.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(answer.body)
 
@@ -216,8 +239,11 @@ class FakeServer:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     def script(self, *replies: Reply) -> None:
-        """Answer the n-th request with the n-th reply; the last one repeats."""
-        self.reply = lambda seen, i: replies[min(i, len(replies) - 1)]
+        """From now on, answer the n-th request with the n-th reply; the last one repeats.
+        (``seen`` starts again from empty.)"""
+        with self._lock:
+            self.seen.clear()
+            self.reply = lambda seen, i: replies[min(i, len(replies) - 1)]
 
     def start(self) -> None:
         self.thread.start()
@@ -228,7 +254,8 @@ class FakeServer:
         self.httpd.server_close()
 
 
-def _relay(upstream: str, seen: Seen) -> Reply:
+def relay(upstream: str, seen: Seen) -> Reply:
+    """Send the request that the fake server received on to ``upstream``; its answer."""
     headers = {k: v for k, v in seen.headers.items() if k in ("content-type", "accept", "authorization")}
     request = urllib.request.Request(upstream + seen.path, data=seen.body or None, headers=headers,
                                      method=seen.method)
@@ -257,9 +284,10 @@ GRAPH = "https://w3id.org/milcoop/graph/"
 _SEED: list[Path] = []
 
 
-def kg(project: Path, *args: str):
-    """Run ``kg -C project ...`` through CliRunner (stdout and stderr apart)."""
-    return CliRunner().invoke(cli, ["-C", str(project), *args], catch_exceptions=False)
+def kg(project: Path, *args: str, env: dict[str, str] | None = None):
+    """Run ``kg -C project ...`` through CliRunner (stdout and stderr apart); ``env`` is set
+    for the run (a value of None unsets a variable)."""
+    return CliRunner().invoke(cli, ["-C", str(project), *args], catch_exceptions=False, env=env)
 
 
 @pytest.fixture(scope="session")

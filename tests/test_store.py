@@ -21,9 +21,9 @@ from kg.store import (
     LOAD_LOCK, OxigraphEngine, StoreError, generations_dir, load_store, open_store, read_manifest,
     store_info,
 )
-from servers import (  # noqa: F401 (fixtures)
+from servers import (
     GRAPH, ID, OWN_ASK, OWN_CONSTRUCT, OWN_SELECTS, kg, normalise, one_line_error, parse_counts,
-    prefixed, proj, seed, synthetic_project,
+    prefixed, synthetic_project,
 )
 
 ROOT = Path(__file__).resolve().parent.parent

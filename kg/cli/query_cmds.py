@@ -18,12 +18,19 @@ def engine_options(func):
                      help="The engine that runs queries on the built graph (ignored with --store or --endpoint)."),
         click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
                      help="Query an embedded Oxigraph store (see 'kg load') instead of the built graph."),
-        click.option("--endpoint", default=None,
-                     help="Query a SPARQL 1.1 server at this URL instead of the built graph."),
+        click.option("--endpoint", metavar="URL", default=None,
+                     help="Query a SPARQL 1.1 server at this base URL instead of the built graph "
+                          "(Oxigraph http://localhost:7878, Fuseki http://localhost:3030/DATASET). "
+                          "Credentials come from KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD, or "
+                          "KG_ENDPOINT_TOKEN."),
         click.option("--query-path", default=None,
-                     help="With --endpoint: the path of the server's query service (see README)."),
+                     help="With --endpoint: the path (or full URL) of the SPARQL query service. "
+                          "Default: /query (Oxigraph, Fuseki)."),
         click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
                      help="Seconds a query may take before it is stopped with an error."),
+        click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
+                     help="With --endpoint: how many times to retry after a connection error or a "
+                          "5xx answer, waiting longer each time."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -31,17 +38,16 @@ def engine_options(func):
 
 
 def open_engine(project, engine: str, store_dir: Path | None, endpoint: str | None,
-                query_path: str | None, timeout: float):
+                query_path: str | None, timeout: float, retries: int = 3):
     """The engine that the options name; builds the graph first where it is stale."""
     if store_dir is not None and endpoint is not None:
         raise click.UsageError("give --store or --endpoint, not both")
+    if endpoint is None and query_path is not None:
+        raise click.UsageError("--query-path goes with --endpoint")
     if endpoint is not None:
         from ..remote import EndpointEngine
 
-        kwargs = {"timeout": timeout}
-        if query_path is not None:
-            kwargs["query_path"] = query_path
-        return EndpointEngine(endpoint, **kwargs)
+        return EndpointEngine(endpoint, query_path=query_path, timeout=timeout, retries=retries)
     if store_dir is not None:
         from ..store import OxigraphEngine
 
@@ -73,7 +79,8 @@ def open_engine(project, engine: str, store_dir: Path | None, endpoint: str | No
 @engine_options
 @click.pass_context
 @handle_errors
-def query(ctx, name, params, fmt, list_, show, allow_service, engine, store_dir, endpoint, query_path, timeout):
+def query(ctx, name, params, fmt, list_, show, allow_service, engine, store_dir, endpoint, query_path, timeout,
+          retries):
     """Run a saved SPARQL query (a name from queries/) or a query file (PATH.rq).
 
     \b
@@ -82,6 +89,8 @@ def query(ctx, name, params, fmt, list_, show, allow_service, engine, store_dir,
         kg query exercises
         kg query exercise-partners --param state=IRN
         kg query arms-transfers --format csv > transfers.csv
+        kg query exercises --store .kg/store
+        kg query exercises --endpoint http://localhost:7878
     """
     from ..query import find_query, query_names, parse_query_file
 
@@ -100,7 +109,7 @@ def query(ctx, name, params, fmt, list_, show, allow_service, engine, store_dir,
         click.echo(_describe(q))
         return
     _run_and_print(project, q, params, fmt, allow_service,
-                   open_engine(project, engine, store_dir, endpoint, query_path, timeout))
+                   open_engine(project, engine, store_dir, endpoint, query_path, timeout, retries))
 
 
 def _describe(q) -> str:
@@ -152,7 +161,10 @@ def _run_and_print(project, q, params, fmt, allow_service, engine) -> int:
     g = Graph()
     bind_prefixes(g)
     g.parse(data=outcome.ntriples.decode("utf-8"), format="nt")
-    stdout.write(g.serialize(format="nt" if fmt == "ntriples" else "turtle"))
+    if fmt == "ntriples":  # sorted: the same lines whichever engine (or server) ran the query
+        stdout.write("".join(sorted(g.serialize(format="nt").splitlines(keepends=True))))
+    else:
+        stdout.write(g.serialize(format="turtle"))
     return len(g)
 
 
@@ -162,18 +174,21 @@ def _run_and_print(project, q, params, fmt, allow_service, engine) -> int:
 @engine_options
 @click.pass_context
 @handle_errors
-def check(ctx, fmt, engine, store_dir, endpoint, query_path, timeout):
+def check(ctx, fmt, engine, store_dir, endpoint, query_path, timeout, retries):
     """Run the quality checks (queries/qc/*-violation.rq); exit 1 when any returns rows.
 
     \b
     Example:
         kg check
         kg check --store .kg/store
+        kg check --endpoint http://localhost:7878
     """
     from ..query import find_query, query_names
 
     project = project_of(ctx)
-    runner = open_engine(project, engine, store_dir, endpoint, query_path, timeout)
+    runner = open_engine(project, engine, store_dir, endpoint, query_path, timeout, retries)
+    if endpoint is not None:  # a server that cannot answer fails here, before any check is printed
+        runner.ask("ASK {}", {})
     failed = 0
     names = [n for n in query_names(project.queries_dir) if n.startswith("qc/")]
     for name in names:

@@ -102,6 +102,11 @@ def load(ctx: click.Context, store_dir: Path | None, endpoint: str | None, gsp_p
         from ..remote import load_endpoint
 
         result = load_endpoint(server, out_dir / NAMED, read_manifest(out_dir))
+        if not result.union_default:
+            click.echo(f"Warning: {server.url} does not show the loaded triples in its default graph, "
+                       "so 'kg query --endpoint' finds nothing there; make the default graph the union "
+                       "of the named graphs (oxigraph serve --union-default-graph; Fuseki: "
+                       "tdb2:unionDefaultGraph true)", err=True)
     else:
         out_dir = ensure_built(project)
         target = store_dir if store_dir is not None else default_store_dir(project)
@@ -140,12 +145,14 @@ def info(ctx: click.Context, store_dir: Path | None, endpoint: str | None, query
     """
     if store_dir is not None and endpoint is not None:
         raise click.UsageError("give --store or --endpoint, not both")
+    if endpoint is None and query_path is not None:
+        raise click.UsageError("--query-path goes with --endpoint")
     if endpoint is not None:
-        counts = _endpoint(endpoint, query_path, timeout, retries).graph_counts()
+        server = _endpoint(endpoint, query_path, timeout, retries)
         from ..store import graph_sort_key
 
-        counts = dict(sorted(counts.items(), key=lambda kv: graph_sort_key(kv[0])))
-        where = endpoint
+        counts = dict(sorted(server.graph_counts().items(), key=lambda kv: graph_sort_key(kv[0])))
+        where = server.url
     else:
         from ..store import default_store_dir, store_info
 
