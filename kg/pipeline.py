@@ -8,13 +8,17 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import Callable
+
 from rdflib import Graph, URIRef
 
-from .errors import NotConforming
+from . import __version__
+from . import namespaces as ns
+from .errors import InputError, KgError, NotConforming
 from .build import article_graph, new_graph, reference_graph
 from .export import serialize
 from .namespaces import INFERRED_GRAPH
-from .project import Project, load_shapes, read_inputs
+from .project import Project, load_shapes
 from .validate import Report, validate
 
 MERGED = "kg.ttl"
@@ -47,43 +51,236 @@ class BuildResult:
         return sum(len(g) for g in self.all_graphs())
 
 
-def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl") -> BuildResult:
-    """Read, build, validate and reason over every article, each on its own."""
-    inputs = read_inputs(project)
-    shapes = load_shapes(project) if validate_graphs else None
-    ref = reference_graph(inputs.reference)
+ENGINES = ("fast", "reference")
+
+
+def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", engine: str = "fast",
+        jobs: int = 1, use_cache: bool = True, progress: Callable[[int, int], None] | None = None) -> BuildResult:
+    """Read, build, validate and reason over every article, each on its own.
+
+    ``engine``: ``fast`` (``kg.fastshacl`` and ``kg.rules``) or ``reference`` (pySHACL and
+    owlrl); both give the same results (tests/test_fastpath.py). ``jobs`` > 1 spreads the
+    articles over that many processes. With ``use_cache``, an article whose file, ontology,
+    shapes, reference entities, engine, reasoning mode and kg version are unchanged is taken
+    from ``.kg/cache/`` rather than rebuilt (``kg.cache``). ``progress(done, total)`` is called
+    as articles are done.
+    """
+    from .build import Built
+    from .cache import Cache, digest_files
+
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}")
+    inputs_ = read_context(project)
+    ontology, reference, vocab = inputs_
+    ref = reference_graph(reference)
     lines = dict(ref.lines)
     report = Report()
+    shapes = load_shapes(project) if validate_graphs else None
+    setup = _Setup(project, ontology, ref, vocab, shapes, reason, engine)
     if shapes is not None:
-        report.extend(validate(ref.graph, shapes, inputs.ontology, ref.lines))
+        report.extend(setup.validate_reference())
+    paths = project.article_paths()
+    cache = None
+    if use_cache:
+        inputs_key = digest_files([*project.ontology_paths(), project.shapes_path(), *project.reference_paths()],
+                                  extra=f"{__version__}|{engine}|{reason}|{validate_graphs}")
+        cache = Cache(project.cache_dir, inputs_key)
+    units: list[_Unit | None] = [None] * len(paths)
+    todo = []
+    for i, path in enumerate(paths):
+        hit = cache.get(path) if cache is not None else None
+        if hit is not None:
+            units[i] = hit
+        else:
+            todo.append(i)
+    done = len(paths) - len(todo)
+    if progress is not None:
+        progress(done, len(paths))
+    for i, unit in _process(setup, [paths[i] for i in todo], todo, jobs):
+        units[i] = unit
+        if cache is not None:
+            cache.put(paths[i], unit)
+        done += 1
+        if progress is not None:
+            progress(done, len(paths))
     graphs = []
-    for article in inputs.articles:
-        built = article_graph(article)
-        lines.update(built.lines)
-        if shapes is not None:
-            data = Graph()
-            data += built.graph
-            data += ref.graph
-            report.extend(validate(data, shapes, inputs.ontology, built.lines))
-        graphs.append(built.graph)
+    seen: dict[str, _Unit] = {}
+    inferred_triples: list = []
+    for unit in units:
+        assert unit is not None
+        if unit.article_id in seen:
+            first = seen[unit.article_id]
+            raise InputError(f"duplicate article id {unit.article_id!r} (also in {first.path})", unit.path, unit.line)
+        seen[unit.article_id] = unit
+        g = new_graph(ns.article_graph(unit.article_id))
+        for t in unit.triples:
+            g.add(t)
+        graphs.append(g)
+        lines.update(unit.lines)
+        report.results.extend(unit.results)
+        inferred_triples.append(unit.inferred)
     # A result about a reference entity found while validating an article is reported once.
     report.results = sorted(set(report.results), key=lambda r: r.sort_key())
     inferred = None
     if reason != "none" and report.conforms:
-        inferred = infer_all(inputs.ontology, ref.graph, graphs, reason)
-    return BuildResult(inputs.ontology, ref.graph, graphs, report, lines, inferred, reason)
+        inferred = new_graph(INFERRED_GRAPH)
+        inferred += setup.reasoner().reference_inferred
+        for triples in inferred_triples:
+            for t in triples:
+                inferred.add(t)
+    if shapes is not None and engine == "reference":
+        # the report graph of pySHACL is kept only by the reference engine
+        pass
+    _ = Built
+    return BuildResult(ontology, ref.graph, graphs, report, lines, inferred, reason)
 
 
-def infer_all(ontology: Graph, reference: Graph, articles: list[Graph], mode: str) -> Graph:
-    """The inferred graph: the reference entities' closure once, then each article's."""
-    from .reason import Reasoner
+def read_context(project: Project):
+    """The ontology, the reference entities and the vocabulary (what every article needs)."""
+    from .facts import read_reference
+    from .project import load_ontology, vocabulary
 
-    reasoner = Reasoner(ontology, reference, mode)
-    inferred = new_graph(INFERRED_GRAPH)
-    inferred += reasoner.reference_inferred
-    for graph in articles:
-        inferred += reasoner.infer(graph)
-    return inferred
+    if not project.articles_dir.is_dir():
+        raise InputError(f"no folder {project.display(project.articles_dir)}")
+    ontology = load_ontology(project)
+    vocab = vocabulary(ontology)
+    reference = read_reference([(p, project.display(p)) for p in project.reference_paths()], vocab)
+    return ontology, reference, vocab
+
+
+@dataclass
+class _Unit:
+    """What one article gives: its triples, lines, validation results and entailments."""
+
+    article_id: str
+    path: str
+    line: int
+    triples: list
+    lines: dict
+    results: list
+    inferred: list
+
+
+class _Setup:
+    """What every article's work needs, made once per process."""
+
+    def __init__(self, project, ontology, ref, vocab, shapes, reason, engine):
+        self.project = project
+        self.ontology = ontology
+        self.ref = ref
+        self.reference = None
+        self.vocab = vocab
+        self.shapes = shapes
+        self.reason = reason
+        self.engine = engine
+        self._compiled = None
+        self._ref_index = None
+        self._reasoner = None
+
+    def compiled(self):
+        if self._compiled is None:
+            from .fastshacl import Index, Shapes
+
+            self._compiled = Shapes(self.shapes, self.ontology)
+            self._ref_index = Index(self.ref.graph)
+        return self._compiled
+
+    def reasoner(self):
+        if self._reasoner is None:
+            if self.engine == "fast":
+                from .rules import FastReasoner, unsupported
+
+                if not unsupported(self.ontology):
+                    self._reasoner = FastReasoner(self.ontology, self.ref.graph, self.reason)
+            if self._reasoner is None:
+                from .reason import Reasoner
+
+                self._reasoner = Reasoner(self.ontology, self.ref.graph, self.reason)
+        return self._reasoner
+
+    def validate_reference(self) -> Report:
+        if self.engine == "fast":
+            return self.compiled().validate(_index(self), lines=self.ref.lines)
+        return validate(self.ref.graph, self.shapes, self.ontology, self.ref.lines)
+
+    def article(self, path: Path, reference) -> _Unit:
+        from .facts import read_article
+        from .reason import used_entities
+
+        article = read_article(path, self.project.display(path), reference, self.vocab)
+        built = article_graph(article)
+        results: list = []
+        lines = {**self.ref.lines, **built.lines}
+        if self.shapes is not None:
+            if self.engine == "fast":
+                from .fastshacl import Index
+
+                compiled = self.compiled()
+                data = Index(built.graph, base=self._ref_index)
+                store = list(built.graph) + list(used_entities(built.graph, self.ref.graph))
+                results = compiled.validate(data, focus_within=set(built.graph.subjects()), lines=lines,
+                                            store_triples=store).results
+            else:
+                data = Graph()
+                data += built.graph
+                data += self.ref.graph
+                results = validate(data, self.shapes, self.ontology, lines).results
+        inferred: list = []
+        if self.reason != "none" and not any(r.severity == "Violation" for r in results):
+            reasoner = self.reasoner()
+            if hasattr(reasoner, "infer_triples"):
+                inferred = sorted(reasoner.infer_triples(built.graph))
+            else:
+                inferred = sorted(reasoner.infer(built.graph))
+        return _Unit(article.id, article.path, article.line, list(built.graph), dict(built.lines), results, inferred)
+
+
+def _index(setup: _Setup):
+    setup.compiled()
+    return setup._ref_index
+
+
+_WORKER: dict = {}
+
+
+def _work(args):
+    i, path = args
+    setup, reference = _WORKER["setup"], _WORKER["reference"]
+    try:
+        return i, setup.article(path, reference), None
+    except KgError as exc:
+        return i, None, (exc.message, exc.path, exc.line)
+
+
+def _process(setup: _Setup, paths: list[Path], indexes: list[int], jobs: int):
+    """(index, unit) for every article, in order, over ``jobs`` processes."""
+    from .facts import read_reference
+
+    reference = read_reference([(p, setup.project.display(p)) for p in setup.project.reference_paths()],
+                               setup.vocab)
+    _WORKER.update(setup=setup, reference=reference)
+    work = list(zip(indexes, paths))
+    if jobs <= 1 or len(work) < 2:
+        for item in work:
+            i, unit, err = _work(item)
+            if err:
+                raise InputError(*err)
+            yield i, unit
+        return
+    import multiprocessing
+
+    # warm what the workers share before forking, so that each does not redo it
+    if setup.shapes is not None and setup.engine == "fast":
+        setup.compiled()
+    if setup.reason != "none":
+        setup.reasoner()
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(jobs) as pool:
+        for i, unit, err in pool.imap(_work, work, chunksize=max(1, min(64, len(work) // (jobs * 8) or 1))):
+            if err:
+                pool.terminate()
+                raise InputError(*err)
+            yield i, unit
 
 
 def write_outputs(result: BuildResult, out_dir: Path) -> dict[str, Path]:

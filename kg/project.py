@@ -42,6 +42,11 @@ class Project:
     def build_dir(self) -> Path:
         return self.root / "build"
 
+    @property
+    def cache_dir(self) -> Path:
+        """Per-article build results (``kg.cache``); safe to delete."""
+        return self.root / ".kg" / "cache"
+
     def display(self, path: Path) -> str:
         """A path as errors show it: relative to the project where it is inside."""
         try:

@@ -89,6 +89,36 @@ def validate(data: Graph, shapes: Graph, ontology: Graph,
     return Report(results, report_graph)
 
 
+def report_graph(report: Report) -> Graph:
+    """The results as a SHACL validation report graph (one sh:ValidationResult each; blank-node
+    paths are left out). The graph pySHACL returned is used where the report still has it."""
+    if len(report.graph):
+        return report.graph
+    from rdflib import BNode, Literal
+    from rdflib.namespace import RDF
+
+    g = Graph()
+    ns.bind_prefixes(g)
+    root = BNode("report")
+    g.add((root, RDF.type, SH.ValidationReport))
+    g.add((root, SH.conforms, Literal(report.conforms)))
+    by_name = {v: k for k, v in SEVERITY_NAMES.items()}
+    for i, r in enumerate(report.sorted()):
+        node = BNode(f"result{i + 1}")
+        g.add((root, SH.result, node))
+        g.add((node, RDF.type, SH.ValidationResult))
+        g.add((node, SH.resultSeverity, by_name.get(r.severity, SH.Violation)))
+        g.add((node, SH.focusNode, r.focus))
+        g.add((node, SH.resultMessage, Literal(r.message)))
+        if isinstance(r.path, URIRef):
+            g.add((node, SH.resultPath, r.path))
+        if isinstance(r.shape, URIRef):
+            g.add((node, SH.sourceShape, r.shape))
+        if r.value is not None:
+            g.add((node, SH.value, r.value))
+    return g
+
+
 def short(graph: Graph, node: Node | None) -> str:
     """A node as a prefixed name where one of our prefixes fits."""
     if node is None:

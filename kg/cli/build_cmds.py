@@ -19,16 +19,56 @@ def report_options(func):
 
 
 def _print_report(report, report_format: str, quiet_when_empty: bool = False) -> None:
-    from ..validate import format_json, format_text
+    from ..validate import format_json, format_text, report_graph
 
     if report_format == "turtle":
-        click.echo(report.graph.serialize(format="turtle"), nl=False)
+        click.echo(report_graph(report).serialize(format="turtle"), nl=False)
     elif report_format == "json":
         click.echo(format_json(report))
     else:
         text = format_text(report)
         if text:
             click.echo(text)
+
+
+def engine_options(func):
+    """--engine, --jobs, --no-cache and --quiet, shared by build and validate."""
+    func = click.option("-q", "--quiet", is_flag=True,
+                        help="No progress bar (there is none either when stderr is not a terminal).")(func)
+    func = click.option("--no-cache", is_flag=True,
+                        help="Rebuild every article instead of taking unchanged ones from .kg/cache/.")(func)
+    func = click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+                        help="Build, validate and reason over articles in this many processes.")(func)
+    func = click.option("--engine", type=click.Choice(["fast", "reference"]), default="fast", show_default=True,
+                        help="fast: shapes checked in Python and Oxigraph, inference by rules; reference: "
+                             "pySHACL and owlrl (same results, much slower).")(func)
+    return func
+
+
+def _run(project, quiet: bool, **kwargs):
+    """kg.pipeline.run with a progress bar on a terminal's stderr."""
+    from ..pipeline import run
+
+    if quiet or not sys.stderr.isatty():
+        return run(project, **kwargs)
+    bar = None
+    state = {"shown": 0}
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            if total - done < 50:  # over in a moment: no bar
+                return
+            bar = click.progressbar(length=total, label="Articles", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - state["shown"])
+        state["shown"] = done
+
+    try:
+        return run(project, progress=progress, **kwargs)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
 
 
 @cli.command()
@@ -38,9 +78,11 @@ def _print_report(report, report_format: str, quiet_when_empty: bool = False) ->
               help="What to infer from the ontology into graph:inferred: OWL 2 RL (owlrl), RDFS only, "
                    "or nothing.")
 @report_options
+@engine_options
 @click.pass_context
 @handle_errors
-def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: str) -> None:
+def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: str, engine: str, jobs: int,
+          no_cache: bool, quiet: bool) -> None:
     """Build the graph from data/ and write build/kg.ttl (merged) and build/kg.trig (named graphs).
 
     Every article is read, turned into triples and validated on its own. The outputs are written
@@ -51,12 +93,14 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
     Example:
         kg build
         kg build -o /tmp/out
+        kg build --jobs 2
+        kg build --engine reference --no-cache
     """
-    from ..pipeline import run, write_outputs
+    from ..pipeline import write_outputs
     from ..validate import summary
 
     project = project_of(ctx)
-    result = run(project, reason=reason)
+    result = _run(project, quiet, reason=reason, engine=engine, jobs=jobs, use_cache=not no_cache)
     _print_report(result.report, report_format)
     if not result.report.conforms:
         click.echo(f"Not built: {summary(result.report)}.", err=True)
@@ -73,9 +117,10 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
 
 @cli.command()
 @report_options
+@engine_options
 @click.pass_context
 @handle_errors
-def validate(ctx: click.Context, report_format: str) -> None:
+def validate(ctx: click.Context, report_format: str, engine: str, jobs: int, no_cache: bool, quiet: bool) -> None:
     """Validate the facts against the shapes; write nothing.
 
     Prints one line per result: severity, focus node, path, message, and the fact file and line
@@ -86,10 +131,9 @@ def validate(ctx: click.Context, report_format: str) -> None:
         kg validate
         kg validate --format json
     """
-    from ..pipeline import run
     from ..validate import summary
 
-    result = run(project_of(ctx), reason="none")
+    result = _run(project_of(ctx), quiet, reason="none", engine=engine, jobs=jobs, use_cache=not no_cache)
     _print_report(result.report, report_format)
     click.echo(("Conforms" if result.report.conforms else "Does not conform") + f": {summary(result.report)}.",
                err=True)
