@@ -96,6 +96,10 @@ def parse_turtle(path: Path, display: str, identifier=None) -> Graph:
     except FileNotFoundError:
         raise InputError("file not found", display) from None
     except Exception as exc:  # rdflib raises several kinds; all mean bad Turtle
+        why = getattr(exc, "_why", None)  # rdflib's BadSyntax: the reason and the 0-based line
+        line = getattr(exc, "lines", None)
+        if why is not None and isinstance(line, int):
+            raise InputError(f"invalid Turtle: {why}", display, line + 1) from None
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"invalid Turtle: {message}", display) from None
     return g

@@ -153,7 +153,8 @@ def test_docs_bad_ontology_is_one_line_and_writes_nothing(documented, tmp_path):
     result = kg(dest, "docs")
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr.startswith("Error: ontology/vocab.ttl: invalid Turtle")
+    line = len((dest / "ontology" / "vocab.ttl").read_text(encoding="utf-8").splitlines())
+    assert result.stderr.startswith(f"Error: ontology/vocab.ttl:{line}: invalid Turtle: ")
     assert len(result.stderr.splitlines()) == 1
     assert not (dest / "build").exists()
 
