@@ -73,7 +73,7 @@ def validate(data: Graph, shapes: Graph, ontology: Graph,
     for result in report_graph.subjects(SH.resultSeverity, None):
         severity = report_graph.value(result, SH.resultSeverity)
         focus = report_graph.value(result, SH.focusNode)
-        message = report_graph.value(result, SH.resultMessage)
+        message = _message(report_graph, result, shapes)
         results.append(
             Result(
                 severity=SEVERITY_NAMES.get(severity, str(severity)),
@@ -87,6 +87,17 @@ def validate(data: Graph, shapes: Graph, ontology: Graph,
         )
     ns.bind_prefixes(report_graph)
     return Report(results, report_graph)
+
+
+def _message(report_graph: Graph, result, shapes: Graph):
+    """The result's message. pySHACL gives a SPARQL-based result two: the constraint's (with its
+    variables filled in) and the node shape's; the more specific one is kept, whichever order
+    the report graph yields them in."""
+    messages = sorted(str(m) for m in report_graph.objects(result, SH.resultMessage))
+    if len(messages) > 1:
+        general = {str(m) for m in shapes.objects(report_graph.value(result, SH.sourceShape), SH.message)}
+        messages = [m for m in messages if m not in general] or messages
+    return messages[0] if messages else None
 
 
 def report_graph(report: Report) -> Graph:
