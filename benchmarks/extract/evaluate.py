@@ -1,12 +1,15 @@
 """Measure ``kg extract`` against gold fact files: precision, recall and F1 per kind of fact.
 
-Two sets are measured apart:
+Three sets are measured apart:
 
 - the seeds: the texts in ../shared/seeds (relative to the repository) against their curated
   fact files in data/articles/, drafted with the project's reference entities;
 - our own: the articles in benchmarks/extract/articles/ (written by the project, in the style of
   news reports) against benchmarks/extract/gold/, drafted with the project's reference entities
-  plus benchmarks/extract/reference/.
+  plus benchmarks/extract/reference/;
+- the blind set: the articles in benchmarks/extract/blind/articles/ against
+  benchmarks/extract/blind/gold/ (written after the extractor, to measure how general it is; the
+  extractor is not tuned on them), with the same reference as our own.
 
 Every draft is read back with the project's own checks (``kg.facts.read_article``) and, unless
 ``--no-build``, built and validated with the gold files out of the way: a draft that does not
@@ -54,8 +57,12 @@ def seed_cases(seeds: Path) -> list[Case]:
     return cases
 
 
-def own_cases() -> list[Case]:
-    return [Case(HERE / "articles" / (g.stem + ".txt"), g) for g in sorted((HERE / "gold").glob("*.yaml"))]
+def own_cases(folder: Path = HERE) -> list[Case]:
+    return [Case(folder / "articles" / (g.stem + ".txt"), g) for g in sorted((folder / "gold").glob("*.yaml"))]
+
+
+def blind_cases() -> list[Case]:
+    return own_cases(HERE / "blind")
 
 
 def make_project(root: Path, extra_reference: list[Path]):
@@ -124,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
         sets.append(("seeds", seed_cases(args.seeds), []))
     else:
         print(f"seeds: skipped, no folder {args.seeds}")
-    sets.append(("own articles", own_cases(), sorted((HERE / "reference").glob("*.yaml"))))
+    bench_reference = sorted((HERE / "reference").glob("*.yaml"))
+    sets.append(("own articles", own_cases(), bench_reference))
+    sets.append(("blind", blind_cases(), bench_reference))
     for name, cases, extra in sets:
         result = run_set(name, cases, extra, build=not args.no_build)
         if args.show_drafts:
