@@ -25,15 +25,19 @@ from .schema import (
     Field,
 )
 from .yamlread import Y, read_yaml
+from .yamlread import short_repr as _q
 
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
-DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}\Z")  # \Z: "$" lets a final "\n" by
+DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z", re.ASCII)  # ASCII: no other digits
 DURATION_RE = re.compile(
     r"^P(?=\d|T\d)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
-    r"(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$"
+    r"(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?\Z",
+    re.ASCII,
 )
-WIKIDATA_RE = re.compile(r"^Q[1-9][0-9]*$")
+WIKIDATA_RE = re.compile(r"^Q[1-9][0-9]*\Z")
 MAX_TEXT = 10_000
+#: the most facts one fact file (one article) may have; no list in it may have more items
+MAX_FACTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,7 @@ def _check_keys(m: Y, allowed: Iterable[str], path: str, what: str) -> None:
     allowed = list(allowed)
     for key, kline in (m.key_lines or {}).items():
         if key not in allowed:
-            raise InputError(f"unknown key {key!r} in {what}{_suggest(key, allowed)}", path, kline)
+            raise InputError(f"unknown key {_q(key)} in {what}{_suggest(key, allowed)}", path, kline)
 
 
 def _scalar_text(y: Y, path: str, key: str) -> str:
@@ -160,7 +164,7 @@ def _scalar_text(y: Y, path: str, key: str) -> str:
 def parse_date(text: str, path: str, line: int, key: str) -> Date:
     m = DATE_RE.match(text)
     if not m:
-        raise InputError(f"{key!r} must be a date YYYY-MM-DD, YYYY-MM or YYYY, not {text!r}", path, line)
+        raise InputError(f"{key!r} must be a date YYYY-MM-DD, YYYY-MM or YYYY, not {_q(text)}", path, line)
     year, month, day = (int(g) if g else None for g in m.groups())
     try:
         _dt.date(year, month or 1, day or 1)
@@ -174,7 +178,7 @@ def parse_date(text: str, path: str, line: int, key: str) -> Date:
 def parse_duration(text: str, path: str, line: int, key: str) -> str:
     m = DURATION_RE.match(text)
     if not m:
-        raise InputError(f"{key!r} must be an ISO 8601 duration such as P3D or P2W, not {text!r}", path, line)
+        raise InputError(f"{key!r} must be an ISO 8601 duration such as P3D or P2W, not {_q(text)}", path, line)
     years, months, weeks, days, hours, minutes, seconds = m.groups()
     if weeks:  # xsd:duration has no weeks
         days = str(int(weeks) * 7 + int(days or 0))
@@ -186,7 +190,7 @@ def parse_duration(text: str, path: str, line: int, key: str) -> str:
 def check_id(text: str, path: str, line: int, what: str = "id") -> str:
     if not ID_RE.match(text):
         raise InputError(
-            f"{what} {text!r} must start with a letter or digit and use only letters, digits, "
+            f"{what} {_q(text)} must start with a letter or digit and use only letters, digits, "
             "'.', '_' and '-' (at most 120 characters)",
             path,
             line,
@@ -224,7 +228,7 @@ class _Checker:
         kind = f.kind
         if kind == "bool":
             if y.tag != "bool":
-                raise InputError(f"{f.key!r} must be true or false, not {y.value!r}", self.path, y.line)
+                raise InputError(f"{f.key!r} must be true or false, not {_show(y)}", self.path, y.line)
             return y.value.lower() in ("true", "yes", "on")
         if kind == "int" or kind == "paragraph":
             if y.tag != "int":
@@ -241,8 +245,8 @@ class _Checker:
         if kind in ("str", "plain"):
             return text
         if kind == "url":
-            if not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", text):
-                raise InputError(f"{f.key!r} must be an http(s) URL, not {text!r}", self.path, y.line)
+            if not re.match(r"^https?://[^\s<>\"{}|\\^`]+\Z", text):
+                raise InputError(f"{f.key!r} must be an http(s) URL, not {_q(text)}", self.path, y.line)
             return text
         if kind == "date":
             return parse_date(text, self.path, y.line, f.key)
@@ -250,20 +254,20 @@ class _Checker:
             return parse_duration(text, self.path, y.line, f.key)
         if kind == "wikidata":
             if not WIKIDATA_RE.match(text):
-                raise InputError(f"{f.key!r} must be a Wikidata item id such as Q794, not {text!r}", self.path, y.line)
+                raise InputError(f"{f.key!r} must be a Wikidata item id such as Q794, not {_q(text)}", self.path, y.line)
             return text
         if kind == "subclass":
             assert subclasses is not None
             if text not in subclasses:
                 raise InputError(
-                    f"unknown kind {text!r}; known kinds: {', '.join(sorted(subclasses))}", self.path, y.line)
+                    f"unknown kind {_q(text)}; known kinds: {', '.join(sorted(subclasses))}", self.path, y.line)
             return text
         if kind.startswith("concept:"):
             scheme = kind.split(":", 1)[1]
             known = self.vocab.get(scheme, set())
             if text not in known:
                 raise InputError(
-                    f"unknown {scheme} {text!r}{_suggest(text, known) or '; known: ' + ', '.join(sorted(known))}",
+                    f"unknown {scheme} {_q(text)}{_suggest(text, known) or '; known: ' + ', '.join(sorted(known))}",
                     self.path, y.line)
             return Concept(scheme, text)
         if kind.startswith("ref:"):
@@ -273,13 +277,13 @@ class _Checker:
             ref = self.fact_ref(text, y.line, local_facts or {})
             wanted = kind.partition(":")[2]
             if wanted and ref.kind != wanted:
-                raise InputError(f"{f.key!r} must name a fact of type {wanted!r}; {text!r} is a {ref.kind!r}",
+                raise InputError(f"{f.key!r} must name a fact of type {wanted!r}; {_q(text)} is a {ref.kind!r}",
                                  self.path, y.line)
             return ref
         if kind == "unreported":
             keys = [x.key for x in fact_fields if x.prop is not None]
             if text not in keys:
-                raise InputError(f"'unreported' names {text!r}, which is not a key of this fact{_suggest(text, keys)}",
+                raise InputError(f"'unreported' names {_q(text)}, which is not a key of this fact{_suggest(text, keys)}",
                                  self.path, y.line)
             return text
         raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover
@@ -295,22 +299,22 @@ class _Checker:
                 hint = "; did you mean " + " or ".join(repr(e.id) for e in named) + "?"
             else:
                 hint = _suggest(text, self.reference.of_kinds(kinds))
-            raise InputError(f"unknown {what} {text!r}{hint}", self.path, line)
+            raise InputError(f"unknown {what} {_q(text)}{hint}", self.path, line)
         if entity.kind not in kinds:
-            raise InputError(f"{text!r} is a {entity.kind}, but a {what} is needed here", self.path, line)
+            raise InputError(f"{_q(text)} is a {entity.kind}, but a {what} is needed here", self.path, line)
         return Ref(entity.kind, entity.id)
 
     def fact_ref(self, text: str, line: int, local_facts: dict[str, Fact]) -> Ref:
         if "/" in text:
             ftype, fid = text.split("/", 1)
             if ftype not in FACT_TYPES:
-                raise InputError(f"{text!r}: unknown fact type {ftype!r}{_suggest(ftype, FACT_TYPES)}", self.path, line)
+                raise InputError(f"{_q(text)}: unknown fact type {_q(ftype)}{_suggest(ftype, FACT_TYPES)}", self.path, line)
             check_id(fid, self.path, line, "fact id")
             return Ref(ftype, fid)
         fact = local_facts.get(text)
         if fact is None:
             raise InputError(
-                f"no fact {text!r} in this file{_suggest(text, local_facts)} "
+                f"no fact {_q(text)} in this file{_suggest(text, local_facts)} "
                 "(a fact of another article is written TYPE/ID, e.g. exercise/casarex-2025)",
                 self.path, line)
         return Ref(fact.type, fact.id)
@@ -319,7 +323,7 @@ class _Checker:
 def _show(y: Y) -> str:
     if y.tag in ("map", "seq"):
         return "a list" if y.tag == "seq" else "a mapping"
-    return repr(y.value)
+    return _q(y.value)
 
 
 def _fields(y: Y, fields: tuple[Field, ...], path: str, what: str, checker: _Checker,
@@ -364,7 +368,7 @@ def read_reference(paths: list[tuple[Path, str]], vocab: Vocabulary) -> Referenc
         for key, items in top.items():
             kind = _BY_PLURAL.get(key)
             if kind is None:
-                raise InputError(f"unknown section {key!r}{_suggest(key, _BY_PLURAL)}; a reference file lists "
+                raise InputError(f"unknown section {_q(key)}{_suggest(key, _BY_PLURAL)}; a reference file lists "
                                  + ", ".join(sorted(_BY_PLURAL)), display, doc.key_lines[key])
             if items.tag != "seq":
                 raise InputError(f"{key!r} must be a list of entities", display, items.line)
@@ -374,7 +378,7 @@ def read_reference(paths: list[tuple[Path, str]], vocab: Vocabulary) -> Referenc
                 if id_y is None:
                     raise InputError(f"an entry of {key!r} needs 'id'", display, item.line)
                 ident = check_id(_scalar_text(id_y, display, "id"), display, id_y.line)
-                if kind.name == "state" and not re.match(r"^[A-Z]{3}$", ident):
+                if kind.name == "state" and not re.match(r"^[A-Z]{3}\Z", ident):
                     raise InputError(f"a state's id is its ISO 3166-1 alpha-3 code (three capitals), not {ident!r}",
                                      display, id_y.line)
                 if ident in reference.entities:
@@ -438,7 +442,8 @@ _ARTICLE_UNKNOWABLE = {"publisher", "published"}
 
 
 def read_article(path: Path, display: str, reference: Reference, vocab: Vocabulary) -> Article:
-    doc = read_yaml(path, display)
+    doc = read_yaml(path, display, max_items=MAX_FACTS,
+                    hint=f"; a fact file may have at most {MAX_FACTS:,} facts")
     if doc is None:
         raise InputError("the file is empty; a fact file has 'article' and 'facts'", display, 1)
     top = _expect_map(doc, display, "a fact file")
@@ -463,7 +468,7 @@ def read_article(path: Path, display: str, reference: Reference, vocab: Vocabula
                 raise InputError("a fact needs 'type' (" + ", ".join(sorted(FACT_TYPES)) + ")", display, item.line)
             ftype = _scalar_text(type_y, display, "type")
             if ftype not in FACT_TYPES:
-                raise InputError(f"unknown fact type {ftype!r}{_suggest(ftype, FACT_TYPES)}", display, type_y.line)
+                raise InputError(f"unknown fact type {_q(ftype)}{_suggest(ftype, FACT_TYPES)}", display, type_y.line)
             if id_y is None:
                 raise InputError("a fact needs 'id'", display, item.line)
             fid = check_id(_scalar_text(id_y, display, "id"), display, id_y.line, "fact id")

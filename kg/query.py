@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from .engines import XSD, XSD_STRING, Engine, QueryError, SelectResult, Term
+from .engines import XSD, XSD_STRING, Engine, QueryError, SelectResult, SelectStream, Term, select_stream
 from .errors import InputError, KgError
 
 BASE = "https://w3id.org/milcoop/"
@@ -28,7 +28,7 @@ _TYPES = {
     "string": "a string",
 }
 _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-_ABS_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$")
+_ABS_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*\Z")
 
 
 @dataclass(frozen=True)
@@ -349,6 +349,37 @@ def run_query(q: QueryFile, bindings: dict[str, Term], engine: Engine) -> Outcom
         raise
     except Exception as exc:  # an engine's own error: one line, no traceback
         raise QueryError(f"query {q.name!r} failed in {engine.name}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+
+
+def run_query_stream(q: QueryFile, bindings: dict[str, Term], engine: Engine) -> SelectStream:
+    """Run a SELECT query and read its rows as they come (see ``kg.results.write_csv``):
+    memory holds a few rows at a time, whatever the size of the result. Parameter columns are
+    left out, as ``run_query`` does; an engine's error while reading rows is a ``QueryError``."""
+    if q.form != "SELECT":
+        raise InputError(f"query {q.name!r} is a {q.form} query; only SELECT results stream")
+    try:
+        stream = select_stream(engine, q.text, bindings)
+    except KgError:
+        raise
+    except Exception as exc:
+        raise QueryError(f"query {q.name!r} failed in {engine.name}: {_first_line(exc)}") from None
+    params = {p.var for p in q.params}
+    variables = [v for v in stream.variables if v not in params]
+
+    def rows():
+        try:
+            for row in stream.rows:
+                yield {k: v for k, v in row.items() if k not in params} if params else row
+        except KgError:
+            raise
+        except Exception as exc:
+            raise QueryError(f"query {q.name!r} failed in {engine.name}: {_first_line(exc)}") from None
+
+    return SelectStream(variables, rows())
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def labels(engine: Engine, iris: set[str]) -> dict[str, str]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import BinaryIO, TextIO
 
-from .engines import SelectResult, Term
+from .engines import SelectResult, SelectStream, Term
 from .namespaces import PREFIXES
 
 FORMATS = ("table", "csv", "tsv", "json", "markdown")
@@ -26,12 +27,24 @@ def prefixed(iri: str) -> str:
 
 def to_json(result: SelectResult) -> str:
     """The W3C SPARQL 1.1 Query Results JSON Format."""
-    doc = {
-        "head": {"vars": result.variables},
-        "results": {"bindings": [{v: row[v].to_json() for v in result.variables if v in row}
-                                 for row in result.rows]},
-    }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    buf = io.StringIO()
+    write_json(result, buf)
+    return buf.getvalue()
+
+
+def write_json(result: SelectResult | SelectStream, out: TextIO) -> int:
+    """Write the JSON results row by row (the same text as ``json.dumps(doc, indent=2)``);
+    returns the number of rows."""
+    head = json.dumps({"vars": result.variables}, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+    out.write('{\n  "head": ' + head + ',\n  "results": {\n    "bindings": [')
+    count = 0
+    for row in result.rows:
+        binding = {v: row[v].to_json() for v in result.variables if v in row}
+        text = json.dumps(binding, indent=2, ensure_ascii=False).replace("\n", "\n      ")
+        out.write(("," if count else "") + "\n      " + text)
+        count += 1
+    out.write("\n    ]\n  }\n}\n" if count else "]\n  }\n}\n")
+    return count
 
 
 def boolean_json(value: bool) -> str:
@@ -41,11 +54,29 @@ def boolean_json(value: bool) -> str:
 def to_csv(result: SelectResult) -> str:
     """The W3C SPARQL 1.1 Query Results CSV Format (plain values, CRLF line ends)."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    _write_csv_text(result, buf)
+    return buf.getvalue()
+
+
+def write_csv(result: SelectResult | SelectStream, out: BinaryIO) -> int:
+    """Write the CSV results as UTF-8 to a binary stream, row by row (with a
+    ``SelectStream``, memory holds a few rows at a time); returns the number of rows."""
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+    try:
+        return _write_csv_text(result, text)
+    finally:
+        text.flush()
+        text.detach()  # the caller's stream stays open
+
+
+def _write_csv_text(result: SelectResult | SelectStream, out: TextIO) -> int:
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(result.variables)
+    count = 0
     for row in result.rows:
         writer.writerow([_csv_value(row.get(v)) for v in result.variables])
-    return buf.getvalue()
+        count += 1
+    return count
 
 
 def _csv_value(term: Term | None) -> str:
@@ -58,10 +89,19 @@ def _csv_value(term: Term | None) -> str:
 
 def to_tsv(result: SelectResult) -> str:
     """The W3C SPARQL 1.1 Query Results TSV Format (terms in Turtle syntax)."""
-    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    buf = io.StringIO()
+    write_tsv(result, buf)
+    return buf.getvalue()
+
+
+def write_tsv(result: SelectResult | SelectStream, out: TextIO) -> int:
+    """Write the TSV results row by row; returns the number of rows."""
+    out.write("\t".join(f"?{v}" for v in result.variables) + "\n")
+    count = 0
     for row in result.rows:
-        lines.append("\t".join(_tsv_value(row.get(v)) for v in result.variables))
-    return "\n".join(lines) + "\n"
+        out.write("\t".join(_tsv_value(row.get(v)) for v in result.variables) + "\n")
+        count += 1
+    return count
 
 
 def _tsv_value(term: Term | None) -> str:

@@ -1,25 +1,38 @@
 """Reading YAML safely, keeping the line of every value.
 
-Only the plain YAML types are accepted (no ``!!python/...`` or other tags); aliases are
-expanded with a budget so that an alias bomb fails quickly; the text must be UTF-8.
+Only the plain YAML types are accepted (no ``!!python/...`` or other tags). The document is
+built from the parser's events without recursion, so that no nesting depth can exhaust the
+stack (values nested deeper than ``MAX_DEPTH`` are refused); an alias reuses the value of its
+anchor instead of copying it, and what aliases add is counted, so that an alias bomb ("billion
+laughs") is refused at once with no memory spent on it. The text must be UTF-8; a file larger
+than ``MAX_BYTES`` is refused before it is read.
 """
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.events import (
+    AliasEvent, CollectionStartEvent, DocumentEndEvent, DocumentStartEvent, MappingEndEvent,
+    MappingStartEvent, ScalarEvent, SequenceEndEvent, StreamEndEvent,
+)
 
 from .errors import InputError
 
-try:  # the C loader is much faster; fall back where PyYAML was built without it
+try:  # the C parser is much faster; fall back where PyYAML was built without it
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+#: libyaml gives a ReaderError's position in bytes of UTF-8, PyYAML in characters
+_POSITION_IN_BYTES = _Loader.__name__.startswith("C")
 
-#: the most scalar and collection nodes one file may expand to (aliases included)
-MAX_NODES = 2_000_000
+#: the most values that aliases may add to one file (an alias bomb adds billions)
+MAX_ALIAS_VALUES = 100_000
+#: the deepest nesting of lists and mappings (a fact file needs four levels)
+MAX_DEPTH = 64
 #: the largest fact or reference file read, in bytes
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -31,6 +44,7 @@ _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
 _SCALAR_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP}
 
 
@@ -40,7 +54,8 @@ class Y:
 
     ``value`` is a ``str`` (scalars keep their text), ``dict[str, Y]``, ``list[Y]`` or
     ``None``; ``tag`` is the short YAML type: str, int, float, bool, null, timestamp, map, seq.
-    ``key_lines`` gives, for a map, the line of each key.
+    ``key_lines`` gives, for a map, the line of each key. A value that an alias repeats is the
+    anchor's own ``Y`` (with the anchor's line).
     """
 
     value: Any
@@ -57,74 +72,211 @@ class Y:
         return self.value
 
 
-def read_yaml(path: Path, display: str) -> Y | None:
-    """Parse one YAML file into ``Y`` values; errors name ``display`` and the line."""
+def read_yaml(path: Path, display: str, max_items: int | None = None, hint: str = "") -> Y | None:
+    """Parse one YAML file into ``Y`` values; errors name ``display`` and the line.
+
+    ``max_items`` is the most items a list may have (the reading stops at the first one over
+    it, before the rest of the file is read); ``hint`` is added to that error.
+    """
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc.strerror})", display) from None
-    if size > MAX_BYTES:
-        raise InputError(
-            f"file is {size:,} bytes, more than the {MAX_BYTES:,} a fact file may have; "
-            "split it into several files",
-            display,
-        )
-    data = path.read_bytes()
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError("not a regular file (a device, a pipe or a folder); a fact file is a file", display)
+    if info.st_size > MAX_BYTES:
+        raise InputError(f"the file is {info.st_size:,} bytes, more than the {MAX_BYTES:,} a fact file may have",
+                         display)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)  # a file that grows meanwhile is not read past the limit
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror})", display) from None
+    if len(data) > MAX_BYTES:
+        raise InputError(f"the file is more than the {MAX_BYTES:,} bytes a fact file may have", display)
+    return parse_yaml(data, display, max_items, hint)
+
+
+def parse_yaml(data: bytes, display: str, max_items: int | None = None, hint: str = "") -> Y | None:
+    """Parse YAML bytes (which must be UTF-8); errors name ``display`` and the line."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, column = _position(data, exc.start)
         raise InputError(
             f"not UTF-8: byte 0x{data[exc.start]:02x} at column {column} (offset {exc.start})",
             display,
             line,
         ) from None
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        return _Builder(loader, display, max_items, hint).document()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
-        problem = exc.problem or exc.context or "invalid YAML"
+        problem = _one_line(exc.problem or exc.context or "invalid YAML")
         raise InputError(f"YAML syntax error: {problem}", display, line) from None
+    except yaml.reader.ReaderError as exc:
+        offset = exc.position if _POSITION_IN_BYTES else len(text[: exc.position].encode("utf-8"))
+        line, column = _position(data, min(offset, len(data)))
+        what = f"character U+{exc.character:04X}" if isinstance(exc.character, int) else "a character"
+        raise InputError(f"{what} at column {column} is not allowed in YAML ({_one_line(exc.reason)})",
+                         display, line) from None
     except yaml.YAMLError as exc:  # pragma: no cover - other PyYAML errors carry no mark
-        raise InputError(f"YAML error: {exc}", display, 1) from None
-    if node is None:
-        return None
-    budget = [MAX_NODES]
-    return _convert(node, display, budget)
+        raise InputError(f"YAML error: {_one_line(str(exc))}", display, 1) from None
+    finally:
+        loader.dispose()
 
 
-def _convert(node: yaml.Node, display: str, budget: list[int]) -> Y:
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise InputError(
-            f"the document expands to more than {MAX_NODES:,} values (an alias bomb?)",
-            display,
-            node.start_mark.line + 1,
-        )
-    line = node.start_mark.line + 1
-    if isinstance(node, yaml.ScalarNode):
-        if node.tag not in _SCALAR_TAGS:
-            raise InputError(f"tag {node.tag!r} is not allowed; only plain YAML values are", display, line)
-        return Y(node.value, line, node.tag.rsplit(":", 1)[1])
-    if isinstance(node, yaml.SequenceNode):
-        if node.tag != _SEQ:
-            raise InputError(f"tag {node.tag!r} is not allowed; only plain YAML lists are", display, line)
-        return Y([_convert(item, display, budget) for item in node.value], line, "seq")
-    if isinstance(node, yaml.MappingNode):
-        if node.tag != _MAP:
-            raise InputError(f"tag {node.tag!r} is not allowed; only plain YAML mappings are", display, line)
-        out: dict[str, Y] = {}
-        key_lines: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key_line = key_node.start_mark.line + 1
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                raise InputError("keys must be plain words (no lists, mappings or merges)", display, key_line)
-            key = key_node.value
-            if key in out:
-                raise InputError(f"key {key!r} appears twice (first on line {key_lines[key]})", display, key_line)
-            out[key] = _convert(value_node, display, budget)
-            key_lines[key] = key_line
-        return Y(out, line, "map", key_lines)
-    raise InputError("unsupported YAML node", display, line)  # pragma: no cover
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """The (1-based) line and column of a byte offset; the column counts characters."""
+    line = data[:offset].count(b"\n") + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[start:offset].decode("utf-8", errors="replace")) + 1
+    return line, column
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+class _Frame:
+    """A list or mapping being read: its value, the key waiting for its value, its anchor and
+    how many values it holds (aliases counted as what they repeat)."""
+
+    __slots__ = ("y", "key", "key_line", "anchor", "size")
+
+    def __init__(self, y: Y, anchor: str | None):
+        self.y = y
+        self.key: str | None = None
+        self.key_line = 0
+        self.anchor = anchor
+        self.size = 1
+
+
+class _Builder:
+    def __init__(self, loader, display: str, max_items: int | None = None, hint: str = ""):
+        self.loader = loader
+        self.display = display
+        self.max_items = max_items
+        self.hint = hint
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Y, int]] = {}
+        self.open_anchors: set[str] = set()
+        self.aliased = 0
+        self.root: Y | None = None
+        self._tags: dict[str, str] = {}
+
+    def error(self, message: str, line: int) -> InputError:
+        return InputError(message, self.display, line)
+
+    def _resolve(self, event: ScalarEvent) -> str:
+        tag = event.tag
+        if tag is not None and tag != "!":
+            return tag
+        if not event.implicit[0]:  # quoted or block text: a string
+            return self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        value = event.value
+        cached = self._tags.get(value)
+        if cached is None:
+            cached = self.loader.resolve(yaml.ScalarNode, value, event.implicit)
+            if len(value) <= 40 and len(self._tags) < 10_000:
+                self._tags[value] = cached
+        return cached
+
+    def document(self) -> Y | None:
+        get = self.loader.get_event
+        get()  # StreamStartEvent
+        event = get()
+        if isinstance(event, StreamEndEvent):
+            return None
+        assert isinstance(event, DocumentStartEvent)
+        while True:
+            event = get()
+            line = event.start_mark.line + 1
+            frame = self.stack[-1] if self.stack else None
+            if frame is not None and frame.y.tag == "map" and frame.key is None \
+                    and not isinstance(event, MappingEndEvent):
+                self._key(frame, event, line)
+                continue
+            if isinstance(event, ScalarEvent):
+                tag = self._resolve(event)
+                if tag not in _SCALAR_TAGS:
+                    raise self.error(f"tag {short_repr(tag, 120)} is not allowed; only plain YAML values are", line)
+                y = Y(event.value, line, tag.rsplit(":", 1)[1])
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = (y, 1)
+                self._attach(y, 1)
+            elif isinstance(event, CollectionStartEvent):
+                is_map = isinstance(event, MappingStartEvent)
+                tag = event.tag
+                if tag is not None and tag != "!" and tag != (_MAP if is_map else _SEQ):
+                    what = "mappings" if is_map else "lists"
+                    raise self.error(f"tag {short_repr(tag, 120)} is not allowed; only plain YAML {what} are", line)
+                if len(self.stack) >= MAX_DEPTH:
+                    raise self.error(f"lists and mappings are nested more than {MAX_DEPTH} levels deep", line)
+                y = Y({}, line, "map", {}) if is_map else Y([], line, "seq")
+                if event.anchor is not None:
+                    self.open_anchors.add(event.anchor)
+                self.stack.append(_Frame(y, event.anchor))
+            elif isinstance(event, (SequenceEndEvent, MappingEndEvent)):
+                done = self.stack.pop()
+                if done.anchor is not None:
+                    self.open_anchors.discard(done.anchor)
+                    self.anchors[done.anchor] = (done.y, done.size)
+                self._attach(done.y, done.size)
+            elif isinstance(event, AliasEvent):
+                self._attach(*self._alias(event.anchor, line))
+            elif isinstance(event, DocumentEndEvent):
+                break
+        event = get()
+        if not isinstance(event, StreamEndEvent):
+            raise self.error("YAML syntax error: a file holds one YAML document, not several",
+                             event.start_mark.line + 1)
+        return self.root
+
+    def _key(self, frame: _Frame, event, line: int) -> None:
+        if not isinstance(event, ScalarEvent) or self._resolve(event) == _MERGE:
+            raise self.error("keys must be plain words (no lists, mappings, aliases or merges)", line)
+        tag = self._resolve(event)
+        if tag not in _SCALAR_TAGS:
+            raise self.error(f"tag {short_repr(tag, 120)} is not allowed; only plain YAML values are", line)
+        key = event.value
+        if key in frame.y.value:
+            raise self.error(f"key {short_repr(key)} appears twice (first on line {frame.y.key_lines[key]})", line)
+        frame.key, frame.key_line = key, line
+
+    def _alias(self, anchor: str, line: int) -> tuple[Y, int]:
+        if anchor in self.open_anchors:
+            raise self.error(f"alias *{short_repr(anchor, quote=False)} refers to a value that contains it", line)
+        found = self.anchors.get(anchor)
+        if found is None:
+            raise self.error(f"alias *{short_repr(anchor, quote=False)} has no anchor &{short_repr(anchor, quote=False)} "
+                             "before it", line)
+        self.aliased += found[1]
+        if self.aliased > MAX_ALIAS_VALUES:
+            raise self.error(f"aliases repeat more than {MAX_ALIAS_VALUES:,} values (an alias bomb?)", line)
+        return found
+
+    def _attach(self, y: Y, size: int) -> None:
+        if not self.stack:
+            self.root = y
+            return
+        parent = self.stack[-1]
+        parent.size += size
+        if parent.y.tag == "map":
+            parent.y.value[parent.key] = y
+            parent.y.key_lines[parent.key] = parent.key_line
+            parent.key = None
+        else:
+            if self.max_items is not None and len(parent.y.value) >= self.max_items:
+                raise self.error(f"the list that starts on line {parent.y.line} has more than "
+                                 f"{self.max_items:,} items{self.hint}", y.line)
+            parent.y.value.append(y)
+
+
+def short_repr(text: str, limit: int = 60, quote: bool = True) -> str:
+    """``repr`` of a value from a file, cut to ``limit`` characters (errors stay readable)."""
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return repr(text) if quote else text

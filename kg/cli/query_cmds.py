@@ -58,7 +58,7 @@ def open_engine(project, engine: str, store_dir: Path | None, endpoint: str | No
     if engine == "rdflib":
         from ..engines import RdflibEngine
 
-        return RdflibEngine.from_file(out_dir / NAMED)
+        return RdflibEngine.from_file(out_dir / NAMED, timeout=timeout)
     from ..store import OxigraphEngine
 
     return OxigraphEngine.from_file(out_dir / NAMED, timeout=timeout)
@@ -134,8 +134,15 @@ def _run_and_print(project, q, params, fmt, allow_service, engine) -> int:
 
     check_query(q, project.display(q.path), allow_service=allow_service)
     bindings = bind_params(q, parse_params(list(params)), engine)
+    stdout = sys.stdout
+    if q.form == "SELECT" and fmt in ("csv", "tsv", "json"):  # row by row, never all in memory
+        from ..query import run_query_stream
+
+        stream = run_query_stream(q, bindings, engine)
+        if fmt == "csv":
+            return out.write_csv(stream, sys.stdout.buffer)
+        return out.write_tsv(stream, stdout) if fmt == "tsv" else out.write_json(stream, stdout)
     outcome = run_query(q, bindings, engine)
-    stdout = click.get_text_stream("stdout")
     if outcome.form == "SELECT":
         result = outcome.select
         fmt = fmt or "table"
