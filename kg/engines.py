@@ -208,6 +208,17 @@ class RdflibEngine:
 # --- streaming and timeouts ------------------------------------------------------------------
 
 
+def union_default_graph(query: str) -> bool:
+    """Whether Oxigraph should take the union of the named graphs as the default graph: yes,
+    unless the query names its own dataset (``FROM``/``FROM NAMED``), which Oxigraph would
+    otherwise ignore."""
+    import re
+
+    from .remote import _blank  # comments, strings and IRIs blanked out
+
+    return re.search(r"\bFROM\b", _blank(query), re.IGNORECASE) is None
+
+
 def select_stream(engine: Engine, query: str, bindings: dict[str, Term]) -> SelectStream:
     """Run a SELECT query and read its rows as they come, with any engine.
 
@@ -234,7 +245,7 @@ def _oxigraph_stream(engine, query: str, bindings: dict[str, Term]) -> SelectStr
 
         substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
         try:
-            result = engine.store.query(query, use_default_graph_as_union=True,
+            result = engine.store.query(query, use_default_graph_as_union=union_default_graph(query),
                                         substitutions=substitutions or None)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {_first_line(exc)}") from None

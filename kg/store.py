@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from .engines import XSD_STRING, QueryError, SelectResult, Term
+from .engines import XSD_STRING, QueryError, SelectResult, Term, union_default_graph
 from .errors import KgError
 from .namespaces import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 
@@ -147,7 +147,7 @@ class OxigraphEngine:
         substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
 
         def work():
-            return consume(self.store.query(query, use_default_graph_as_union=True,
+            return consume(self.store.query(query, use_default_graph_as_union=union_default_graph(query),
                                             substitutions=substitutions or None))
 
         try:
