@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.engines import QueryError, RdflibEngine
+from kg.engines import RdflibEngine
 from kg.pipeline import MANIFEST, NAMED
 from kg.query import bind_params, find_query, query_names, run_query
 from kg.store import (
