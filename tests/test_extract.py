@@ -123,6 +123,12 @@ def test_quantities(text, qualifier, value):
     assert (q.qualifier, q.value) == (qualifier, value)
 
 
+def test_quantity_is_the_number_next_to_the_weapon():
+    text = "six tanks and 40 drones"
+    q = quantity_before(text, text.index("drones"))
+    assert (q.qualifier, q.value) == ("exact", 40)
+
+
 @pytest.mark.parametrize("text", ["in 2024 drones", "to drones"])
 def test_no_quantity(text):
     assert quantity_before(text, text.index("drones")) is None
@@ -220,6 +226,138 @@ def test_unknown_names_are_listed(reference, gazetteer):
     assert [(u.name, u.kind) for u in d.unresolved] == [
         ("Atlantean Navy", "force"), ("Port Royal", "place"), ("Qatar", "unknown")]
     assert _one(d.facts, "exercise")["codename"] == "SEA WOLF"
+
+
+# --- transfers: frames and context ------------------------------------------------------------
+
+
+def _transfers(text, reference, gazetteer):
+    return [f for f in _facts(text, reference, gazetteer) if f.type == "arms-transfer"]
+
+
+def test_pronoun_subject_is_the_previous_sentences_subject(reference, gazetteer):
+    (f,) = _transfers("Belarus has modernised its army. It received artillery shells from Russia last year.",
+                      reference, gazetteer)
+    assert (f.values["supplier"], f.values["recipient"], f.values["weapon"]) == ("RUS", "BLR", "artillery-shell")
+    assert f.confidence == 0.6
+    assert "'It' (3.2) read as Belarus, the subject of the previous sentence" in f.note()
+
+
+def test_missing_recipient_comes_from_the_article_with_lower_confidence(reference, gazetteer):
+    (f,) = _transfers("Egypt wants more aircraft, Egyptian officials said. France delivered 12 Rafale jets "
+                      "last month.", reference, gazetteer)
+    assert (f.values["supplier"], f.values["recipient"], f.values["quantity"]) == ("FRA", "EGY", 12)
+    assert f.confidence == 0.4
+    assert "The recipient is inferred from the context (the state the article names most)" in f.note()
+
+
+def test_passive_without_agent_takes_the_supplier_from_the_context(reference, gazetteer):
+    (f,) = _transfers("North Korea is running its factories at full capacity. Artillery shells were shipped "
+                      "to Russia in March.", reference, gazetteer)
+    assert (f.values["supplier"], f.values["recipient"], f.values["status"]) == ("PRK", "RUS", "delivered")
+    assert "The supplier is inferred from the context" in f.note()
+
+
+def test_missing_side_from_an_earlier_transfer_with_the_same_known_side(reference, gazetteer):
+    first, second = _transfers("Egypt signed a deal with France for 10 Rafale jets. A further 6 Rafale jets "
+                               "were ordered from France in 2021.", reference, gazetteer)
+    assert (first.values["supplier"], first.values["recipient"], first.values["status"]) == ("FRA", "EGY", "ordered")
+    assert (second.values["recipient"], second.values["quantity"], second.values["status"]) == ("EGY", 6, "ordered")
+    assert f"the recipient of {first.id}, which has the same supplier" in second.note()
+
+
+@pytest.mark.parametrize("sentence, status, quantity", [
+    ("Poland signed contracts for 40 K2 tanks with South Korea.", "ordered", 40),
+    ("Twelve K9 howitzers made in South Korea arrived in Poland on Monday.", "delivered", 12),
+])
+def test_deal_and_arrival_frames(reference, gazetteer, sentence, status, quantity):
+    (f,) = _transfers(sentence, reference, gazetteer)
+    assert (f.values["supplier"], f.values["recipient"]) == ("KOR", "POL")
+    assert (f.values["status"], f.values["quantity"]) == (status, quantity)
+
+
+def test_each_weapon_goes_with_its_own_cue(reference, gazetteer):
+    drones, jets = _transfers("Russia received drones from Iran, and France delivered 10 Rafale jets to Egypt.",
+                              reference, gazetteer)
+    assert (drones.values["supplier"], drones.values["recipient"]) == ("IRN", "RUS")
+    assert (jets.values["supplier"], jets.values["recipient"], jets.values["quantity"]) == ("FRA", "EGY", 10)
+
+
+def test_deal_signed_in_passive_takes_both_sides_from_the_transfer_before(reference, gazetteer):
+    first, second = _transfers("South Korea will supply 12 FA-50 jets to Poland, and a deal for 20 K239 "
+                               "launchers was signed in May.", reference, gazetteer)
+    assert (first.values["status"], second.values["status"]) == ("planned", "ordered")
+    assert (second.values["supplier"], second.values["recipient"], second.values["weapon"]) == (
+        "KOR", "POL", "k239-chunmoo")
+
+
+def test_a_denial_points_at_a_transfer_read_from_a_pronoun(reference, gazetteer):
+    facts = _facts("Belarus has denied claims that it agreed to send artillery shells to Russia.",
+                   reference, gazetteer)
+    transfer = next(f for f in facts if f.type == "arms-transfer")
+    assert (transfer.values["supplier"], transfer.values["recipient"]) == ("BLR", "RUS")
+    assert _one(facts, "denial") == {"by": ["BLR"], "denies": [transfer.id]}
+
+
+# --- exercises: lists, places, sources, earlier editions -----------------------------------------
+
+
+def test_participants_listed_after_from(reference, gazetteer):
+    v = _one(_facts("Russia began a land exercise near Brest on 3 May 2025. Units from Mongolia, "
+                    "Tajikistan and Belarus are taking part.", reference, gazetteer), "exercise")
+    assert v["participants"] == ["russia-armed-forces", "mongolia-armed-forces", "tajikistan-armed-forces",
+                                 "belarus-armed-forces"]
+
+
+def test_naval_forces_of_a_list_are_navies(reference, gazetteer):
+    v = _one(_facts("Naval forces of Iran and Russia began a drill on 3 May 2025.", reference, gazetteer),
+             "exercise")
+    assert v["participants"] == ["iran-navy", "russia-navy"]
+
+
+@pytest.mark.parametrize("sentence, place", [
+    ("Belarusian troops were airlifted to the Sergeyevsky training ground.", "sergeyevsky-training-ground"),
+    ("The tank crews are based at the Drawsko Pomorskie training area.", "drawsko-pomorskie-training-area"),
+])
+def test_location_cues_in_a_following_sentence(reference, gazetteer, sentence, place):
+    v = _one(_facts("Russia and Belarus began a land exercise on 3 May 2025. " + sentence, reference, gazetteer),
+             "exercise")
+    assert v["location"] == [place]
+
+
+def test_a_source_is_not_an_observer(reference, gazetteer):
+    v = _one(_facts("Russia and Belarus began a land exercise on 3 May 2025. Observers from Australia and "
+                    "Vietnam attended, according to the US embassy in Bangkok.", reference, gazetteer), "exercise")
+    assert v["observers"] == ["AUS", "VNM"]
+    assert v["according_to"] == ["us-embassy-bangkok"]
+
+
+def test_the_ministry_said_is_the_ministry_named_before(reference, gazetteer):
+    v = _one(_facts("The Polish defence ministry announced new purchases. The Polish Land Forces will begin a "
+                    "land exercise on 3 May, the ministry said.", reference, gazetteer), "exercise")
+    assert (v["certainty"], v["according_to"]) == ("attributed", ["polish-defence-ministry"])
+
+
+def test_earlier_editions_are_exercises_of_their_own(reference, gazetteer):
+    facts = _facts("Russia and Belarus began a joint exercise on 3 May 2025. The previous Zapad exercise, held "
+                   "in 2021, involved 200,000 troops. Last year, 5,000 troops took part.", reference, gazetteer)
+    main, zapad, last = [f for f in facts if f.type == "exercise"]
+    assert main.values["start"] == "2025-05-03"
+    assert (zapad.id, zapad.values["start"], last.id, last.values["start"]) == (
+        "zapad-2021", "2021", "the-exercise-of-2024", "2024")
+
+
+def test_codename_before_the_trigger(reference, gazetteer):
+    d = draft("Some headline\n\nSome Outlet\n2025-07-25\n\nThe annual Iron Falcon drill began on 3 May with "
+              "Russian and Belarusian troops.\n", reference, "t", "t.txt", gazetteer)
+    assert _one(d.facts, "exercise")["codename"] == "Iron Falcon"
+    assert d.unresolved == []
+
+
+def test_staying_out_of_one_phase_is_no_non_participation(reference, gazetteer):
+    facts = _facts("Russia and India began a joint exercise on 3 May 2025 with Indian soldiers in the land "
+                   "phase. India will not send ships to the naval drills.", reference, gazetteer)
+    assert [f.type for f in facts] == ["exercise"]
 
 
 # --- the command -----------------------------------------------------------------------------
@@ -383,12 +521,13 @@ def test_benchmark_own_articles():
     _check(result.score, OWN_F1)
 
 
-# The blind set (benchmarks/extract/blind/): articles written after the extractor, which was not
-# tuned on them. Floors are the measured F1 rounded down to one decimal (participant 0.64, observer
-# 0.86, location 0.67, start 0.75, certainty 0.40); 0.0 where nothing is found yet, so that only
-# the gold keeps something to score there. Raise them when the extractor gets better.
-BLIND_F1 = {"participant": 0.6, "observer": 0.8, "host": 1.0, "location": 0.6, "start": 0.7, "end": 1.0,
-            "supplier": 0.0, "recipient": 0.0, "weapon": 0.0, "quantity": 0.0, "certainty": 0.4, "denial": 0.0}
+# The first blind set (benchmarks/extract/blind/): articles written after the extractor. Its misses
+# guided the general rules of issue 8 (transfer frames with discourse context, lists of states,
+# location cues, source coreference, earlier editions), so it is a development set now; the honest
+# held-out measure is blind2. Floors are the measured F1 rounded down to one decimal (participant
+# 0.94, certainty 0.93, denial 0.67, 1.00 for the rest).
+BLIND_F1 = {"participant": 0.9, "observer": 1.0, "host": 1.0, "location": 1.0, "start": 1.0, "end": 1.0,
+            "supplier": 1.0, "recipient": 1.0, "weapon": 1.0, "quantity": 1.0, "certainty": 0.9, "denial": 0.6}
 
 
 def test_benchmark_blind_articles():
@@ -400,7 +539,24 @@ def test_benchmark_blind_articles():
     _check(result.score, BLIND_F1)
 
 
-@pytest.mark.parametrize("gold", ["gold", "blind/gold"])
+# The second blind set (benchmarks/extract/blind2/): written by someone who read neither the rules
+# nor the other sets, after the rules above; nobody tuned on it. It is the honest measure of how
+# general the drafts are, and it shows how far they are from it (lists of states named only by
+# country, observers introduced by "invited as observers", deniers that are ministries). The
+# floors guard against regressions: the measured F1 rounded down to one decimal.
+BLIND2_F1 = {"participant": 0.3, "observer": 0.0, "host": 0.5, "location": 0.8, "start": 0.5, "end": 0.6,
+             "supplier": 0.6, "recipient": 0.6, "weapon": 0.7, "quantity": 0.6, "certainty": 0.4, "denial": 0.0}
+
+
+def test_benchmark_blind2_articles():
+    ev = _evaluate_module()
+    cases = ev.blind2_cases()
+    assert len(cases) == 4
+    result = ev.run_set("blind2", cases, sorted((BENCH / "reference").glob("*.yaml")), build=True)
+    _check(result.score, BLIND2_F1)
+
+
+@pytest.mark.parametrize("gold", ["gold", "blind/gold", "blind2/gold"])
 def test_benchmark_gold_files_build(tmp_path, gold):
     """The gold files themselves load and build into a conforming graph, with the benchmark's
     reference entities."""

@@ -39,10 +39,43 @@ _CODENAME_CUE = re.compile(r"\b(?:code-?named|dubbed|called|named|titled|known\s
                            r"(?P<name>[A-Z][\w-]*(?:\s+(?:[A-Z][\w-]*|(?:19|20)\d\d)){0,4})", re.U)
 _CODENAME_YEAR = re.compile(r"\b(?P<name>(?:[A-Z][\w]*(?:[\s-]+|(?=\d)))+(?:19|20)\d\d)\b")
 _ALLCAPS = re.compile(r"\b(?P<name>[A-Z]{4,}(?:[\s-]+(?:19|20)\d\d)?)\b")
+#: capitalised words right before a lower-case trigger: "the yearly Iron Falcon drill"
+_CODENAME_BEFORE = re.compile(r"(?<![\w-])(?P<name>[A-Z][a-z][\w-]*(?:\s+[A-Z][a-z][\w-]*){0,2})\s+"
+                              r"(?:exercises?|drills?|war\s*games|manoeuvres|maneuvers|wargames?)\b")
+#: an earlier edition of an exercise: "last year", "the previous Zapad exercise"
+_EARLIER = re.compile(r"^(?:last|the\s+previous)\s+year\b|\b(?:the|its)\s+(?:last|previous|preceding|prior|earlier)\s+"
+                      r"(?:[A-Z][\w-]*\s+){0,3}(?:exercises?|drills?|edition|manoeuvres|maneuvers|war\s*games)\b|"
+                      r"\blast\s+year's\s+(?:[\w-]+\s+){0,2}(?:exercises?|drills?|edition|manoeuvres)\b", re.I)
+#: a source named by its count or estimate: "by the agency's estimate"
+_BY_COUNT = re.compile(r"\b(?:by|according\s+to)\s+the\s+([\w-]+)'s\s+(?:count|estimate|estimates|account|tally|"
+                       r"figures|reckoning|data)\b", re.I)
+#: a source whose words follow: "an internal memo, which claims ..."
+_WHICH_SAYS = re.compile(r",\s+(?:which|who)\s+(?:says|said|claims|claimed|states|stated|reports|reported|"
+                         r"alleges|alleged)\b", re.I)
+#: a source named by a definite description: "the ministry said"
+_THE_SAYER = re.compile(r"\bthe\s+(?:[\w-]+\s+)?([\w-]+)\s+(?:(?:has|had|have)\s+)?(?:said|says|announced|reported|"
+                        r"stated|added|confirmed|noted)\b", re.I)
+#: the heads of a definite description that names a source given earlier in the article
+_SOURCE_HEADS = frozenset("""ministry agency embassy spokesperson spokesman spokeswoman office department command
+    military army navy government service committee council document report newspaper outlet broadcaster""".split())
 _MONTHS = frozenset("january february march april may june july august september october november december "
                     "jan feb mar apr jun jul aug sep sept oct nov dec".split())
 _LOCATION_PREP = re.compile(r"\b(?:in|at|off|near|on|over|across|into|entering|entered|within|along|around|"
-                            r"waters\s+of|coast\s+of|shores\s+of)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
+                            r"waters\s+of|coast\s+of|shores\s+of|(?:centred|centered|focused|based|held)\s+(?:on|in|at)|"
+                            r"(?:flown|sent|deployed|moved|airlifted|shipped|brought|transferred|redeployed|dispatched|"
+                            r"sailed|headed|travelled|traveled|marched|driven)\s+(?:back\s+)?to)\s+(?:the\s+)?"
+                            r"(?:[\w-]+\s+){0,2}$", re.I)
+#: location cues that tie a place to forces even outside a sentence about the exercise itself
+_STRONG_LOCATION = re.compile(r"\b(?:waters\s+of|coast\s+of|shores\s+of|(?:centred|centered|focused|based|held)\s+"
+                              r"(?:on|in|at)|(?:flown|sent|deployed|moved|airlifted|shipped|brought|transferred|"
+                              r"redeployed|dispatched|sailed|headed|travelled|traveled|marched|driven)\s+(?:back\s+)?to)"
+                              r"\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
+#: an exercise of all services: "a strategic exercise", or phases of several kinds
+_STRATEGIC = re.compile(r"\bstrategic\s+(?:[\w-]+\s+){0,2}(?:exercises?|drills?|manoeuvres|maneuvers|war\s*games)\b",
+                        re.I)
+_PHASE = re.compile(r"\b(naval|maritime|sea|land|ground|air|aerial)\s+(?:phase|stage|part|component)s?\b", re.I)
+#: a list of states after these, following a military noun, names participants ("units from A, B and C")
+_LIST_PREPS = frozenset("from of including".split())
 _NON_MILITARY_HEADS = frozenset(
     """officials official leaders leader president minister ministry advisor adviser advisers advisors diplomats
     diplomat media press government spokesperson spokesman spokeswoman nuclear economy sources intelligence
@@ -65,7 +98,7 @@ _BE = re.compile(r"\b(?:is|are|was|were|be|been|being|has\s+been|have\s+been|had
 _USED_IN = re.compile(r"\b(?:used|deployed|fired|launched|employed)\b", re.I)
 _PAST_GIVE = re.compile(r"\b(?:supplied|delivered|sold|transferred|shipped|provided|sent|handed\s+over|donated|"
                         r"exported|gave|given|furnished|received|acquired|bought|obtained|imported|procured|"
-                        r"took\s+delivery|armed)\b", re.I)
+                        r"took\s+delivery|armed|unloaded|offloaded|arrived|landed)\b", re.I)
 _SOURCE_END = re.compile(r",|;|\.|\s(?:that|which)\s|\s[-\u2014]\s")
 _SPOKES = re.compile(r"\b(spokes(?:person|man|woman)|officials?|commander|chief|minister|ministry)\s+(?:for|of)\s+"
                      r"(?:the\s+)?$", re.I)
@@ -175,6 +208,8 @@ class Extractor:
         self.base: dt.date | None = None
         self.codenames: set[str] = set()
         self.codename_texts: set[str] = set()
+        self.title = ""
+        self._main: list[str] | None = None
 
     # -- entities --
 
@@ -218,6 +253,7 @@ class Extractor:
 
     def run(self) -> Draft:
         header, notes, body = self.header()
+        self.title = header.get("title", "") if not notes else ""
         if body is not None:
             for p in self.paras:
                 if p.number < body[0] or not _is_body(p):
@@ -307,9 +343,14 @@ class Extractor:
 
     def _codename(self, s: Sent) -> tuple[str, int, int] | None:
         covered = [(m.start, m.end) for m in s.mentions if m.id]
-        for pattern in (_CODENAME_CUE, _CODENAME_YEAR, _ALLCAPS):
+        for pattern in (_CODENAME_CUE, _CODENAME_YEAR, _ALLCAPS, _CODENAME_BEFORE):
             for m in pattern.finditer(s.text):
                 name = m.group("name").strip()
+                if pattern is _CODENAME_BEFORE:
+                    found = self._name_before_trigger(s, m)
+                    if found:
+                        return found
+                    continue
                 first = name.split()[0].split("-")[0].casefold()
                 if first in _MONTHS or first in lx.COMMON_CAPS and pattern is not _CODENAME_CUE:
                     continue
@@ -318,6 +359,54 @@ class Extractor:
                 if pattern is _ALLCAPS and name in ("NATO",):
                     continue
                 return name, m.start("name"), m.start("name") + len(name)
+        return None
+
+    def _name_before_trigger(self, s: Sent, m: re.Match) -> tuple[str, int, int] | None:
+        """A codename in capitals right before a trigger ("the yearly Iron Falcon drill"): not
+        a name the reference knows, not a common or kind word, not one word opening the sentence."""
+        words = list(re.finditer(r"[\w-]+", m.group("name")))
+        while words and (words[0].group().casefold() in lx.COMMON_CAPS
+                         or words[0].group().casefold() in lx.KIND_WORDS
+                         or words[0].group().casefold() in lx.MILITARY_MODIFIERS
+                         or _ROLE_ADJ.fullmatch(words[0].group())
+                         or words[0].group().casefold() in ("annual", "large-scale", "major", "first", "new")):
+            words = words[1:]
+        if not words:
+            return None
+        a, b = m.start("name") + words[0].start(), m.start("name") + words[-1].end()
+        if any(x.start < b and a < x.end for x in s.mentions):
+            return None
+        if a == 0 and len(words) == 1:
+            return None
+        if any(w.group().casefold() in lx.COMMON_CAPS or w.group().casefold() in _MONTHS for w in words):
+            return None
+        return s.text[a:b], a, b
+
+    def _earlier_year(self, s: Sent, m: re.Match) -> str | None:
+        """The year of an earlier edition: a year the sentence names, else the year before the
+        article's for "last year"."""
+        years = [d.value for d in find_dates(s.text, self.base) if len(d.value) == 4 and not d.is_range]
+        if years:
+            return years[0]
+        if re.search(r"\blast\s+year", m.group(), re.I) and self.base:
+            return str(self.base.year - 1)
+        return None
+
+    def _corefer(self, s: Sent, head: str, before: int) -> str | None:
+        """The source a definite description stands for ("the ministry" after "the Polish defence
+        ministry"): the latest actor named up to this point whose name has the same head word."""
+        head = head.casefold()
+        if head not in _SOURCE_HEADS:
+            return None
+        k = next((i for i, x in enumerate(self.sents) if x is s), len(self.sents) - 1)
+        for x in reversed(self.sents[:k + 1]):
+            for m in reversed([m for m in x.mentions if x is not s or m.start < before]):
+                if m.kind not in ACTOR_KINDS or m.kind == "state":
+                    continue
+                e = self.entity(m.id)
+                names = [m.text, e.label, *e.aliases]
+                if any(head in re.findall(r"[\w-]+", n.casefold()) for n in names):
+                    return m.id
         return None
 
     def exercises(self) -> None:
@@ -332,10 +421,24 @@ class Extractor:
                 known = next((e for e in events if e["key"] == key), None)
             participation = lx.PARTICIPATION.search(s.text) or lx.OBSERVER_RIGHT.search(s.text) \
                 or lx.OBSERVER_LEFT.search(s.text) or lx.NEGATED_PARTICIPATION.search(s.text)
+            earlier = _EARLIER.search(s.text)
+            year = self._earlier_year(s, earlier) if earlier and current is not None else None
+            if year and (triggers or participation):
+                event = {"key": None, "code": None, "sents": [], "last": s.paragraph, "earlier": (year, current),
+                         "cues": [f"earlier edition '{earlier.group()}' ({s.where})"],
+                         "series": code[0] if code and not known else None}
+                if event["series"]:
+                    self.codename_texts.add(event["series"])
+                events.append(event)
+                self._attach(event, s, "trigger")
+                continue
             if not triggers and not known and not (code and triggers):
-                if current is not None and participation and s.paragraph - current["last"] <= 1 \
-                        and not self._transfer_cues(s):
-                    self._attach(current, s, "participation")
+                transfer = self._transfer_cues(s) and any(m.kind == "weapon" for m in s.mentions)
+                if current is not None and s.paragraph - current["last"] <= 1 and not transfer:
+                    if participation:
+                        self._attach(current, s, "participation")
+                    elif self._context_cue(s):
+                        self._attach(current, s, "context")
                 continue
             if known is not None:
                 event = known
@@ -364,6 +467,12 @@ class Extractor:
                 self.codenames.add(event["key"])
                 self.codename_texts.add(event["code"])
             self._exercise_fact(event)
+
+    def _context_cue(self, s: Sent) -> bool:
+        """A sentence next to an exercise's that says where its forces are or what they do: a
+        place after a location cue, or a state's name before a military noun."""
+        return any(m.kind == "place" and _STRONG_LOCATION.search(s.text[:m.start]) for m in s.mentions) \
+            or any(m.kind == "state" and self._military_head(s, m) for m in s.mentions)
 
     @staticmethod
     def _attach(event: dict, s: Sent, how: str) -> None:
@@ -426,9 +535,24 @@ class Extractor:
             said = _TRAILING_SAY.search(s.text)
             if said:
                 who = [x for x in s.mentions if said.start() <= x.start and x.kind in ACTOR_KINDS]
+                the = _THE_SAYER.search(s.text, said.start())
                 if who:
                     according.append(who[0].id)
                     cues.append(f"'{said.group().strip(' ,.')}' ({s.where})")
+                elif the and (ref := self._corefer(s, the.group(1), the.start())):
+                    according.append(ref)
+                    cues.append(f"'{the.group()}' ({s.where}) read as {self.label(ref)}, named before")
+            for m in _WHICH_SAYS.finditer(s.text):  # "an internal memo ..., which claims ..."
+                src = [x for x in s.mentions if x.end <= m.start() and x.kind in ACTOR_KINDS
+                       and x.kind != "state" and re.fullmatch(r"[^,;]*", s.text[x.end:m.start()])]
+                if src:
+                    according.append(src[-1].id)
+                    cues.append(f"'{src[-1].text} ... {m.group().strip(' ,')}' ({s.where})")
+            for m in _BY_COUNT.finditer(s.text):
+                ref = self._corefer(s, m.group(1), m.start())
+                if ref:
+                    according.append(ref)
+                    cues.append(f"'{m.group()}' ({s.where}) read as {self.label(ref)}, named before")
         according = list(dict.fromkeys(according))
         certainty = "attributed" if according else "reported" if hedged else None
         return certainty, according, via, cues
@@ -462,6 +586,7 @@ class Extractor:
 
     def _exercise_fact(self, event: dict) -> None:
         sents: list[Sent] = [s for s, _ in event["sents"]]
+        context = [s for s, how in event["sents"] if how == "context"]
         trig = [s for s, how in event["sents"] if how == "trigger"]
         paras = sorted({s.paragraph for s in sents})
         para_sents = [x for x in self.sents if x.paragraph in paras]
@@ -481,6 +606,10 @@ class Extractor:
                         counts[kk] = counts.get(kk, 0) + 1
         order = ["naval", "land", "air", "command-post"]
         kind = sorted(counts, key=lambda k: (-counts[k], order.index(k)))[0] if counts else None
+        phases = {lx.KIND_WORDS.get(m.group(1).casefold(), m.group(1).casefold()) for s in sents
+                  for m in _PHASE.finditer(s.text)}
+        if any(_STRATEGIC.search(s.text) for s in trig) or len(phases) >= 2:
+            kind = None  # all services take part: each state's armed forces
         force_kind = lx.KIND_FORCE.get(kind or "")
         participants: list[str] = []
         observers: list[str] = []
@@ -499,7 +628,8 @@ class Extractor:
             excluded = self._source_spans(s)
             obs = self._observer_spans(s)
             for m in s.mentions:
-                if any(a <= m.start < b for a, b in obs) and m.kind in ("state", "force", "organisation"):
+                if any(a <= m.start < b for a, b in obs) and m.kind in ("state", "force", "organisation") \
+                        and not any(a <= m.start < b for a, b in excluded):
                     add(observers, m.id)
                     cues.append(f"observer '{m.text}' ({s.where})")
             excluded += obs
@@ -529,6 +659,11 @@ class Extractor:
                 trigger_clauses.append(s.clause(code[1]))
             for m in lx.PARTICIPATION.finditer(s.text):
                 trigger_clauses.append(s.clause(m.start()))
+            if s in context:
+                trigger_clauses += [s.clause(m.start) for m in s.mentions if m.kind == "place"
+                                    and _STRONG_LOCATION.search(s.text[:m.start])]
+                trigger_clauses += [s.clause(m.start) for m in s.mentions if m.kind == "state"
+                                    and self._military_head(s, m)]
             for i, m in enumerate(s.mentions):
                 if any(a <= m.start < b for a, b in excluded) or m.id == host:
                     continue
@@ -540,6 +675,15 @@ class Extractor:
                 elif m.kind == "state" and any(a <= m.start < b for a, b in trigger_clauses):
                     nxt = re.match(r"[ \t]+([\w-]+)", s.text[m.end:])
                     head = nxt.group(1) if nxt else ""
+                    listed = self._listed_under(s, m)
+                    if listed is not None and not m.possessive:
+                        force = self.force_for(m.id, self._list_kind(s, m, listed) or force_kind)
+                        if force:
+                            add(participants, force)
+                            cues.append(f"'{listed} ...' listing '{m.text}' ({s.where})")
+                        else:
+                            add(unresolved_states, m.id)
+                        continue
                     if m.possessive or head[:1].isupper() or head.casefold() in _NON_MILITARY_HEADS \
                             or self._after_preposition(s, m, _PLACE_PREPS):
                         continue
@@ -580,6 +724,8 @@ class Extractor:
                 if duration is None:
                     duration = u
                     cues.append(f"duration '{u.text}' ({s.where})")
+        if event.get("earlier"):
+            start, end, duration = event["earlier"][0], None, None
         if start and end and end < start:
             end = None
         dur_iso = duration.iso.replace("P1W", "P7D") if duration else None
@@ -619,7 +765,15 @@ class Extractor:
             values["_note"] = ("No force in the reference for " + ", ".join(unresolved_states)
                                + f" ({force_kind or 'armed-forces'}); add one to list it as a participant.")
         names = [self.label(x) for x in states] or [self.label(x) for x in unresolved_states]
-        if event["code"]:
+        if event.get("earlier"):
+            year, main = event["earlier"]
+            code = event.get("series") or main.get("code")
+            name = (re.sub(r"(?:19|20)\d\d$", year, code) if re.search(r"(?:19|20)\d\d$", code) else f"{code} {year}") \
+                if code else f"The exercise of {year}"
+            label, base = (f"Exercise {name}" if code else name), name
+            values["_note"] = (values.get("_note", "") + " An earlier edition of the exercise the article is about; "
+                               "check whether it is the same series.").strip()
+        elif event["code"]:
             label, base = f"Exercise {event['code']}", event["code"]
         else:
             where = f" in the {self.label(locations[0])}" if locations else ""
@@ -630,8 +784,13 @@ class Extractor:
                                                                      event["code"])))
         fact = DraftFact("exercise", self.new_id(base), label, paras, values, cues, confidence)
         self.facts.append(fact)
+        taking_part = {force_state(self.reference, self.entity(p)) for p in participants}
         for actor, s in absent:
             if actor in participants or actor in observers:
+                continue
+            if self.state_of(Mention(actor, self.entity(actor).kind, 0, 0, "")) in taking_part:
+                self.skipped.append(f"{s.where}: {self.label(actor)} stays out of a part of {label} only "
+                                    "(it takes part otherwise); no non-participation drafted")
                 continue
             if self.entity(actor).kind not in ("state", "force"):
                 continue
@@ -639,6 +798,54 @@ class Extractor:
                 "non-participation", self.new_id(f"{actor}-not-in-{fact.id}"),
                 f"{self.label(actor)} does not take part in {label}", [s.paragraph],
                 {"actor": actor, "exercise": fact.id}, [f"negated participation ({s.where})"], 0.6))
+
+    def _military_head(self, s: Sent, m: Mention) -> bool:
+        """A state's name followed by a military noun ("Belarusian paratroopers", "Iranian naval units")."""
+        words = re.findall(r"[\w-]+", s.text[m.end:m.end + 40].casefold())
+        for w in words[:3]:
+            if w in lx.MILITARY_NOUNS:
+                return True
+            if w not in lx.MILITARY_MODIFIERS:
+                return False
+        return False
+
+    @staticmethod
+    def _list_kind(s: Sent, m: Mention, noun: str) -> str | None:
+        """The force kind a listing noun calls for: its own ("troops": army, "warships": navy), else
+        a kind word just before it ("naval forces of ..."), else None (the exercise's kind)."""
+        own = lx.MILITARY_NOUNS.get(noun)
+        if own in ("army", "navy", "air-force"):
+            return own
+        words = re.findall(r"[\w-]+", s.text[max(0, m.start - 80):m.start].casefold())
+        k = max((i for i, w in enumerate(words) if w == noun), default=None)
+        if k:
+            return lx.KIND_FORCE.get(lx.KIND_WORDS.get(words[k - 1], ""))
+        return None
+
+    def _listed_under(self, s: Sent, m: Mention) -> str | None:
+        """The military noun a list of states hangs from ("units from A, B and C", "troops of
+        A and B", "forces including A"), or None."""
+        pos = m.start
+        while True:
+            words = re.findall(r"[\w'-]+|,", s.text[:pos])
+            while words and words[-1].casefold() in ("the", "both"):
+                words.pop()
+            if not words:
+                return None
+            last = words[-1].casefold()
+            if last in _LIST_PREPS:
+                k = len(words) - 2
+                while k >= 0 and (words[k].casefold() in lx.MILITARY_MODIFIERS or words[k] == ","):
+                    k -= 1
+                noun = words[k].casefold() if k >= 0 else ""
+                return noun if noun in lx.MILITARY_NOUNS else None
+            if last in ("and", "or", ","):
+                prev = [x for x in s.mentions if x.end <= pos and x.kind == "state"]
+                if not prev or s.text[prev[-1].end:pos].strip(" ,").casefold() not in ("and", "or", ""):
+                    return None
+                pos = prev[-1].start
+                continue
+            return None
 
     def _participant_role(self, s: Sent, m: Mention, head: str) -> bool:
         """A state named near an exercise takes part in it when it names the forces ("Russian
@@ -688,6 +895,8 @@ class Extractor:
         out = [("give", m) for m in lx.GIVE_VERBS.finditer(s.text)]
         out += [("get", m) for m in lx.GET_VERBS.finditer(s.text)]
         out += [("noun", m) for m in lx.TRANSFER_NOUNS.finditer(s.text)]
+        out += [("arrive", m) for m in lx.ARRIVE_VERBS.finditer(s.text)]
+        out += [("deal", m) for m in lx.DEAL_NOUNS.finditer(s.text)]
         for m in s.mentions:
             if m.kind == "state":
                 adj = lx.SUPPLIED_ADJ.match(s.text[m.end:])
@@ -723,14 +932,116 @@ class Extractor:
                 and not any(x <= m.start < y for x, y in skip)]
 
     def _transfers_in(self, s: Sent, weapons: list[Mention], cues) -> list[DraftFact]:
+        """The transfers of one sentence: each weapon goes with its nearest transfer cue (the
+        one before it in its clause, else the one after it), and each cue with its weapons makes
+        a frame whose roles are read from the text between the neighbouring frames."""
+        groups: list[tuple[str, object, list[Mention]]] = []
+        for w in weapons:
+            kind, cue = self._cue_of(s, w, cues)
+            for g in groups:
+                if g[1] is cue:
+                    g[2].append(w)
+                    break
+            else:
+                groups.append((kind, cue, [w]))
+        groups.sort(key=lambda g: min(g[1].start(), g[2][0].start))
+        spans = [(min(c.start(), ws[0].start), max(c.end(), ws[-1].end)) for _, c, ws in groups]
+        made: list[DraftFact] = []
+        for i, (kind, cue, ws) in enumerate(groups):
+            lo = spans[i - 1][1] if i else 0
+            hi = spans[i + 1][0] if i + 1 < len(groups) else len(s.text)
+            made += self._transfer_frame(s, kind, cue, ws, lo, hi)
+        return made
+
+    @staticmethod
+    def _cue_of(s: Sent, w: Mention, cues):
+        """The transfer cue a weapon goes with: the nearest before it in its clause, the nearest
+        after it in its clause, the nearest before it, the nearest after it."""
+        a, b = s.clause(w.start)
+        before = [c for c in cues if c[1].end() <= w.start]
+        after = [c for c in cues if c[1].start() >= w.end]
+        for pool in ([c for c in before if c[1].start() >= a][-1:], [c for c in after if c[1].start() < b][:1],
+                     before[-1:], after[:1], cues[:1]):
+            if pool:
+                return pool[0]
+        return cues[0]
+
+    # -- discourse context --
+
+    def main_actors(self) -> list[str]:
+        """The states the article is about, most mentioned first (title and body)."""
+        if self._main is None:
+            counts: dict[str, int] = {}
+            first: dict[str, int] = {}
+            mentions = self.gaz.find(plain(self.title)) + [m for s in self.sents for m in s.mentions]
+            for n, m in enumerate(mentions):
+                st = self.state_of(m) if m.kind in ("state", "force") else None
+                if st:
+                    counts[st] = counts.get(st, 0) + 1
+                    first.setdefault(st, n)
+            self._main = sorted(counts, key=lambda st: (-counts[st], first[st]))
+        return self._main
+
+    def _subject(self, s: Sent, lo: int, hi: int) -> tuple[Mention | None, str | None]:
+        """The state that is the subject between ``lo`` and ``hi``: the last state not after a
+        preposition, unless a pronoun ("it", "they") follows it, which then stands for the
+        subject before it in the sentence or for the subject of the previous sentence. Returns
+        (mention, how the subject was found when it came from a pronoun)."""
+        cands = [m for m in self._states_in(s, lo, hi, self._source_spans(s)) if not self._after_preposition(s, m)
+                 and not m.possessive]
+        last_end = cands[-1].end if cands else lo
+        pron = [p for p in lx.SUBJECT_PRONOUNS.finditer(s.text, last_end, hi)]
+        if not pron:
+            return (cands[-1] if cands else None), None
+        p = pron[0]
+        inside = [m for m in self._states_in(s, 0, p.start(), self._source_spans(s))
+                  if not self._after_preposition(s, m) and not m.possessive]
+        if inside:
+            return inside[0], f"'{p.group()}' ({s.where}) read as {inside[0].text}, the subject before it"
+        prev = self._previous_subject(s)
+        if prev is not None:
+            return prev, (f"'{p.group()}' ({s.where}) read as {prev.text}, the subject of the previous sentence")
+        return None, None
+
+    def _previous_subject(self, s: Sent) -> Mention | None:
+        k = next((i for i, x in enumerate(self.sents) if x is s), 0)
+        if k == 0 or self.sents[k - 1].paragraph < s.paragraph - 1:
+            return None
+        prev = self.sents[k - 1]
+        cands = [m for m in self._states_in(prev, 0, len(prev.text), self._source_spans(prev))
+                 if not self._after_preposition(prev, m)]
+        return cands[0] if cands else None
+
+    def _from_context(self, known: str | None, role: str, weapon: str, paragraph: int) -> tuple[str | None, str]:
+        """The missing side of a transfer: the other side of the latest transfer drafted with the
+        same known side; when neither side is known, the latest transfer of the same weapon, else
+        the latest transfer of this paragraph or the one before; else the article's most
+        mentioned state that is not the known side."""
+        other = "recipient" if role == "supplier" else "supplier"
+        drafted = [f for f in self.facts if f.type == "arms-transfer"]
+        for f in reversed(drafted):
+            if known is not None and f.values.get(other) == known:
+                return f.values[role], f"the {role} of {f.id}, which has the same {other}"
+            if known is None and f.values.get("weapon") == weapon:
+                return f.values[role], f"{f.id}, of the same weapon"
+        if known is None:
+            near = [f for f in drafted if paragraph - 1 <= f.at[0] <= paragraph]
+            if near:
+                return near[-1].values[role], f"{near[-1].id}, the transfer just before"
+            return None, ""
+        for st in self.main_actors():
+            if st != known:
+                return st, "the state the article names most"
+        return None, ""
+
+    def _transfer_frame(self, s: Sent, kind: str, cue, weapons: list[Mention], lo: int, hi: int) -> list[DraftFact]:
         sources = self._source_spans(s)
         made: list[DraftFact] = []
-        kind, cue = cues[0]
-        a, b = 0, len(s.text)
-        supplier = recipient = None
         v0, v1 = cue.start(), cue.end()
-        before = self._states_in(s, a, v0, sources)
-        after = self._states_in(s, v1, b, sources)
+        before = self._states_in(s, lo, v0, sources)
+        after = self._states_in(s, v1, hi, sources)
+        notes: list[str] = []
+        inferred: list[str] = []
 
         def state(m: Mention | None) -> str | None:
             return self.state_of(m) if m else None
@@ -742,12 +1053,22 @@ class Extractor:
                     return m
             return None
 
+        def subject() -> str | None:
+            m, how = self._subject(s, lo, v0)
+            if how:
+                notes.append(f"Read from a pronoun: {how}.")
+            return state(m)
+
+        def objects_before(words: str) -> list[Mention]:
+            return [m for m in before if re.search(rf"\b(?:{words})\s+(?:the\s+)?$", s.text[lo:m.start], re.I)]
+
+        supplier = recipient = None
+        passive = bool(_BE.search(s.text[lo:v0])) or bool(re.match(r"\s+(?:to|by)\b", s.text[v1:]))
         if kind == "adj":
-            supplier = state(s.mentions[[m.start for m in s.mentions].index(cue.start())])
+            supplier = state(next(m for m in s.mentions if m.start == cue.start()))
             first = [m for m in self._states_in(s, 0, cue.start(), sources)]
             recipient = state(first[0]) if first else None
         elif kind == "give":
-            passive = bool(_BE.search(s.text[:v0])) or bool(re.match(r"\s+(?:to|by)\b", s.text[v1:]))
             by = after_word("by")
             to = after_word("to|for")
             if passive:
@@ -756,27 +1077,66 @@ class Extractor:
                 if not to and before and by and re.search(r"\bwith\b", s.text[v1:]):
                     recipient = state(before[-1])
             else:
-                supplier = state(before[-1]) if before else None
+                supplier = subject() if before or lx.SUBJECT_PRONOUNS.search(s.text[lo:v0]) else None
+                if supplier is None and before:
+                    supplier = state(before[-1])
                 direct = after[0] if after and re.fullmatch(r"\s+(?:the\s+)?", s.text[v1:after[0].start]) else None
                 recipient = state(to) or state(direct)
+                if recipient is None:  # "to build drones for Russia and then ship them"
+                    earlier = [m for m in objects_before("to|for") if state(m) != supplier]
+                    recipient = state(earlier[-1]) if earlier else None
         elif kind == "get":
-            recipient = state(before[-1]) if before else None
-            supplier = state(after_word("from|by"))
+            by = after_word("by")
+            recipient = state(by) if passive and by else subject()
+            supplier = state(after_word("from"))
+        elif kind == "arrive":
+            place = next((m for m in s.mentions if v1 <= m.start < hi and m.kind in ("state", "place")
+                          and re.search(r"\b(?:in|at|to)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$", s.text[v1:m.start])),
+                         None)
+            if place is not None:
+                recipient = place.id if place.kind == "state" else (
+                    self.entity(place.id).values["state"].id if "state" in self.entity(place.id).values else None)
+            supplier = state(after_word("from"))
+        elif kind == "deal":
+            recipient = subject()
+            supplier = state(after_word("with|from"))
+            recipient = recipient or state(after_word("to|for"))
         else:  # a noun: "deliveries of shells to Russia from North Korea", "Iran's supply of drones"
             poss = [m for m in before if m.possessive or s.text[m.end:v0].strip() in ("", "-")]
             supplier = state(after_word("from|by")) or (state(poss[-1]) if poss else None)
             recipient = state(after_word("to|for"))
             if supplier is None and before:
                 supplier = state(before[-1])
+        if supplier is None:  # "rifles made in Belarus"
+            origin = next((m for m in self._states_in(s, lo, hi, sources)
+                           if lx.ORIGIN.search(s.text[:m.start]) and any(
+                               w.end <= m.start and "," not in s.text[w.end:m.start] for w in weapons)), None)
+            if origin is not None:
+                supplier = state(origin)
+                notes.append(f"The supplier is where the weapons were made ('{origin.text}', {s.where}).")
         if supplier == recipient:
             recipient = None
-        if not supplier or not recipient:
+        for role in ("supplier", "recipient"):
+            if (supplier if role == "supplier" else recipient) is not None:
+                continue
+            known = recipient if role == "supplier" else supplier
+            found, why = self._from_context(known, role, weapons[0].id, s.paragraph)
+            if found is not None and found != known:
+                if role == "supplier":
+                    supplier = found
+                else:
+                    recipient = found
+                inferred.append(role)
+                notes.append(f"The {role} is inferred from the context ({why}), not named in the sentence.")
+        if not supplier or not recipient or supplier == recipient:
             self.skipped.append(f"{s.where}: a transfer cue '{cue.group()}' without "
                                 + ("a supplier" if not supplier else "a recipient") + " in the reference")
             return made
         certainty, according, via, hedge = self._attribution([s])
-        planned = lx.PLANNED.search(s.text)
-        ordered = lx.ORDERED.search(s.text)
+        seg = s.text[lo:hi]
+        planned = lx.PLANNED.search(seg)
+        ordered = lx.ORDERED.search(seg)
+        past = _PAST_GIVE.search(seg)
         for w in weapons:
             if re.search(r"\bdrone$", w.text, re.I) and s.text[w.end:w.end + 1] == "-":
                 continue
@@ -784,8 +1144,8 @@ class Extractor:
             wcues = [f"'{cue.group()}' ({s.where})"]
             # a source named between the verb and this weapon is this weapon's source
             k = weapons.index(w)
-            lo = max(v1, weapons[k - 1].end if k else v1)
-            own = [m for m in lx.ACCORDING_TO.finditer(s.text) if lo <= m.start() < w.start]
+            start_at = max(v1, weapons[k - 1].end if k else v1)
+            own = [m for m in lx.ACCORDING_TO.finditer(s.text) if start_at <= m.start() < w.start]
             if own:
                 end = _SOURCE_END.search(s.text, own[-1].end())
                 who = self._source(s, (own[-1].end(), end.start() if end else len(s.text)))
@@ -795,7 +1155,7 @@ class Extractor:
                 pre = [h for h in lx.HEDGES.finditer(s.text)]
                 acc_all = [m for m in lx.ACCORDING_TO.finditer(s.text) if m.start() >= weapons[-1].end
                            or m.start() < v0]
-                if acc_all and according:
+                if according and (acc_all or not pre):
                     cert, acc = "attributed", according
                 elif pre:
                     cert, acc = "reported", []
@@ -806,26 +1166,33 @@ class Extractor:
                 values["certainty"] = cert
             if acc:
                 values["according_to"] = acc
+            wnotes = list(notes)
             q: Quantity | None = quantity_before(s.text, w.start)
             if q is not None:
                 if q.exact is not None:
                     values["quantity"] = q.exact
                 else:
-                    values["_note"] = f"Quantity: {q.describe()} ({q.qualifier})."
+                    wnotes.insert(0, f"Quantity: {q.describe()} ({q.qualifier}).")
                 wcues.append(f"quantity '{q.text}' ({s.where})")
+            if wnotes:
+                values["_note"] = " ".join(wnotes)
             if cert:
                 status = "reported"
             elif planned:
                 status = "planned"
-            elif ordered and not _PAST_GIVE.search(s.text):
+            elif ordered and not past:
                 status = "ordered"
-            elif _PAST_GIVE.search(s.text) or kind == "adj":
+            elif past or kind in ("adj", "arrive"):
                 status = "delivered"
             else:
                 status = "reported"
             values["status"] = status
             label = f"{self.label(w.id)} from {self.label(supplier)} to {self.label(recipient)}"
-            confidence = 0.8 if kind in ("give", "get") else 0.6
+            confidence = 0.8 if kind in ("give", "get", "arrive") else 0.6
+            if inferred:
+                confidence = 0.4
+            elif notes:
+                confidence = min(confidence, 0.6)
             fact = DraftFact("arms-transfer", self.new_id(f"{supplier}-{recipient}-{w.id}"), label, [s.paragraph],
                              values, wcues, confidence)
             self.facts.append(fact)

@@ -130,9 +130,18 @@ TRANSFER_NOUNS = re.compile(
     r"\b(?:deliver(?:y|ies)|suppl(?:y|ies)|shipments?|transfers?|sales?|exports?|consignments?|"
     r"purchases?|orders?|acquisitions?|donations?|packages?)\s+of\b", re.I)
 PLANNED = re.compile(r"\b(?:will|would|shall|plans?\s+to|planning\s+to|planned|agreed\s+to|pledg\w*|promis\w*|"
-                     r"approv\w*|intends?\s+to|is\s+to|are\s+to|set\s+to|expected\s+to|going\s+to|future)\b", re.I)
-ORDERED = re.compile(r"\b(?:order(?:s|ed|ing)?|purchas\w*|b(?:uy|uys|ought|uying)|contract\w*|signed\s+a\s+deal)\b",
-                     re.I)
+                     r"approv\w*|intends?\s+to|is\s+to|are\s+to|(?:was|were)\s+(?:also\s+)?to\s+be|set\s+to|expected\s+to|going\s+to|future|"
+                     r"foresee\w*|envisag\w*|framework)\b", re.I)
+ORDERED = re.compile(r"\b(?:order(?:s|ed|ing)?|purchas\w*|b(?:uy|uys|ought|uying)|contract\w*|signed\s+a\s+deal|"
+                     r"deals?\b[^.;]*\bsigned|signed)\b", re.I)
+#: verbs of weapons reaching their recipient: "the jets arrived at the base", "drones were offloaded"
+ARRIVE_VERBS = re.compile(r"\b(?:unloaded|offloaded|arriv(?:e|es|ed|ing)|landed|reached)\b", re.I)
+#: a deal for weapons: "signed a contract for 12 jets", "a deal for radars was agreed"
+DEAL_NOUNS = re.compile(r"\b(?:contracts?|deals?|agreements?)\b", re.I)
+#: where weapons were made: "rifles made in Belarus" (the text before the state's name)
+ORIGIN = re.compile(r"\b(?:built|made|manufactured|produced|assembled)\s+(?:in|by)\s+(?:the\s+)?$", re.I)
+#: pronouns that stand for the subject of a clause
+SUBJECT_PRONOUNS = re.compile(r"\b(?:it|they)\b", re.I)
 #: a transfer named by a compound adjective: "Iranian-supplied drones"
 SUPPLIED_ADJ = re.compile(r"^-?\s*(?:supplied|provided|delivered|donated|sent)\b", re.I)
 

@@ -63,7 +63,11 @@ class Gazetteer:
         g = cls(reference)
         seen: set[tuple[str, tuple[str, ...]]] = set()
         for entity in sorted(reference.entities.values(), key=lambda e: e.id):
-            for name in [entity.label, *entity.aliases]:
+            names = [entity.label, *entity.aliases]
+            # a label "An unnamed media report" is written "an unnamed ..." or "the unnamed ...": the
+            # name without its article
+            names += [n.split(" ", 1)[1] for n in names if n.split(" ", 1)[0] in ("A", "An", "The") and " " in n]
+            for name in names:
                 toks = tuple(t.text for t in tokenize(name) if t.text != "-")
                 if not toks:
                     continue

@@ -17,7 +17,7 @@ _NUMBER = rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|{_NUMWORD})(?:\s+(?P<sca
 _VAGUE = r"(?P<vague>tens\s+of\s+thousands|hundreds\s+of\s+thousands|dozens|scores|hundreds|thousands|millions|" \
          r"several|a\s+few|a\s+batch|batches|a\s+number|numerous|many)"
 _QUANTITY = re.compile(
-    rf"(?:(?P<max>{_BOUND_MAX})|(?P<min>{_BOUND_MIN})|(?P<approx>{_APPROX}))?\s*(?:{_NUMBER}|{_VAGUE})"
+    rf"(?:(?P<max>{_BOUND_MAX})|(?P<min>{_BOUND_MIN})|(?P<approx>{_APPROX}))?\s*(?<![\w.,-])(?:{_NUMBER}|{_VAGUE})"
     rf"(?:\s+of)?(?:\s+(?:rounds|units|pieces|batteries|sets|batches|shipments|consignments)\s+of)?(?P<filler>(?:\s+[\w\-.]+){{0,3}})\s*$", re.I)
 
 
@@ -57,13 +57,18 @@ def quantity_before(text: str, end: int) -> Quantity | None:
     """The quantity that ends just before offset ``end`` of ``text`` (where a weapon's name
     starts), with at most three words between them ("2,400 Iranian-made drones")."""
     prefix = text[max(0, end - 90):end]
-    m = _QUANTITY.search(prefix)
+    # the leftmost match whose filler holds no stop word or number: "six tanks and 40 drones" is 40
+    m = None
+    for w in re.finditer(r"(?<![\w.,-])\S", prefix):
+        cand = _QUANTITY.match(prefix, w.start())
+        if cand is None:
+            continue
+        filler = cand.group("filler").split()
+        if any(x.casefold() in _FILLER_STOP for x in filler) or any(re.match(r"^\d", x) for x in filler):
+            continue
+        m = cand
+        break
     if m is None:
-        return None
-    filler = m.group("filler").split()
-    if any(w.casefold() in _FILLER_STOP for w in filler):
-        return None
-    if any(re.match(r"^\d", w) for w in filler):
         return None
     start = m.start()
     # "in 2024 drones" is no quantity; nor a year

@@ -63,7 +63,8 @@ def suggestions(draft: Draft) -> list[str]:
         out.append("Names not in the reference entities (add them to data/reference/ and extract again):")
         for u in draft.unresolved:
             where = ", ".join(str(p) for p in u.paragraphs)
-            out.append(f"  - {u.name!r}: looks like a {u.kind} (paragraph {where})")
+            article = "an" if u.kind[:1] in "aeiou" else "a"
+            out.append(f"  - {u.name!r}: looks like {article} {u.kind} (paragraph {where})")
         entries: dict[str, list[str]] = {}
         for u in draft.unresolved:
             plural = _SUGGEST_PLURAL.get(u.kind)
