@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -53,8 +54,8 @@ def bench_size(n: int, jobs: int, workdir: Path, runs: int) -> dict:
     sys.path.insert(0, str(HERE))
     from generate import generate
 
-    root = generate(workdir / f"p{n}", articles=n, seed=1)
-    row: dict = {"articles": n}
+    root = generate(workdir / f"p{n}", articles=n, seed=1)  # not part of what is measured
+    row: dict = {"articles": n, "load_before": os.getloadavg()[0]}
     build = measure([*KG, "-C", str(root), "build", "-q", "--jobs", str(jobs)])
     manifest = json.loads((root / "build" / "manifest.json").read_text())
     row["triples"] = manifest["triples"]
@@ -79,6 +80,7 @@ def bench_size(n: int, jobs: int, workdir: Path, runs: int) -> dict:
         row["load_error"] = str(exc).splitlines()[0]
     helps = [measure([*KG, "--help"])["seconds"] for _ in range(runs)]
     row["help_s"] = statistics.median(helps)
+    row["load_after"] = os.getloadavg()[0]
     return row
 
 
@@ -117,7 +119,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{a['articles']} -> {b['articles']} articles: build time x{b['build_s'] / a['build_s']:.1f}")
     for r in rows:
         print(f"{r['articles']} articles: full build is {r['build_vs_bulk']:.1f}x the pyoxigraph bulk load "
-              f"of its output")
+              f"of its output; 1-minute load average {r['load_before']:.2f} before, {r['load_after']:.2f} after")
     args.out.write_text(json.dumps(rows, indent=2) + "\n")
 
 

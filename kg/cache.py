@@ -1,25 +1,63 @@
 """A content-addressed cache of per-article build results, under ``.kg/cache/`` in the project.
 
-An entry's key is the SHA-256 of the article file's bytes, its path, and the inputs key: the
+An entry's key is the SHA-256 of the article file's bytes, its name, and the inputs key: the
 bytes of the ontology, the shapes and every reference file, the kg version, the engine, the
 reasoning mode and whether validation ran. So an unchanged article is not read, built,
 validated or reasoned over again, and any change to what it depends on misses the cache.
 (Reference files count as a whole: a changed reference entity rebuilds every article.)
+What the whole build needs of the reference entities (their validation results and
+entailments) is kept the same way, under the inputs key alone.
+
+The content hash is the truth; ``index.pickle`` only saves reading and hashing every article
+again: it keeps each article's size, modification time (ns) and inode with the SHA-256 of its
+bytes, and a file whose three are unchanged is not read again, provided that it had last
+changed well before it was hashed (a file changed within the same clock tick as its hashing
+is hashed again, as git does with "racily clean" files).
 
 Entries are pickles written to a temporary file and renamed into place; an entry that cannot
-be read (truncated, corrupt, from another Python) is ignored and rebuilt. Entries no build
-used are left for ``kg build --no-cache`` or ``rm -r .kg/cache`` to clear.
+be read (truncated, corrupt, from another Python) is ignored and rebuilt, and so is an index
+that cannot be read. Entries no build used are left for ``kg build --no-cache`` or
+``rm -r .kg/cache`` to clear.
 """
 from __future__ import annotations
 
 import hashlib
+import stat
 import os
 import pickle
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Iterable
 
-FORMAT = b"kg-cache-1\n"
+FORMAT = b"kg-cache-5\n"
+INDEX = "index.pickle"
+#: the start of every record in the pack, before its key and its length
+RECORD = b"\n%kg-record "
+SIDE = ":side"
+#: a pack is rewritten when it is larger than twice what the build used, plus this
+SLACK = 1 << 20
+#: the index's entry for the packs (the others are files)
+PACKS = "\0packs"
+#: a file that last changed this close (ns) to its hashing is hashed again next time
+RACY_NS = 2_000_000_000
+
+
+def _hashable(st: os.stat_result) -> bool:
+    """Whether a file may be hashed: a regular file the reader would read (a device, a pipe or
+    a file over the reader's limit is left to the reader, which refuses it with its error)."""
+    from .yamlread import MAX_BYTES
+
+    return stat.S_ISREG(st.st_mode) and st.st_size <= MAX_BYTES
+
+
+def _sha256_of(name, h=None):
+    """The SHA-256 of a file, read in blocks."""
+    h = h if h is not None else hashlib.sha256()
+    with open(name, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h
 
 
 def digest_files(paths: Iterable[Path], extra: str = "") -> str:
@@ -27,7 +65,11 @@ def digest_files(paths: Iterable[Path], extra: str = "") -> str:
     for p in paths:
         h.update(str(p.name).encode() + b"\0")
         try:
-            h.update(p.read_bytes())
+            st = os.stat(p)
+            if _hashable(st):
+                _sha256_of(p, h)
+            else:  # the reader refuses it; the key only has to differ
+                h.update(b"\1unreadable" + repr((st.st_mode, st.st_size, st.st_mtime_ns)).encode())
         except FileNotFoundError:
             h.update(b"\1missing")
         h.update(b"\0")
@@ -40,42 +82,217 @@ class Cache:
         self.inputs_key = inputs_key
         self.hits = 0
         self.misses = 0
+        self._index: dict | None = None
+        self._index_changed = False
+        self._mm = None
+        #: the records this build used or wrote: key -> (offset, length)
+        self._used: dict[str, tuple[int, int]] = {}
 
-    def key(self, path: Path) -> str | None:
+    # --- the stat index ------------------------------------------------------------------
+
+    def _load_index(self) -> dict[str, tuple]:
+        if self._index is None:
+            try:
+                with open(self.folder / INDEX, "rb") as fh:
+                    if fh.read(len(FORMAT)) != FORMAT:
+                        raise ValueError("not a kg cache index")
+                    index = pickle.load(fh)
+                if not isinstance(index, dict):
+                    raise ValueError("not a kg cache index")
+                self._index = index
+            except Exception:  # missing, corrupt or foreign: hash every file
+                self._index = {}
+        return self._index
+
+    def content_hash(self, path: Path) -> str | None:
+        """The SHA-256 of the file's bytes, from the index where the file is unchanged."""
+        index = self._load_index()
+        name = os.fspath(path)
         try:
-            data = Path(path).read_bytes()
+            st = os.stat(name)
         except OSError:
             return None
+        stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+        known = index.get(name)
+        if known is not None and not isinstance(known, tuple):
+            known = None
+        if known is not None and known[0] == stamp and stamp[1] + RACY_NS < known[2]:
+            return known[1]
+        if not _hashable(st):
+            return None  # not cached: the reader reports what is wrong with the file
+        try:
+            digest = _sha256_of(name).hexdigest()
+        except OSError:
+            return None
+        index[name] = (stamp, digest, time.time_ns())
+        self._index_changed = True
+        return digest
+
+    def save_index(self) -> None:
+        """Write the index (temporary file and rename), where it changed."""
+        if not self._index_changed or self._index is None:
+            return
+        self._write(self.folder / INDEX, self._index)
+        self._index_changed = False
+
+    # --- entries, in a pack file ------------------------------------------------------
+
+    def key(self, path: Path) -> str | None:
+        digest = self.content_hash(path)
+        if digest is None:
+            return None
         h = hashlib.sha256(self.inputs_key.encode() + b"\0" + Path(path).name.encode() + b"\0")
-        h.update(data)
+        h.update(digest.encode())
         return h.hexdigest()
 
-    def _file(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.pickle"
+    def _pack_path(self) -> Path:
+        return self.folder / f"pack-{self.inputs_key[:32]}"
+
+    def _offsets(self) -> dict[str, tuple[int, int]]:
+        packs = self._load_index().setdefault(PACKS, {})
+        if not isinstance(packs, dict):
+            packs = self._index[PACKS] = {}
+        return packs.setdefault(self.inputs_key, {})
+
+    def _map(self):
+        if self._mm is None:
+            import mmap
+
+            try:
+                with open(self._pack_path(), "rb") as fh:
+                    self._mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):  # no pack yet, or an empty one
+                self._mm = b""
+        return self._mm
+
+    def _record(self, key: str) -> memoryview | None:
+        """The bytes stored under ``key``, checked against the record's own header."""
+        where = self._offsets().get(key)
+        if where is None:
+            return None
+        offset, length = where
+        mm = self._map()
+        head = RECORD + key.encode() + length.to_bytes(8, "little")
+        if offset + len(head) + length > len(mm) and self._mm is not None:
+            self._mm = None  # appended to since it was mapped
+            mm = self._map()
+        if mm[offset:offset + len(head)] != head:
+            return None
+        self._used[key] = where
+        return memoryview(mm)[offset + len(head):offset + len(head) + length]
 
     def get(self, path: Path) -> Any | None:
+        """The entry of an article, or None (also for an entry that cannot be read)."""
         key = self.key(path)
         if key is None:
             return None
+        data = self._record(key)
         try:
-            with open(self._file(key), "rb") as fh:
-                if fh.read(len(FORMAT)) != FORMAT:
-                    raise ValueError("not a kg cache entry")
-                value = pickle.load(fh)
-        except FileNotFoundError:
-            self.misses += 1
-            return None
-        except Exception:  # a corrupt or foreign entry: rebuild it
+            if data is None:
+                raise KeyError(key)
+            value = pickle.loads(data)
+            side = self._offsets().get(key + SIDE)
+            if side is not None:
+                self._used[key + SIDE] = side
+                value.attach(_Side(self, key + SIDE))
+        except Exception:  # missing, or a corrupt or foreign entry: rebuild it
             self.misses += 1
             return None
         self.hits += 1
         return value
 
-    def put(self, path: Path, value: Any) -> None:
+    def get_many(self, paths: Iterable[Path]) -> list[Any | None]:
+        return [self.get(p) for p in paths]
+
+    def put(self, path: Path, value: Any, side: bytes | None = None) -> None:
+        """Append the entry of an article to the pack; ``side``: bytes kept beside it and read
+        only when asked for (``value.attach``)."""
         key = self.key(path)
         if key is None:
             return
-        target = self._file(key)
+        self._append(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        if side is not None:
+            self._append(key + SIDE, side)
+
+    def _append(self, key: str, data: bytes) -> None:
+        head = RECORD + key.encode() + len(data).to_bytes(8, "little")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self._pack_path(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, head + data)  # one write: appended whole, after any other build's
+                end = os.lseek(fd, 0, os.SEEK_CUR)
+            finally:
+                os.close(fd)
+        except OSError:  # a read-only project still builds, without caching
+            return
+        where = (end - len(head) - len(data), len(data))
+        self._offsets()[key] = where
+        self._used[key] = where
+        self._index_changed = True
+
+    def save(self) -> None:
+        """Write the index; rewrite the pack with only this build's entries when more than half
+        of it is entries no build uses any more, and remove the packs of other inputs."""
+        offsets = self._offsets()
+        for stale in set(offsets) - set(self._used):
+            del offsets[stale]
+            self._index_changed = True
+        self._mm = None  # the pack as it is now, with this build's records
+        mm = self._map()
+        live = sum(length + len(RECORD) + len(key) + 8 for key, (_o, length) in self._used.items())
+        if len(mm) > 2 * live + SLACK:
+            self._compact(mm)
+        packs = self._index.get(PACKS, {})
+        for other in [k for k in packs if k != self.inputs_key]:
+            del packs[other]
+            self._index_changed = True
+        for path in self.folder.glob("pack-*"):
+            if path != self._pack_path():
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
+        self.save_index()
+
+    def _compact(self, mm) -> None:
+        tmp = None
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".pack-", dir=self.folder)
+            offsets = {}
+            with os.fdopen(fd, "wb") as fh:
+                for key, (offset, length) in sorted(self._used.items(), key=lambda kv: kv[1][0]):
+                    head = RECORD + key.encode() + length.to_bytes(8, "little")
+                    offsets[key] = (fh.tell(), length)
+                    fh.write(head)
+                    fh.write(mm[offset + len(head):offset + len(head) + length])
+            os.replace(tmp, self._pack_path())
+        except OSError:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+            return
+        self._index[PACKS][self.inputs_key] = offsets
+        self._used = dict(offsets)
+        self._mm = None  # read the new pack from now on
+        self._index_changed = True
+
+    # --- single files: the index and the context ---------------------------------------
+
+    def _read(self, target: Path) -> Any | None:
+        try:
+            with open(target, "rb") as fh:
+                data = fh.read()
+            if not data.startswith(FORMAT):
+                raise ValueError("not a kg cache entry")
+            return pickle.loads(memoryview(data)[len(FORMAT):])
+        except Exception:  # missing, or a corrupt or foreign entry
+            return None
+
+    def _write(self, target: Path, value: Any) -> None:
+        tmp = None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".entry-", dir=target.parent)
@@ -85,7 +302,33 @@ class Cache:
             os.replace(tmp, target)
         except OSError:
             # a read-only project still builds, without caching
-            try:
-                os.unlink(tmp)
-            except Exception:
-                pass
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+
+    # --- what the whole build needs of the reference entities ----------------------------
+
+    def _context_file(self) -> Path:
+        key = hashlib.sha256(self.inputs_key.encode() + b"\0context").hexdigest()
+        return self.folder / "context" / f"{key}.pickle"
+
+    def get_context(self) -> Any | None:
+        return self._read(self._context_file())
+
+    def put_context(self, value: Any) -> None:
+        self._write(self._context_file(), value)
+
+
+class _Side:
+    """Bytes kept beside an entry in the pack, read when first asked for."""
+
+    def __init__(self, cache: Cache, key: str) -> None:
+        self.cache, self.key = cache, key
+
+    def __call__(self) -> bytes:
+        data = self.cache._record(self.key)
+        if data is None:
+            raise LookupError(f"cache record {self.key} is gone")
+        return bytes(data)

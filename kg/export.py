@@ -1,15 +1,21 @@
-"""Assembling the named graphs into a dataset, serialising it, and writing files atomically."""
+"""Assembling the named graphs into a dataset, serialising it, and writing files atomically.
+
+Turtle, TriG, N-Triples and N-Quads are written by ``kg.turtle`` (canonical, streamed, from
+per-graph subject blocks: see :class:`Chunk`); JSON-LD and RDF/XML by rdflib's serialisers.
+"""
 from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 
 from . import __version__
 from . import namespaces as ns
+from .turtle import Block, Terms, graph_text, merged_blocks, ntriples_lines, prefix_lines, subject_blocks
 
 #: --format name -> (rdflib serializer, whether it keeps named graphs, file suffix)
 FORMATS: dict[str, tuple[str, bool, str]] = {
@@ -20,6 +26,34 @@ FORMATS: dict[str, tuple[str, bool, str]] = {
     "jsonld": ("json-ld", True, ".jsonld"),
     "xml": ("xml", False, ".rdf"),
 }
+
+#: the formats written by kg.turtle from chunks
+CANONICAL = ("turtle", "trig", "ntriples", "nquads")
+
+
+@dataclass
+class Chunk:
+    """One named graph, ready to write: its IRI, how many triples it holds, its subject blocks
+    (``kg.turtle``; sorted, one a subject), its TriG text where already rendered, and a function
+    giving its triples (for N-Triples, N-Quads and rdflib)."""
+
+    name: str
+    count: int
+    blocks: list[Block]
+    triples: Callable[[], Iterable]
+    trig: str | None = None
+
+    def trig_text(self, terms: Terms) -> str:
+        if self.trig is None:
+            self.trig = graph_text(terms(URIRef(self.name)), (b for _, b in self.blocks))
+        return self.trig
+
+
+def chunk_of(graph: Graph, terms: Terms | None = None) -> Chunk:
+    """A chunk made from an rdflib graph (its identifier names it)."""
+    triples = list(graph)
+    return Chunk(str(graph.identifier), len(triples), subject_blocks(triples, terms or Terms()),
+                 lambda: triples)
 
 
 def make_dataset(graphs: Iterable[Graph]) -> Dataset:
@@ -42,10 +76,10 @@ def merged(graphs: Iterable[Graph]) -> Graph:
     return out
 
 
-def header(graphs: list[Graph], inferred: bool, kept_apart: bool = False) -> str:
+def header(names: Iterable[str], inferred: bool, kept_apart: bool = False) -> str:
     """A comment saying what the file holds (Turtle, TriG, N-Triples and N-Quads)."""
-    names = sorted(str(g.identifier) for g in graphs)
-    articles = sum(1 for n in names if n.startswith(str(ns.GRAPH["article/"])))
+    article_base = str(ns.GRAPH["article/"])
+    articles = sum(1 for n in names if n.startswith(article_base))
     how = "kept apart" if kept_apart else "merged"
     where = " (in graph:inferred)" if inferred and kept_apart else ""
     return (
@@ -55,59 +89,76 @@ def header(graphs: list[Graph], inferred: bool, kept_apart: bool = False) -> str
     )
 
 
+def pieces(chunks: list[Chunk], fmt: str, inferred: bool = False) -> Iterator[str]:
+    """The chunks in a canonical format, as pieces of text to write one after the other:
+    merged for Turtle and N-Triples, as named graphs for TriG and N-Quads.
+
+    The same graphs give the same text: graphs in IRI order, subjects, predicates and objects
+    sorted (``kg.turtle``), blank nodes by their (canonical) labels.
+    """
+    chunks = sorted(chunks, key=lambda c: c.name)
+    names = [c.name for c in chunks]
+    quads = FORMATS[fmt][1]
+    yield header(names, inferred, kept_apart=quads)
+    if fmt == "turtle":
+        yield prefix_lines()
+        blocks = merged_blocks(c.blocks for c in chunks)
+        for i in range(0, len(blocks), 4096):
+            yield "\n" + "\n".join(blocks[i:i + 4096])
+    elif fmt == "trig":
+        yield prefix_lines()
+        terms = Terms()
+        for c in chunks:
+            yield "\n"
+            yield c.trig_text(terms)
+    else:
+        terms = Terms(ntriples=True)
+        lines: set[str] = set()
+        for c in chunks:
+            lines |= ntriples_lines(c.triples(), terms, terms(URIRef(c.name)) if quads else "")
+        yield "".join(sorted(lines))
+
+
 def serialize(graphs: list[Graph], fmt: str, inferred: bool = False) -> bytes:
     """The graphs in one RDF format: merged for triple formats, as named graphs otherwise.
 
-    Turtle, TriG, N-Triples and N-Quads are canonical: the same graphs give the same bytes
-    (graphs in IRI order, statements sorted, blank nodes labelled by ``rdflib.compare``).
+    Turtle, TriG, N-Triples and N-Quads are canonical (see :func:`pieces`).
     """
     name, quads, _suffix = FORMATS[fmt]
+    if fmt in CANONICAL:
+        terms = Terms()
+        return "".join(pieces([chunk_of(g, terms) for g in graphs], fmt, inferred)).encode("utf-8")
     graphs = sorted(graphs, key=lambda g: str(g.identifier))
-    if fmt == "trig":
-        data = _trig(graphs)
-    elif fmt in ("ntriples", "nquads"):
-        source = make_dataset(graphs) if quads else merged(graphs)
-        text = source.serialize(format=name, encoding="utf-8").decode("utf-8")
-        data = "".join(sorted(set(text.splitlines(keepends=True)))).encode("utf-8")
-    elif quads:
-        data = make_dataset(graphs).serialize(format=name, encoding="utf-8")
-    else:
-        data = merged(graphs).serialize(format=name, encoding="utf-8")
-    if fmt in ("turtle", "trig", "ntriples", "nquads"):
-        data = header(graphs, inferred, kept_apart=quads).encode() + data
-    return data
+    if quads:
+        return make_dataset(graphs).serialize(format=name, encoding="utf-8")
+    return merged(graphs).serialize(format=name, encoding="utf-8")
 
 
-def _trig(graphs: list[Graph]) -> bytes:
-    """TriG written graph by graph, each body as rdflib's (deterministic) Turtle."""
-    prefixes: dict[str, str] = {}
-    bodies = []
-    for g in graphs:
-        copy = Graph()
-        ns.bind_prefixes(copy)
-        for triple in g:
-            copy.add(triple)
-        text = copy.serialize(format="turtle")
-        body = []
-        for line in text.splitlines():
-            if line.startswith("@prefix "):
-                prefixes[line.split()[1]] = line
-            elif line.strip() or body:
-                body.append(("    " + line) if line.strip() else "")
-        while body and not body[-1]:
-            body.pop()
-        bodies.append(f"<{g.identifier}> {{\n" + "\n".join(body) + "\n}\n")
-    head = "".join(prefixes[k] + "\n" for k in sorted(prefixes))
-    return (head + "\n" + "\n".join(bodies)).encode("utf-8")
+def write_pieces(fh, parts: Iterable[str] | bytes, batch: int = 1 << 20) -> None:
+    """Write bytes, or pieces of text encoded as UTF-8 in batches of about ``batch`` characters."""
+    if isinstance(parts, (bytes, bytearray)):
+        fh.write(parts)
+        return
+    buf: list[str] = []
+    size = 0
+    for part in parts:
+        buf.append(part)
+        size += len(part)
+        if size >= batch:
+            fh.write("".join(buf).encode("utf-8"))
+            buf, size = [], 0
+    if buf:
+        fh.write("".join(buf).encode("utf-8"))
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
+def write_atomic(path: Path, data: bytes | Iterable[str]) -> None:
+    """Write ``data`` (bytes, or pieces of text) to a temporary file beside ``path``, then
+    rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            write_pieces(fh, data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

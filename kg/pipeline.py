@@ -3,20 +3,21 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from typing import Callable
+from typing import Callable, Iterable
 
 from rdflib import Graph, URIRef
 
 from . import __version__
 from . import namespaces as ns
 from .errors import InputError, KgError, NotConforming
-from .build import article_graph, new_graph, reference_graph
-from .export import serialize
+from .build import article_graph, reference_graph
+from .turtle import Terms
 from .namespaces import INFERRED_GRAPH
 from .project import Project, load_shapes
 from .validate import Report, validate
@@ -26,16 +27,63 @@ NAMED = "kg.trig"
 MANIFEST = "manifest.json"
 
 
-@dataclass
 class BuildResult:
-    ontology: Graph
-    reference: Graph
-    articles: list[Graph]
-    report: Report
-    lines: dict[URIRef, tuple[str, int]] = field(default_factory=dict)
-    #: what owlrl adds (``graph:inferred``); None when reasoning is off
-    inferred: Graph | None = None
-    reason: str = "none"
+    """What a build gives: the report, and the named graphs both as chunks ready to write
+    (``kg.export.Chunk``) and, on demand, as rdflib graphs (``articles``, ``inferred``)."""
+
+    def __init__(self, ontology: Graph, reference: Graph, units: list, report: Report,
+                 lines: dict | None = None, ref_inferred: list | None = None, reason: str = "none",
+                 inferred_on: bool = False) -> None:
+        self.ontology = ontology
+        self.reference = reference
+        self.units = units
+        self.report = report
+        self._lines = lines or {}
+        self.reason = reason
+        self.ref_inferred = ref_inferred or []
+        #: whether graph:inferred is part of the build (reasoning on, and the data conforms)
+        self.inferred_on = inferred_on
+        self._chunks: dict[str, object] = {}
+        self._articles: list[Graph] | None = None
+        self._inferred: Graph | None = None
+        #: graph IRI -> (triples, packed subject blocks) of the ontology, the reference entities
+        #: and their entailments, where already rendered
+        self.rendered: dict[str, tuple[int, tuple[str, str], str | None]] = {}
+
+    @property
+    def lines(self) -> dict[URIRef, tuple[str, int]]:
+        """node -> (file, line) of the entry that produced it."""
+        out = dict(self._lines)
+        for unit in self.units:
+            out.update(unit.lines)
+        return out
+
+    @property
+    def articles(self) -> list[Graph]:
+        """The article graphs as rdflib graphs (made on first use)."""
+        if self._articles is None:
+            self._articles = []
+            for unit in self.units:
+                g = Graph(identifier=ns.article_graph(unit.article_id))
+                for t in unit.triples:
+                    g.add(t)
+                self._articles.append(g)
+        return self._articles
+
+    @property
+    def inferred(self) -> Graph | None:
+        """What reasoning adds (``graph:inferred``); None when reasoning is off."""
+        if not self.inferred_on:
+            return None
+        if self._inferred is None:
+            g = Graph(identifier=INFERRED_GRAPH)
+            for t in self.ref_inferred:
+                g.add(t)
+            for unit in self.units:
+                for t in unit.inferred:
+                    g.add(t)
+            self._inferred = g
+        return self._inferred
 
     @property
     def graphs(self) -> list[Graph]:
@@ -47,8 +95,59 @@ class BuildResult:
             return [*self.graphs, self.inferred]
         return self.graphs
 
+    @property
+    def article_count(self) -> int:
+        return len(self.units)
+
+    def chunks(self, with_inferred: bool = True) -> list:
+        """Every named graph as a ``kg.export.Chunk``: the articles' come from their units
+        (rendered by the workers, or from the cache), the others are rendered here once."""
+        from .export import Chunk, chunk_of
+        from .turtle import Terms, count_pairs, merged_blocks
+
+        def fixed(graph: Graph) -> Chunk:
+            done = self.rendered.get(str(graph.identifier))
+            if done is None:
+                return chunk_of(graph, terms)
+            return Chunk(str(graph.identifier), done[0], _unpack(done[1]), lambda: list(graph), done[2])
+
+        terms = Terms()
+        if "asserted" not in self._chunks:
+            asserted = [fixed(self.ontology), fixed(self.reference)]
+            for unit in self.units:
+                asserted.append(Chunk(str(ns.article_graph(unit.article_id)), unit.count, unit.blocks,
+                                      _triples_of(unit), unit.trig))
+            self._chunks["asserted"] = asserted
+        out = list(self._chunks["asserted"])
+        if with_inferred and self.inferred_on:
+            if "inferred" not in self._chunks:
+                from .turtle import subject_blocks
+
+                done = self.rendered.get(str(INFERRED_GRAPH))
+                first = _unpack(done[1]) if done is not None else subject_blocks(self.ref_inferred, terms)
+                runs = [first] + [u.inferred_blocks for u in self.units]
+                blocks = merged_blocks(runs)
+                subjects = [b.partition(" ")[0] for b in blocks]
+                self._chunks["inferred"] = Chunk(str(INFERRED_GRAPH), sum(count_pairs(b) for b in blocks),
+                                                 list(zip(subjects, blocks)), lambda: self.inferred)
+            out.append(self._chunks["inferred"])
+        return out
+
+    def graph_counts(self) -> dict[str, int]:
+        return {c.name: c.count for c in self.chunks()}
+
+    @property
+    def inferred_count(self) -> int | None:
+        if not self.inferred_on:
+            return None
+        return self.chunks()[-1].count
+
     def triple_count(self) -> int:
-        return sum(len(g) for g in self.all_graphs())
+        return sum(self.graph_counts().values())
+
+
+def _triples_of(unit):
+    return lambda: unit.triples
 
 
 ENGINES = ("fast", "reference")
@@ -65,7 +164,6 @@ def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", e
     from ``.kg/cache/`` rather than rebuilt (``kg.cache``). ``progress(done, total)`` is called
     as articles are done.
     """
-    from .build import Built
     from .cache import Cache, digest_files
 
     if engine not in ENGINES:
@@ -73,22 +171,45 @@ def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", e
     inputs_ = read_context(project)
     ontology, reference, vocab = inputs_
     ref = reference_graph(reference)
-    lines = dict(ref.lines)
     report = Report()
     shapes = load_shapes(project) if validate_graphs else None
     setup = _Setup(project, ontology, ref, vocab, shapes, reason, engine)
-    if shapes is not None:
-        report.extend(setup.validate_reference())
+    setup.reference_entities = reference  # read_article only looks entities up
     paths = project.article_paths()
     cache = None
     if use_cache:
         inputs_key = digest_files([*project.ontology_paths(), project.shapes_path(), *project.reference_paths()],
                                   extra=f"{__version__}|{engine}|{reason}|{validate_graphs}")
         cache = Cache(project.cache_dir, inputs_key)
+    context = cache.get_context() if cache is not None else None
+    if context is None:
+        from .turtle import graph_text, subject_blocks
+
+        terms = Terms()
+        ref_results = setup.validate_reference().results if shapes is not None else []
+        ref_inferred = list(setup.reasoner().reference_inferred) if reason != "none" else []
+        # what every build writes of the ontology and the reference entities, rendered once
+        rendered = {}
+        for g in (ontology, ref.graph):
+            blocks = subject_blocks(g, terms)
+            rendered[str(g.identifier)] = (len(g), _pack(blocks),
+                                           graph_text(terms(g.identifier), (b for _, b in blocks)))
+        rendered[str(INFERRED_GRAPH)] = (len(ref_inferred), _pack(subject_blocks(ref_inferred, terms)), None)
+        reasoner_blob = None
+        if reason != "none":
+            try:  # the reasoner (with the reference entities' closure), for builds that need one
+                reasoner_blob = pickle.dumps(setup.reasoner(), protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:
+                reasoner_blob = None
+        context = (ref_results, ref_inferred, rendered, reasoner_blob)
+        if cache is not None:
+            cache.put_context(context)
+    ref_results, ref_inferred, rendered, setup.reasoner_blob = context
+    report.results.extend(ref_results)
     units: list[_Unit | None] = [None] * len(paths)
     todo = []
-    for i, path in enumerate(paths):
-        hit = cache.get(path) if cache is not None else None
+    hits = cache.get_many(paths) if cache is not None else [None] * len(paths)
+    for i, hit in enumerate(hits):
         if hit is not None:
             units[i] = hit
         else:
@@ -99,40 +220,27 @@ def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", e
     for i, unit in _process(setup, [paths[i] for i in todo], todo, jobs):
         units[i] = unit
         if cache is not None:
-            cache.put(paths[i], unit)
+            cache.put(paths[i], unit.light(), side=pickle.dumps(unit.blobs, protocol=pickle.HIGHEST_PROTOCOL))
         done += 1
         if progress is not None:
             progress(done, len(paths))
-    graphs = []
+    if cache is not None:
+        cache.save()
     seen: dict[str, _Unit] = {}
-    inferred_triples: list = []
     for unit in units:
         assert unit is not None
         if unit.article_id in seen:
             first = seen[unit.article_id]
             raise InputError(f"duplicate article id {unit.article_id!r} (also in {first.path})", unit.path, unit.line)
         seen[unit.article_id] = unit
-        g = new_graph(ns.article_graph(unit.article_id))
-        for t in unit.triples:
-            g.add(t)
-        graphs.append(g)
-        lines.update(unit.lines)
         report.results.extend(unit.results)
-        inferred_triples.append(unit.inferred)
     # A result about a reference entity found while validating an article is reported once.
     report.results = sorted(set(report.results), key=lambda r: r.sort_key())
-    inferred = None
-    if reason != "none" and report.conforms:
-        inferred = new_graph(INFERRED_GRAPH)
-        inferred += setup.reasoner().reference_inferred
-        for triples in inferred_triples:
-            for t in triples:
-                inferred.add(t)
-    if shapes is not None and engine == "reference":
-        # the report graph of pySHACL is kept only by the reference engine
-        pass
-    _ = Built
-    return BuildResult(ontology, ref.graph, graphs, report, lines, inferred, reason)
+    ordered = sorted(units, key=lambda u: str(ns.article_graph(u.article_id)))
+    result = BuildResult(ontology, ref.graph, ordered, report, dict(ref.lines), ref_inferred, reason,
+                         inferred_on=reason != "none" and report.conforms)
+    result.rendered = rendered
+    return result
 
 
 def read_context(project: Project):
@@ -150,15 +258,68 @@ def read_context(project: Project):
 
 @dataclass
 class _Unit:
-    """What one article gives: its triples, lines, validation results and entailments."""
+    """What one article gives, as the cache keeps it: its validation results, its named graph
+    rendered (TriG text and subject blocks, ``kg.turtle``), its entailments' subject blocks,
+    and its triples, lines and entailments pickled, unpickled only when asked for."""
 
     article_id: str
     path: str
     line: int
-    triples: list
-    lines: dict
+    count: int
     results: list
-    inferred: list
+    trig: str
+    #: the subject blocks, as the subjects joined by newlines and the blocks by NULs (neither
+    #: holds one): far quicker to unpickle than a list of pairs
+    packed_blocks: tuple[str, str]
+    packed_inferred: tuple[str, str]
+    #: the triples, lines and entailments, each pickled; None in an entry read from the
+    #: cache, which keeps them apart (``kg.cache``) and reads them when first asked for
+    blobs: tuple[bytes, bytes, bytes] | None = None
+
+    def attach(self, side) -> None:
+        """Where to read ``blobs`` from when they are asked for (a function giving them
+        pickled)."""
+        self._side = side
+
+    def _blobs(self) -> tuple[bytes, bytes, bytes]:
+        if self.blobs is None:
+            self.blobs = pickle.loads(self._side())
+        return self.blobs
+
+    def light(self) -> "_Unit":
+        """The unit without its blobs (what the cache entry keeps)."""
+        return replace(self, blobs=None)
+
+    @property
+    def blocks(self) -> list:
+        return _unpack(self.packed_blocks)
+
+    @property
+    def inferred_blocks(self) -> list:
+        return _unpack(self.packed_inferred)
+
+    @property
+    def triples(self) -> list:
+        return pickle.loads(self._blobs()[0])
+
+    @property
+    def lines(self) -> dict:
+        return pickle.loads(self._blobs()[1])
+
+    @property
+    def inferred(self) -> list:
+        return pickle.loads(self._blobs()[2])
+
+
+def _pack(blocks: list) -> tuple[str, str]:
+    return "\n".join(s for s, _ in blocks), "\0".join(b for _, b in blocks)
+
+
+def _unpack(packed: tuple[str, str]) -> list:
+    subjects, texts = packed
+    if not subjects:
+        return []
+    return list(zip(subjects.split("\n"), texts.split("\0")))
 
 
 class _Setup:
@@ -176,6 +337,9 @@ class _Setup:
         self._compiled = None
         self._ref_index = None
         self._reasoner = None
+        #: the reasoner pickled, from the cache: quicker to load than to make
+        self.reasoner_blob: bytes | None = None
+        self.terms = Terms()
 
     def compiled(self):
         if self._compiled is None:
@@ -186,6 +350,11 @@ class _Setup:
         return self._compiled
 
     def reasoner(self):
+        if self._reasoner is None and self.reasoner_blob is not None:
+            try:
+                self._reasoner = pickle.loads(self.reasoner_blob)
+            except Exception:
+                self._reasoner = None
         if self._reasoner is None:
             if self.engine == "fast":
                 from .rules import FastReasoner, unsupported
@@ -229,10 +398,26 @@ class _Setup:
         if self.reason != "none" and not any(r.severity == "Violation" for r in results):
             reasoner = self.reasoner()
             if hasattr(reasoner, "infer_triples"):
-                inferred = sorted(reasoner.infer_triples(built.graph))
+                inferred = list(reasoner.infer_triples(built.graph))
             else:
-                inferred = sorted(reasoner.infer(built.graph))
-        return _Unit(article.id, article.path, article.line, list(built.graph), dict(built.lines), results, inferred)
+                inferred = list(reasoner.infer(built.graph))
+        return self.unit(article, built, results, inferred)
+
+    def unit(self, article, built, results: list, inferred: list) -> _Unit:
+        from .turtle import graph_text, subject_blocks
+
+        terms = self.terms
+        if len(terms.memo) > 200_000:  # most IRIs are an article's own: do not keep them all
+            terms.memo.clear()
+        triples = list(built.graph)
+        blocks = subject_blocks(triples, terms)
+        trig = graph_text(terms(built.graph.identifier), (b for _, b in blocks))
+        dump = pickle.dumps
+        return _Unit(article.id, article.path, article.line, len(triples), results, trig, _pack(blocks),
+                     _pack(subject_blocks(inferred, terms)),
+                     (dump(triples, protocol=pickle.HIGHEST_PROTOCOL),
+                      dump(dict(built.lines), protocol=pickle.HIGHEST_PROTOCOL),
+                      dump(inferred, protocol=pickle.HIGHEST_PROTOCOL)))
 
 
 def _index(setup: _Setup):
@@ -254,11 +439,7 @@ def _work(args):
 
 def _process(setup: _Setup, paths: list[Path], indexes: list[int], jobs: int):
     """(index, unit) for every article, in order, over ``jobs`` processes."""
-    from .facts import read_reference
-
-    reference = read_reference([(p, setup.project.display(p)) for p in setup.project.reference_paths()],
-                               setup.vocab)
-    _WORKER.update(setup=setup, reference=reference)
+    _WORKER.update(setup=setup, reference=setup.reference_entities)
     work = list(zip(indexes, paths))
     if jobs <= 1 or len(work) < 2:
         for item in work:
@@ -274,13 +455,23 @@ def _process(setup: _Setup, paths: list[Path], indexes: list[int], jobs: int):
         setup.compiled()
     if setup.reason != "none":
         setup.reasoner()
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(jobs) as pool:
-        for i, unit, err in pool.imap(_work, work, chunksize=max(1, min(64, len(work) // (jobs * 8) or 1))):
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    # concurrent.futures, not multiprocessing.Pool: a worker that dies (killed, out of memory)
+    # breaks the pool with an error instead of leaving the build waiting for it forever
+    chunksize = max(1, min(64, len(work) // (jobs * 8) or 1))
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    try:
+        for i, unit, err in pool.map(_work, work, chunksize=chunksize):
             if err:
-                pool.terminate()
                 raise InputError(*err)
             yield i, unit
+    except BrokenProcessPool:
+        raise KgError("a worker process of the build died (killed, or out of memory?); "
+                      "try again, or with --jobs 1") from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def write_outputs(result: BuildResult, out_dir: Path) -> dict[str, Path]:
@@ -290,35 +481,47 @@ def write_outputs(result: BuildResult, out_dir: Path) -> dict[str, Path]:
     ``out_dir`` is a symbolic link to a generation folder beside it
     (``.<name>.generations/<n>``). The new generation is written in full and synced, then the
     link is replaced with ``os.replace``: a reader, or a build killed at any point, sees the
-    old outputs or the new ones, never a mix.
+    old outputs or the new ones, never a mix. Both files are written by ``kg.turtle`` from the
+    articles' chunks, streamed (``kg.export.pieces``).
     """
-    data = {
-        MERGED: serialize(result.all_graphs(with_inferred=False), "turtle", inferred=False),
-        NAMED: serialize(result.all_graphs(), "trig", inferred=result.inferred is not None),
-    }
+    from .export import pieces
+
+    chunks = result.chunks()
+    asserted = result.chunks(with_inferred=False)
     manifest = {
-        "graphs": {str(g.identifier): len(g) for g in result.all_graphs()},
+        "graphs": {c.name: c.count for c in chunks},
         "reason": result.reason,
-        "triples": result.triple_count(),
+        "triples": sum(c.count for c in chunks),
     }
-    data[MANIFEST] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+    data = {
+        MERGED: pieces(asserted, "turtle", inferred=False),
+        NAMED: pieces(chunks, "trig", inferred=result.inferred_on),
+        MANIFEST: (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode(),
+    }
     publish(out_dir, data)
     return {"turtle": out_dir / MERGED, "trig": out_dir / NAMED}
 
 
-def publish(out_dir: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` as a new generation and point ``out_dir`` at it atomically."""
+def publish(out_dir: Path, files: dict[str, bytes | Iterable[str]]) -> None:
+    """Write ``files`` (bytes, or pieces of text written as UTF-8) as a new generation and
+    point ``out_dir`` at it atomically."""
+    from .export import write_pieces
+
     out_dir = Path(os.path.abspath(out_dir))
     generations = out_dir.parent / f".{out_dir.name}.generations"
     generations.mkdir(parents=True, exist_ok=True)
     gen = Path(tempfile.mkdtemp(prefix="gen-", dir=generations))
-    os.chmod(gen, 0o755)
-    for name, content in files.items():
-        with open(gen / name, "wb") as fh:
-            fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
-    _fsync_dir(gen)
+    try:
+        os.chmod(gen, 0o755)
+        for name, content in files.items():
+            with open(gen / name, "wb") as fh:
+                write_pieces(fh, content)
+                fh.flush()
+                os.fsync(fh.fileno())
+        _fsync_dir(gen)
+    except BaseException:
+        shutil.rmtree(gen, ignore_errors=True)
+        raise
     if out_dir.exists() and not out_dir.is_symlink():
         # An out dir made by hand or by an older kg: keep it as a generation, once.
         os.replace(out_dir, Path(tempfile.mkdtemp(prefix="old-", dir=generations)) / "kept")

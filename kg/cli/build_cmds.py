@@ -105,11 +105,19 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
     if not result.report.conforms:
         click.echo(f"Not built: {summary(result.report)}.", err=True)
         sys.exit(EXIT_NONCONFORMING)
-    outputs = write_outputs(result, out_dir or project.build_dir)
-    shown = ", ".join(project.display(p) for p in outputs.values())
-    inferred = f", {len(result.inferred)} inferred" if result.inferred is not None else ""
+    out = out_dir or project.build_dir
+    outputs = write_outputs(result, out)
+    # out is a link to the new generation: show the link, not where it points
+    link = out.parent.resolve() / out.name
+    try:
+        shown_dir = link.relative_to(project.root.resolve()).as_posix()
+    except ValueError:
+        shown_dir = str(link)
+    shown = ", ".join(f"{shown_dir}/{p.name}" for p in outputs.values())
+    count = result.inferred_count
+    inferred = f", {count} inferred" if count is not None else ""
     click.echo(
-        f"Built {len(result.articles)} article(s), {result.triple_count()} triples{inferred} "
+        f"Built {result.article_count} article(s), {result.triple_count()} triples{inferred} "
         f"({summary(result.report)}): {shown}",
         err=True,
     )
@@ -158,7 +166,7 @@ def export(ctx: click.Context, fmt: str, output: Path | None, with_inferred: boo
         kg export --format ntriples -o kg.nt
         kg export --format trig
     """
-    from ..export import serialize, write_atomic
+    from ..export import CANONICAL, pieces, serialize, write_atomic, write_pieces
     from ..pipeline import run
     from ..validate import summary
 
@@ -166,9 +174,12 @@ def export(ctx: click.Context, fmt: str, output: Path | None, with_inferred: boo
     if not result.report.conforms:
         click.echo(f"Error: the graph does not conform ({summary(result.report)}); run 'kg validate'", err=True)
         sys.exit(EXIT_NONCONFORMING)
-    data = serialize(result.all_graphs(with_inferred), fmt, inferred=with_inferred)
+    if fmt in CANONICAL:  # written by kg.turtle from the articles' chunks, streamed
+        data = pieces(result.chunks(with_inferred), fmt, inferred=with_inferred)
+    else:
+        data = serialize(result.all_graphs(with_inferred), fmt, inferred=with_inferred)
     if output is None:
-        sys.stdout.buffer.write(data)
+        write_pieces(sys.stdout.buffer, data)
         sys.stdout.flush()
     else:
         write_atomic(output, data)
