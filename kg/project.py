@@ -49,10 +49,13 @@ class Project:
 
     def display(self, path: Path) -> str:
         """A path as errors show it: relative to the project where it is inside."""
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return str(path)
+        for mine, root in ((Path(os.path.abspath(path)), Path(os.path.abspath(self.root))),
+                           (path.resolve(), self.root.resolve())):  # a link is shown where it is
+            try:
+                return mine.relative_to(root).as_posix()
+            except ValueError:
+                pass
+        return str(path)
 
     def ontology_paths(self) -> list[Path]:
         return [self.ontology_dir / name for name in ONTOLOGY_FILES]

@@ -174,8 +174,6 @@ def test_hostile_files_are_refused_with_little_memory(project, capsys):
         print("\nhostile YAML refused, peak RSS of each build: " + ", ".join(figures))
 
 
-@pytest.mark.xfail(strict=True, reason="kg/cache.py Cache.key() reads the whole file (read_bytes) before "
-                   "read_article checks it: an endless device exhausts memory; see the report of issue 7")
 def test_an_endless_device_is_refused(project):
     path = project / ARTICLE
     path.unlink()
