@@ -31,6 +31,12 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from .validate import SEVERITY_NAMES, Report, Result
+from .namespaces import Cached  # noqa: E402
+
+RDF = Cached(RDF)
+RDFS = Cached(RDFS)
+SH = Cached(SH)
+XSD = Cached(XSD)
 
 _SUPPORTED = {
     SH.path, SH.minCount, SH.maxCount, SH["class"], SH.datatype, SH.nodeKind, SH.pattern, SH["in"],

@@ -82,3 +82,28 @@ def bind_prefixes(graph) -> None:
     """Bind our prefixes on an rdflib graph (replacing rdflib's defaults)."""
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, URIRef(str(ns)), override=True, replace=True)
+
+
+class Cached:
+    """A namespace whose terms are made once: rdflib's ``RDF.type``, ``SH.path``... build and
+    check a new term on every access, which costs in the per-article loops of the fast path."""
+
+    def __init__(self, namespace) -> None:
+        self.__dict__["_namespace"] = namespace
+        self.__dict__["_items"] = {}
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        value = getattr(self._namespace, name)
+        self.__dict__[name] = value
+        return value
+
+    def __getitem__(self, name: str):
+        items = self._items
+        if name not in items:
+            items[name] = self._namespace[name]
+        return items[name]
+
+    def __str__(self) -> str:
+        return str(self._namespace)

@@ -374,7 +374,7 @@ class _Setup:
 
     def article(self, path: Path, reference) -> _Unit:
         from .facts import read_article
-        from .reason import used_entities
+        from .reason import used_triples
 
         article = read_article(path, self.project.display(path), reference, self.vocab)
         built = article_graph(article)
@@ -386,7 +386,7 @@ class _Setup:
 
                 compiled = self.compiled()
                 data = Index(built.graph, base=self._ref_index)
-                store = list(built.graph) + list(used_entities(built.graph, self.ref.graph))
+                store = list(built.graph) + used_triples(built.graph, self.ref.graph)
                 results = compiled.validate(data, focus_within=set(built.graph.subjects()), lines=lines,
                                             store_triples=store).results
             else:

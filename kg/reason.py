@@ -42,21 +42,44 @@ def keep(triple) -> bool:
     return True
 
 
-def used_entities(article: Graph, reference: Graph) -> Graph:
+def _by_subject(reference: Graph) -> dict:
+    """The reference's triples of each subject of ours, computed once per reference graph (kept
+    on the graph, and recomputed if the graph has changed size since)."""
+    cached = getattr(reference, "_kg_by_subject", None)
+    if cached is not None and cached[0] == len(reference):
+        return cached[1]
+    index: dict = {}
+    for t in reference:
+        if isinstance(t[0], URIRef) and str(t[0]).startswith(_OURS):
+            index.setdefault(t[0], []).append(t)
+    reference._kg_by_subject = (len(reference), index)
+    return index
+
+
+def used_triples(article: Graph, reference: Graph) -> list:
     """The reference triples about the entities an article uses, following links between them
     (a fleet's navy, the navy's state) so that chains through them can be followed."""
-    out = Graph()
-    seen: set[URIRef] = set()
+    index = _by_subject(reference)
+    out: list = []
+    seen: set = set()
     todo = [t for t in set(article.subjects()) | set(article.objects()) if isinstance(t, URIRef)]
     while todo:
         node = todo.pop()
-        if node in seen or not str(node).startswith(_OURS):
+        if node in seen:
             continue
         seen.add(node)
-        for p, o in reference.predicate_objects(node):
-            out.add((node, p, o))
-            if isinstance(o, URIRef):
-                todo.append(o)
+        for t in index.get(node, ()):
+            out.append(t)
+            if isinstance(t[2], URIRef):
+                todo.append(t[2])
+    return out
+
+
+def used_entities(article: Graph, reference: Graph) -> Graph:
+    """``used_triples`` as a graph."""
+    out = Graph()
+    for t in used_triples(article, reference):
+        out.add(t)
     return out
 
 

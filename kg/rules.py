@@ -16,7 +16,12 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
 from .namespaces import ID
-from .reason import MODES, keep, used_entities
+from .reason import MODES, keep, used_triples
+from .namespaces import Cached  # noqa: E402
+
+OWL = Cached(OWL)
+RDF = Cached(RDF)
+RDFS = Cached(RDFS)
 
 #: OWL vocabulary in the ontology that these rules cover, or that entails nothing about entities
 _HANDLED = {
@@ -170,13 +175,16 @@ class FastReasoner:
     def infer_triples(self, article: Graph) -> set:
         if self.mode == "none":
             return set()
-        used = used_entities(article, self.reference)
+        used = used_triples(article, self.reference)
         base = set(article) | set(used) | self.ontology_ours
         for node in {t[0] for t in used}:
             base.update(self._ref_inferred_by_s.get(node, ()))
+        if getattr(self, "_known", None) is None:  # sets: a Graph's `in` is slow
+            self._known = set(self.reference_inferred) | set(self.reference)
+        known = self._known
         out = set()
         for t in self.rules.closure(base):
-            if t in base or t in self.reference_inferred or t in self.reference:
+            if t in base or t in known:
                 continue
             if keep(t):
                 out.add(t)
