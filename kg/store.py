@@ -37,14 +37,13 @@ import gc
 import json
 import os
 import shutil
-import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from .engines import XSD_STRING, QueryError, SelectResult, Term, union_default_graph
+from .engines import XSD_STRING, QueryError, SelectResult, Term, run_with_timeout, union_default_graph
 from .errors import KgError
 from .namespaces import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 
@@ -151,7 +150,7 @@ class OxigraphEngine:
                                             substitutions=substitutions or None))
 
         try:
-            return _with_timeout(work, self.timeout, self.name)
+            return run_with_timeout(work, self.timeout, self.name)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {_first_line(exc)}") from None
         except (OSError, RuntimeError) as exc:
@@ -223,29 +222,6 @@ def graph_sort_key(iri: str) -> tuple[int, str]:
     if iri == str(INFERRED_GRAPH):
         return (3, iri)
     return (4, iri)
-
-
-def _with_timeout(work, timeout: float | None, name: str):
-    """Run ``work()``; with a timeout, in a worker thread that is abandoned when it runs over
-    (an embedded query cannot be interrupted; the process exits without waiting for it)."""
-    if timeout is None:
-        return work()
-    outcome: dict = {}
-
-    def target():
-        try:
-            outcome["value"] = work()
-        except BaseException as exc:  # handed to the caller's thread
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=target, name="kg-query", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
-        raise QueryError(f"the query ran longer than {timeout:g} s in {name} (--timeout)")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
 
 
 def _first_line(exc: BaseException) -> str:
