@@ -214,9 +214,9 @@ def union_default_graph(query: str) -> bool:
     otherwise ignore."""
     import re
 
-    from .remote import _blank  # comments, strings and IRIs blanked out
+    from .query import blank_out
 
-    return re.search(r"\bFROM\b", _blank(query), re.IGNORECASE) is None
+    return re.search(r"\bFROM\b", blank_out(query), re.IGNORECASE) is None
 
 
 def select_stream(engine: Engine, query: str, bindings: dict[str, Term]) -> SelectStream:

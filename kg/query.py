@@ -63,8 +63,9 @@ def _param(var: str, underscores: str, rest: str) -> Param:
     return Param(var, rest, "string", underscores == "_")
 
 
-def _strip_comments_and_strings(text: str) -> str:
-    """The query with comments, strings and IRIs blanked (to find variables and keywords)."""
+def blank_out(text: str) -> str:
+    """The query with comments, strings and IRIs replaced by spaces, same length (to find
+    variables, keywords and braces without being fooled by what a string or IRI holds)."""
     out = []
     i, n = 0, len(text)
     while i < n:
@@ -124,7 +125,7 @@ def parse_query_file(path: Path, name: str, display: str | None = None) -> Query
                 merged.update(item)
         defaults = merged
     tags = meta.get("tags") or []
-    body = _strip_comments_and_strings(text)
+    body = blank_out(text)
     params: dict[str, Param] = {}
     for m in _PARAM_RE.finditer(body):
         var = m.group(1) + m.group(2)
@@ -204,7 +205,7 @@ def check_query(q: QueryFile, display: str, allow_service: bool = False) -> None
 
 def _projection(text: str) -> set[str] | None:
     """The variables of the outer SELECT clause, or None for SELECT *."""
-    body = _strip_comments_and_strings(text)
+    body = blank_out(text)
     m = re.search(r"\bSELECT\b(.*?)(?:\bWHERE\b|\{)", body, re.IGNORECASE | re.DOTALL)
     if m is None:
         return None

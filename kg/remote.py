@@ -33,6 +33,7 @@ from typing import Mapping
 from .engines import XSD_STRING, QueryError, SelectResult, Term
 from .errors import KgError
 from .namespaces import GRAPH
+from .query import blank_out
 
 #: the query service under the endpoint URL (Oxigraph and Fuseki both answer at /query)
 DEFAULT_QUERY_PATH = "/query"
@@ -429,37 +430,11 @@ def bind_values(query: str, bindings: dict[str, Term]) -> str:
     if where is None:
         return query.rstrip() + "\n" + block + "\n"
     open_at, close_at = where
-    inner = _blank(query)[open_at + 1:close_at]
+    inner = blank_out(query)[open_at + 1:close_at]
     if re.match(r"\s*SELECT\b", inner, re.IGNORECASE):  # the group is a sub-SELECT: wrap it
         return (query[:open_at + 1] + " " + block + " {" + query[open_at + 1:close_at] + "} "
                 + query[close_at:])
     return query[:open_at + 1] + " " + block + " " + query[open_at + 1:]
-
-
-def _blank(text: str) -> str:
-    """The query with comments, strings and IRIs replaced by spaces (same length)."""
-    out = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            j = text.find("\n", i)
-            j = n if j < 0 else j
-        elif c in "\"'":
-            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else c
-            j = i + len(quote)
-            while j < n and text[j:j + len(quote)] != quote:
-                j += 2 if text[j] == "\\" else 1
-            j = min(n, j + len(quote))
-        elif c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]):
-            j = text.index(">", i) + 1
-        else:
-            out.append(c)
-            i += 1
-            continue
-        out.append(" " * (j - i))
-        i = j
-    return "".join(out)
 
 
 def _matching(text: str, open_at: int) -> int | None:
@@ -476,7 +451,7 @@ def _matching(text: str, open_at: int) -> int | None:
 
 def _outer_group(query: str) -> tuple[int, int] | None:
     """Where the outer WHERE group of the query opens and closes (indexes of its braces)."""
-    text = _blank(query)
+    text = blank_out(query)
     form = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", text, re.IGNORECASE)
     if form is None:
         return None
