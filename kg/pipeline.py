@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections import ChainMap
 import os
 import pickle
 import shutil
@@ -379,7 +380,8 @@ class _Setup:
         article = read_article(path, self.project.display(path), reference, self.vocab)
         built = article_graph(article)
         results: list = []
-        lines = {**self.ref.lines, **built.lines}
+        # a view, not a copy of the reference's lines for every article
+        lines = ChainMap(built.lines, self.ref.lines)
         if self.shapes is not None:
             if self.engine == "fast":
                 from .fastshacl import Index
