@@ -91,10 +91,12 @@ _USERINFO = re.compile(r"((?:[A-Za-z][A-Za-z0-9+.-]*:)?//)[^\s'\"<>()]*@")
 #: query parameters that carry secrets (``?access_token=...``, ``&apikey=...``)
 _SECRET_PARAM = re.compile(
     r"([?&;](?:[\w.-]*token|[\w.-]*key|password|passwd|pwd|[\w.-]*secret|auth|authorization|sig|"
-    r"signature|session[\w.-]*|credentials?)=)[^&#\s'\"<>]*", re.IGNORECASE)
+    r"signature|session[\w.-]*|credentials?)=)[^&#\s'\"<>();,]*", re.IGNORECASE)
 #: characters that could change what a terminal shows: C0 and C1 controls, DEL, line separators
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: secrets shorter than this are hidden where they stand alone, longer ones wherever they appear
+_WORDLIKE = 8
 
 
 def redact(text: str, secrets=()) -> str:
@@ -107,7 +109,10 @@ def redact(text: str, secrets=()) -> str:
     it quotes.
     """
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        text = re.sub(re.escape(secret), "***", text, flags=re.IGNORECASE)
+        pattern = re.escape(secret)
+        if len(secret) < _WORDLIKE:  # a short secret only where it stands alone, so that hiding
+            pattern = rf"(?<![A-Za-z0-9]){pattern}(?![A-Za-z0-9])"  # it inside words cannot spell it out
+        text = re.sub(pattern, "***", text, flags=re.IGNORECASE)
     text = _USERINFO.sub(r"\1***@", text)
     text = _SECRET_PARAM.sub(r"\1***", text)
     return _CONTROL.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}"
@@ -529,7 +534,7 @@ class Endpoint:
                 return ": a redirect without a Location; kg follows no redirect"
             target = urljoin(url, location)
             if _origin(target) != _origin(url):
-                return (f": the server redirects to another origin ({target}); kg follows no redirect, "
+                return (f": the server redirects to another origin, {target}; kg follows no redirect, "
                         f"so that credentials never leave the endpoint's origin; give {option} the service's own URL")
             return f": the server redirects to {target.split('#')[0]}; kg follows no redirect: give that URL ({option})"
         return said

@@ -783,6 +783,8 @@ def test_the_redaction():
     assert redact(f"Bearer {SECRET} said {SECRET}!", [SECRET]) == "Bearer *** said ***!"
     assert redact("line\r\nbreak\x1b[2J\x00", []) == "line\\r\\nbreak\\x1b[2J\\x00"
     assert redact("", [""]) == ""
+    # a short secret is hidden where it stands alone, not inside words (which would spell it out)
+    assert redact("token=tok; 'tok' in stock, Tokyo", ["tok"]) == "token=***; '***' in stock, Tokyo"
 
 
 # --- time and size bounds --------------------------------------------------------------------
