@@ -151,8 +151,11 @@ class Seen:
 @dataclass
 class Reply:
     """One answer: an HTTP status with a body, or ``hang`` (say nothing for ``seconds``),
-    ``close`` (drop the connection), ``garbage`` (bytes that are not HTTP), or ``forward``
-    (pass the request on to ``upstream`` and relay its answer)."""
+    ``close`` (drop the connection), ``garbage`` (bytes that are not HTTP), ``forward``
+    (pass the request on to ``upstream`` and relay its answer), ``stream`` (the status line and
+    headers, then ``body`` again and again up to ``total`` bytes, as fast as the client reads;
+    ``length`` is the Content-Length claimed, None for none), or ``drip`` (the bytes of ``body``,
+    a whole raw HTTP answer, one every ``seconds``)."""
 
     status: int = 200
     body: bytes = b""
@@ -161,6 +164,8 @@ class Reply:
     seconds: float = 0.0
     upstream: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    total: int = 0
+    length: int | None = None
 
 
 def status(code: int, body: bytes | str = b"", content_type: str = "text/plain",
@@ -181,12 +186,27 @@ def forward(upstream: str) -> Reply:
     return Reply(kind="forward", upstream=upstream.rstrip("/"))
 
 
+def stream(code: int, chunk: bytes, total: int, length: int | None = None,
+           content_type: str = "application/sparql-results+json") -> Reply:
+    """An answer of ``total`` bytes (``chunk`` repeated) claiming ``length`` (None: no
+    Content-Length, the body ends when the connection closes)."""
+    return Reply(code, chunk, content_type, kind="stream", total=total, length=length)
+
+
+def drip(raw: bytes, seconds: float, at_once: int = 0) -> Reply:
+    """A whole HTTP answer (status line, headers, body): its first ``at_once`` bytes at once,
+    then one byte every ``seconds``."""
+    return Reply(kind="drip", body=raw, seconds=seconds, total=at_once)
+
+
 @dataclass
 class FakeServer:
     """``http.server`` on 127.0.0.1 answering each request with ``reply(seen, index)``."""
 
     reply: Callable[[Seen, int], Reply] = field(default=lambda seen, i: status(500, "boom"))
     seen: list[Seen] = field(default_factory=list)
+    #: bytes of ``stream`` and ``drip`` answers written to the client (how much it read)
+    sent: int = 0
 
     def __post_init__(self):
         self._stop = threading.Event()
@@ -218,6 +238,38 @@ class FakeServer:
                     self.wfile.write(answer.body)
                     self.close_connection = True
                     return
+                if answer.kind == "drip":
+                    self.close_connection = True
+                    self.wfile.write(answer.body[:answer.total])
+                    self.wfile.flush()
+                    for i in range(answer.total, len(answer.body)):
+                        if outer._stop.wait(answer.seconds):
+                            return
+                        try:
+                            self.wfile.write(answer.body[i:i + 1])
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                        outer.sent += 1
+                    return
+                if answer.kind == "stream":
+                    self.close_connection = True
+                    self.send_response(answer.status)
+                    self.send_header("Content-Type", answer.content_type)
+                    if answer.length is not None:
+                        self.send_header("Content-Length", str(answer.length))
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    written = 0
+                    while written < answer.total and not outer._stop.is_set():
+                        piece = answer.body[:answer.total - written]
+                        try:
+                            self.wfile.write(piece)
+                        except OSError:  # the client stopped reading and closed
+                            return
+                        written += len(piece)
+                        outer.sent += len(piece)
+                    return
                 if answer.kind == "forward":
                     answer = relay(answer.upstream, seen)
                 self.send_response(answer.status)
@@ -243,6 +295,7 @@ class FakeServer:
         (``seen`` starts again from empty.)"""
         with self._lock:
             self.seen.clear()
+            self.sent = 0
             self.reply = lambda seen, i: replies[min(i, len(replies) - 1)]
 
     def start(self) -> None:
@@ -268,6 +321,18 @@ def relay(upstream: str, seen: Seen) -> Reply:
 
 @pytest.fixture
 def fake_server():
+    server = FakeServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def other_server():
+    """A second fake server: another origin (another port of 127.0.0.1) that records what
+    reaches it, such as an ``Authorization`` header that should never have been sent there."""
     server = FakeServer()
     server.start()
     try:

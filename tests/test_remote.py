@@ -28,9 +28,9 @@ from kg.query import bind_params, find_query, query_names, run_query
 from kg.remote import Endpoint, EndpointEngine, EndpointError, bind_values, credentials_header
 from kg.store import OxigraphEngine, read_manifest
 from servers import (
-    CLOSE, GARBAGE, GRAPH, HANG, ID, MC, OWN_ASK, OWN_CONSTRUCT, OWN_SELECTS, forward,
+    CLOSE, GARBAGE, GRAPH, HANG, ID, MC, OWN_ASK, OWN_CONSTRUCT, OWN_SELECTS, drip, forward,
     json_reply, kg, normalise, one_line_error, parse_counts, prefixed, relay, running_oxigraph,
-    status, synthetic_project,
+    status, stream, synthetic_project,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,13 +139,13 @@ def test_removed_article_disappears_from_the_server(proj, oxigraph_server):
     assert again.exit_code == 0 and "removed" not in again.stderr
 
 
-def test_a_server_whose_default_graph_is_not_the_union_is_named(seed, tmp_path_factory):
+def test_a_server_whose_default_graph_is_not_the_union_is_queried_by_dataset(seed, tmp_path_factory):
+    """No warning any more: queries name their dataset there (see the tests of the dataset below;
+    a server that shows the graphs neither way is still named with a warning)."""
     with running_oxigraph(tmp_path_factory, union=False) as server:
         result = run(seed, "load", "--endpoint", server.url)
         assert result.exit_code == 0, result.output
-        assert result.stderr.startswith(
-            f"Warning: {server.url} does not show the loaded triples in its default graph, "
-            "so 'kg query --endpoint' finds nothing there; make the default graph the union")
+        assert "Warning" not in result.stderr
         assert server.graph_counts() == read_manifest(seed / "build")
 
 
@@ -547,14 +547,19 @@ def test_a_malformed_answer(seed, fake_server, reply, problem):
     assert not [s for s in fake_server.seen if s.method != "POST"], "nothing is written after a bad answer"
 
 
+#: the answer to the engine's first request (kg's graphs on the server): none, so the queries
+#: that follow go to the server's default graph as they are
+NO_GRAPHS = json_reply({"head": {"vars": ["g"]}, "results": {"bindings": []}})
+
+
 def test_a_malformed_graph_answer(served, fake_server):
-    fake_server.script(status(200, "<http://a> <http://b> oops .\n", "application/n-triples"))
+    fake_server.script(NO_GRAPHS, status(200, "<http://a> <http://b> oops .\n", "application/n-triples"))
     with pytest.raises(EndpointError, match=rf"^{fake_server.url}/query: malformed response: not N-Triples: Parser error at line 1"):
         EndpointEngine(fake_server.url, retries=0).construct(OWN_CONSTRUCT, {})
-    fake_server.script(status(200, "<html>no</html>", "text/html"))
+    fake_server.script(NO_GRAPHS, status(200, "<html>no</html>", "text/html"))
     with pytest.raises(EndpointError, match="an RDF graph was asked for, the server sent text/html"):
         EndpointEngine(fake_server.url, retries=0).construct(OWN_CONSTRUCT, {})
-    fake_server.script(json_reply({"head": {}, "boolean": "yes"}))
+    fake_server.script(NO_GRAPHS, json_reply({"head": {}, "boolean": "yes"}))
     with pytest.raises(EndpointError, match="not the SPARQL 1.1 JSON result of an ASK query"):
         EndpointEngine(fake_server.url, retries=0).ask(OWN_ASK, {})
 
@@ -647,3 +652,247 @@ def test_endpoint_paths():
     assert graphdb.query_url == "http://localhost:7200/repositories/kg"
     assert graphdb._graph_url(f"{GRAPH}article/a b") == (
         "http://localhost:7200/repositories/kg/rdf-graphs/service?graph=https%3A%2F%2Fw3id.org%2Fmilcoop%2Fgraph%2Farticle%2Fa%20b")
+
+
+# --- no credential leaves the endpoint's origin, no secret reaches the terminal ----------------
+
+#: a secret of the tests: it must never appear in kg's output (nor in a failing test's message)
+SECRET = "s3cr3t-Vx9q"
+BASIC = "Basic " + base64.b64encode(f"analyst:{SECRET}".encode()).decode()
+MB = 1024 * 1024
+EMPTY_SELECT = {"head": {"vars": ["x"]}, "results": {"bindings": []}}
+
+
+def _masked(text: str, secrets=(SECRET, BASIC[6:])) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "<SECRET>")
+    return text
+
+
+def refused(result, *fragments: str, secrets=(SECRET, BASIC[6:])) -> str:
+    """Exit 2, one line ``Error: ...`` with each fragment and none of the secrets. Failure
+    messages show the output with the secrets masked, so that not even a failing test prints them."""
+    text = result.output
+    shown = _masked(text, secrets)
+    assert result.exit_code == 2, shown
+    leaked = any(secret.lower() in text.lower() for secret in secrets)
+    assert not leaked, shown
+    assert text.startswith("Error: ") and text.endswith("\n") and text.count("\n") == 1, shown
+    assert "Traceback" not in text, shown
+    for fragment in fragments:
+        assert fragment in text, shown
+    return text
+
+
+@pytest.mark.parametrize("code", [301, 302, 303, 307, 308])
+def test_a_redirect_to_another_origin_is_refused(seed, fake_server, other_server, code):
+    """The endpoint answers with a redirect to another host (here another port: another
+    origin): kg sends it nothing (no Authorization header there) and prints nothing of its."""
+    other_server.script(json_reply({"head": {"vars": ["x"]}, "results": {"bindings": [
+        {"x": {"type": "literal", "value": "an answer from another host"}}]}}))
+    fake_server.script(status(code, "moved", headers={"Location": f"{other_server.url}/query"}))
+    for env in ({"KG_ENDPOINT_TOKEN": SECRET}, {"KG_ENDPOINT_USER": "analyst", "KG_ENDPOINT_PASSWORD": SECRET}):
+        result = run(seed, "query", "exercises", "--endpoint", fake_server.url, "--retries", "0", env=env)
+        text = refused(result, f"{fake_server.url}/query: HTTP {code}", "redirects to another origin",
+                       f"{other_server.url}/query")
+        assert "an answer from another host" not in text
+        assert other_server.seen == [], "nothing was sent to the other origin"
+    fake_server.script(json_reply({"head": {"vars": ["g", "n"]}, "results": {"bindings": []}}),
+                       status(code, "moved", headers={"Location": f"{other_server.url}/store"}))
+    load = run(seed, "load", "--endpoint", fake_server.url, "--retries", "0", env={"KG_ENDPOINT_TOKEN": SECRET})
+    refused(load, "redirects to another origin", "(no graph was changed)")
+    assert other_server.seen == []
+
+
+def test_a_redirect_within_the_origin_is_named_not_followed(seed, fake_server):
+    fake_server.script(status(302, "moved", headers={"Location": "/sparql"}))
+    result = run(seed, "query", "exercises", "--endpoint", fake_server.url, "--retries", "0",
+                 env={"KG_ENDPOINT_TOKEN": SECRET})
+    refused(result, f"{fake_server.url}/query: HTTP 302", f"redirects to {fake_server.url}/sparql",
+            "--query-path")
+    assert len(fake_server.seen) == 1 and fake_server.seen[0].path == "/query"
+
+
+def test_user_info_in_urls_never_reaches_the_terminal(seed, fake_server):
+    url, port = fake_server.url, fake_server.url.rsplit(":", 1)[1]
+    userinfo = f"alice:{SECRET}@"
+    for args in [("query", "exercises", "--endpoint", f"http://{userinfo}127.0.0.1:99999/"),
+                 ("query", "exercises", "--endpoint", f"http://{userinfo}127.0.0.1:{port}/"),
+                 ("query", "exercises", "--endpoint", f"http://{userinfo}[::1/x"),
+                 ("query", "exercises", "--endpoint", f"http://alice:{SECRET}@@127.0.0.1:{port}/"),
+                 ("query", "exercises", "--endpoint", url, "--query-path", f"http://{userinfo}127.0.0.1:{port}/query"),
+                 ("store", "info", "--endpoint", url, "--query-path", f"http://{userinfo}127.0.0.1:99999/q"),
+                 ("load", "--endpoint", url, "--gsp-path", f"http://{userinfo}127.0.0.1:{port}/store"),
+                 ("check", "--endpoint", url, "--query-path", f"//{userinfo}127.0.0.1:{port}/query")]:
+        refused(run(seed, *args, "--retries", "0"))
+    assert fake_server.seen == [], "no request is made with credentials in a URL"
+
+
+@pytest.mark.parametrize("name", ["access_token", "token", "key", "apikey", "api_key", "password", "Access_Token"])
+def test_secret_query_parameters_never_reach_the_terminal(seed, fake_server, name):
+    fake_server.script(status(200, "not JSON", "application/sparql-results+json"))
+    path = f"/query?{name}={SECRET}&limit=5"
+    result = run(seed, "query", "exercises", "--endpoint", fake_server.url, "--query-path", path, "--retries", "0")
+    refused(result, f"{fake_server.url}/query?{name}=***&limit=5: malformed response")
+    assert fake_server.seen[0].path == path, "the parameter is sent to the server, only hidden from the terminal"
+    fake_server.script(status(302, "", headers={"Location": f"http://127.0.0.1:9/x?{name}={SECRET}"}))
+    refused(run(seed, "query", "exercises", "--endpoint", fake_server.url, "--retries", "0"), f"{name}=***")
+
+
+@pytest.mark.parametrize("env, variable", [
+    ({"KG_ENDPOINT_TOKEN": SECRET + "\r"}, "KG_ENDPOINT_TOKEN"),
+    ({"KG_ENDPOINT_TOKEN": SECRET + "\n"}, "KG_ENDPOINT_TOKEN"),
+    ({"KG_ENDPOINT_TOKEN": "ab\x7f" + SECRET}, "KG_ENDPOINT_TOKEN"),
+    ({"KG_ENDPOINT_USER": "analyst", "KG_ENDPOINT_PASSWORD": SECRET + "\r"}, "KG_ENDPOINT_PASSWORD"),
+    ({"KG_ENDPOINT_USER": "analyst\x1b[2J", "KG_ENDPOINT_PASSWORD": SECRET}, "KG_ENDPOINT_USER"),
+])
+def test_a_credential_with_a_control_character_is_refused_unseen(seed, fake_server, env, variable):
+    for args in (["query", "exercises"], ["load"], ["store", "info"], ["check"]):
+        result = run(seed, *args, "--endpoint", fake_server.url, "--retries", "0", env=env)
+        text = refused(result, f"{variable} holds a control character")
+        assert "\x1b" not in text and "analyst" not in text
+    assert fake_server.seen == [], "nothing is sent"
+
+
+def test_server_text_never_echoes_the_credentials(seed, fake_server):
+    answer = {"code": 403}
+
+    def echo(seen, index):
+        header = seen.headers.get("authorization", "")
+        return status(answer["code"], f"forbidden for Authorization: {header} (token {SECRET}, "
+                                      f"{urllib.parse.quote(SECRET)}, {header.lower()}); go away\x1b[2J\r")
+
+    fake_server.reply = echo
+    for env in ({"KG_ENDPOINT_TOKEN": SECRET}, {"KG_ENDPOINT_USER": "analyst", "KG_ENDPOINT_PASSWORD": SECRET}):
+        for code, phrase in ((403, "HTTP 403 Forbidden"), (500, "HTTP 500 Internal Server Error")):
+            answer["code"] = code
+            result = run(seed, "query", "exercises", "--endpoint", fake_server.url, "--retries", "0", env=env)
+            text = refused(result, phrase, "the server says", "go away")
+            assert "\x1b" not in text and "\r" not in text
+    fake_server.script(json_reply({"rows": SECRET}))
+    result = run(seed, "store", "info", "--endpoint", fake_server.url, "--retries", "0",
+                 env={"KG_ENDPOINT_TOKEN": SECRET})
+    refused(result, "malformed response")
+
+
+def test_the_redaction():
+    from kg.remote import redact
+
+    assert redact(f"see http://alice:{SECRET}@host:99999/x and https://bob@h/?a=1&Token={SECRET}#f") == (
+        "see http://***@host:99999/x and https://***@h/?a=1&Token=***#f")
+    assert redact(f"Bearer {SECRET} said {SECRET}!", [SECRET]) == "Bearer *** said ***!"
+    assert redact("line\r\nbreak\x1b[2J\x00", []) == "line\\r\\nbreak\\x1b[2J\\x00"
+    assert redact("", [""]) == ""
+    # a short secret is hidden where it stands alone, not inside words (which would spell it out)
+    assert redact("token=tok; 'tok' in stock, Tokyo", ["tok"]) == "token=***; '***' in stock, Tokyo"
+
+
+# --- time and size bounds --------------------------------------------------------------------
+
+
+def _http(body: bytes, code: str = "200 OK", content_type: str = "application/sparql-results+json") -> bytes:
+    return (f"HTTP/1.1 {code}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+            "Connection: close\r\n\r\n").encode() + body
+
+
+@pytest.mark.parametrize("headers_at_once", [False, True], ids=["headers-drip", "body-drips"])
+def test_a_dripping_server_is_bounded_by_the_timeout(seed, fake_server, headers_at_once):
+    """One byte every 0.2 s: each read gets something in time, but the whole answer takes
+    half a minute. --timeout bounds the whole answer."""
+    body = json.dumps(EMPTY_SELECT).encode() + b" " * 60
+    raw = _http(body)
+    assert len(body) * 0.2 > 20
+    fake_server.script(drip(raw, 0.2, len(raw) - len(body) if headers_at_once else 0))
+    started = time.monotonic()
+    result = run(seed, "query", "exercises", "--endpoint", fake_server.url, "--timeout", "1.5")
+    elapsed = time.monotonic() - started
+    refused(result, f"{fake_server.url}/query: no answer within 1.5 s (timed out) while querying; see --timeout")
+    assert fake_server.sent < len(raw)
+    assert elapsed < 6, elapsed
+    assert len(fake_server.seen) == 1
+
+
+def test_a_giant_answer_is_refused(seed, fake_server):
+    """A body claiming 2 GB is refused before it is read; one without a length is read up to the
+    limit (--max-answer-mb), then refused; either way kg reads a small part of what is sent."""
+    url = fake_server.url
+    fake_server.script(stream(200, b" " * 65536, 48 * MB, length=2 * 1024 ** 3))
+    result = run(seed, "query", "exercises", "--endpoint", url, "--retries", "0")
+    refused(result, f"{url}/query: the answer is larger than 128 MB", "--max-answer-mb")
+    assert fake_server.sent < 16 * MB
+    fake_server.script(stream(200, b"[" * 65536, 48 * MB))
+    result = run(seed, "store", "info", "--endpoint", url, "--retries", "0", "--max-answer-mb", "1")
+    refused(result, f"{url}/query: the answer is larger than 1 MB", "--max-answer-mb")
+    assert fake_server.sent < 16 * MB
+    fake_server.script(json_reply({"head": {"vars": ["g", "n"]}, "results": {"bindings": []}}),
+                       stream(201, b"x" * 65536, 48 * MB))
+    result = run(seed, "load", "--endpoint", url, "--retries", "0", "--max-answer-mb", "1")
+    refused(result, f"{url}/store: the answer is larger than 1 MB")
+    assert fake_server.sent < 16 * MB
+
+
+@pytest.mark.parametrize("code", [401, 403, 404, 500])
+def test_an_error_body_is_read_only_in_part(seed, fake_server, code):
+    fake_server.script(stream(code, b"no " * 20000, 48 * MB, length=1024 ** 3, content_type="text/plain"))
+    result = run(seed, "query", "exercises", "--endpoint", fake_server.url, "--retries", "0")
+    text = refused(result, f"HTTP {code}")
+    assert len(text) < 400
+    assert fake_server.sent < 16 * MB
+
+
+def test_a_deeply_nested_answer(seed, fake_server):
+    depth = 100_000
+    deep = (b'{"head": {"vars": ["g", "n"]}, "results": {"bindings": ' + b"[" * depth + b"]" * depth + b"}}")
+    fake_server.script(status(200, deep, "application/sparql-results+json"))
+    for args in (["query", "exercises"], ["store", "info"], ["load"], ["check"]):
+        refused(run(seed, *args, "--endpoint", fake_server.url, "--retries", "0"),
+                f"{fake_server.url}/query: malformed response: nested too deeply")
+    fake_server.script(status(200, b"{" * depth, "application/sparql-results+json"))
+    refused(run(seed, "store", "info", "--endpoint", fake_server.url, "--retries", "0"), "malformed response")
+
+
+# --- the dataset that queries see --------------------------------------------------------------
+
+
+def test_queries_see_the_graphs_on_a_server_without_a_union_default_graph(seed, tmp_path_factory):
+    """``oxigraph serve`` without --union-default-graph: queries name their dataset (the SPARQL
+    1.1 Protocol's default-graph-uri and named-graph-uri: kg's graphs on the server) and give
+    what they give on the built graph."""
+    with running_oxigraph(tmp_path_factory, union=False) as server:
+        load = run(seed, "load", "--endpoint", server.url)
+        assert load.exit_code == 0, load.output
+        assert "Warning" not in load.stderr
+        for args in (["query", "exercises"], ["query", "state-forces", "--param", "state=IRN"],
+                     ["query", "exercise-partners", "--param", "state=IRN", "--format", "csv"],
+                     ["query", "exercises", "--format", "json"], ["check"]):
+            remote = run(seed, *args, "--endpoint", server.url)
+            local = run(seed, *args)
+            assert local.stdout.count("\n") > 1, local.output
+            assert (remote.exit_code, remote.stdout) == (local.exit_code, local.stdout), remote.output
+
+
+def _without_dataset(upstream: str):
+    """A relay that drops the dataset a request names (as a server that ignores it would)."""
+    def reply(seen, index):
+        pairs = [(k, v) for k, v in urllib.parse.parse_qsl(seen.body.decode(), keep_blank_values=True)
+                 if k not in ("default-graph-uri", "named-graph-uri")]
+        body = urllib.parse.urlencode(pairs).encode() if seen.method == "POST" else seen.body
+        seen = type(seen)(seen.method, seen.path.split("?")[0] if seen.method == "POST" else seen.path,
+                          seen.headers, body)
+        return relay(upstream, seen)
+    return reply
+
+
+def test_check_never_passes_on_what_it_cannot_see(seed, oxigraph_server, fake_server, tmp_path_factory):
+    empty = run(seed, "check", "--endpoint", oxigraph_server.url)
+    refused(empty, f"{oxigraph_server.url}: the server has no graph of kg's", "kg load --endpoint")
+    assert "== qc/" not in empty.output
+    with running_oxigraph(tmp_path_factory, union=False) as server:
+        assert run(seed, "load", "--endpoint", server.url).exit_code == 0
+        fake_server.reply = _without_dataset(server.url)
+        for args in (["check"], ["query", "exercises"], ["query", "state-forces", "--param", "state=IRN"]):
+            refused(run(seed, *args, "--endpoint", fake_server.url),
+                    "does not show kg's graphs in the default graph", "--union-default-graph")
+        load = run(seed, "load", "--endpoint", fake_server.url)
+        assert load.exit_code == 0, load.output
+        assert load.stderr.startswith(f"Warning: {fake_server.url} does not show kg's graphs in the default graph")

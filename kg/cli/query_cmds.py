@@ -8,6 +8,7 @@ import click
 
 from ..errors import EXIT_NONCONFORMING
 from . import cli, handle_errors, project_of
+from .store_cmds import max_answer_option
 
 
 def engine_options(func):
@@ -31,6 +32,7 @@ def engine_options(func):
         click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
                      help="With --endpoint: how many times to retry after a connection error or a "
                           "5xx answer, waiting longer each time."),
+        max_answer_option,
     ]
     for option in reversed(options):
         func = option(func)
@@ -38,7 +40,7 @@ def engine_options(func):
 
 
 def open_engine(project, engine: str, store_dir: Path | None, endpoint: str | None,
-                query_path: str | None, timeout: float, retries: int = 3):
+                query_path: str | None, timeout: float, retries: int = 3, max_answer_mb: float = 128):
     """The engine that the options name; builds the graph first where it is stale."""
     if store_dir is not None and endpoint is not None:
         raise click.UsageError("give --store or --endpoint, not both")
@@ -47,7 +49,8 @@ def open_engine(project, engine: str, store_dir: Path | None, endpoint: str | No
     if endpoint is not None:
         from ..remote import EndpointEngine
 
-        return EndpointEngine(endpoint, query_path=query_path, timeout=timeout, retries=retries)
+        return EndpointEngine(endpoint, query_path=query_path, timeout=timeout, retries=retries,
+                              max_answer_mb=max_answer_mb)
     if store_dir is not None:
         from ..store import OxigraphEngine
 
@@ -80,7 +83,7 @@ def open_engine(project, engine: str, store_dir: Path | None, endpoint: str | No
 @click.pass_context
 @handle_errors
 def query(ctx, name, params, fmt, list_, show, allow_service, engine, store_dir, endpoint, query_path, timeout,
-          retries):
+          retries, max_answer_mb):
     """Run a saved SPARQL query (a name from queries/) or a query file (PATH.rq).
 
     \b
@@ -109,7 +112,7 @@ def query(ctx, name, params, fmt, list_, show, allow_service, engine, store_dir,
         click.echo(_describe(q))
         return
     _run_and_print(project, q, params, fmt, allow_service,
-                   open_engine(project, engine, store_dir, endpoint, query_path, timeout, retries))
+                   open_engine(project, engine, store_dir, endpoint, query_path, timeout, retries, max_answer_mb))
 
 
 def _describe(q) -> str:
@@ -181,7 +184,7 @@ def _run_and_print(project, q, params, fmt, allow_service, engine) -> int:
 @engine_options
 @click.pass_context
 @handle_errors
-def check(ctx, fmt, engine, store_dir, endpoint, query_path, timeout, retries):
+def check(ctx, fmt, engine, store_dir, endpoint, query_path, timeout, retries, max_answer_mb):
     """Run the quality checks (queries/qc/*-violation.rq); exit 1 when any returns rows.
 
     \b
@@ -193,9 +196,9 @@ def check(ctx, fmt, engine, store_dir, endpoint, query_path, timeout, retries):
     from ..query import find_query, query_names
 
     project = project_of(ctx)
-    runner = open_engine(project, engine, store_dir, endpoint, query_path, timeout, retries)
-    if endpoint is not None:  # a server that cannot answer fails here, before any check is printed
-        runner.ask("ASK {}", {})
+    runner = open_engine(project, engine, store_dir, endpoint, query_path, timeout, retries, max_answer_mb)
+    if endpoint is not None:  # before any check is printed: the server answers, and the checks see
+        runner.require_graphs()  # every triple of kg's graphs there (never a pass on what they cannot see)
     failed = 0
     names = [n for n in query_names(project.queries_dir) if n.startswith("qc/")]
     for name in names:

@@ -37,6 +37,12 @@ def store_option(func):
         help="The embedded Oxigraph store (a folder). Default: .kg/store in the project.")(func)
 
 
+#: --max-answer-mb, shared with kg query and kg check
+max_answer_option = click.option(
+    "--max-answer-mb", "max_answer_mb", type=click.FloatRange(min=0.001), default=128, show_default=True,
+    help="With --endpoint: the largest answer read from the server, in MB; a larger one is an error.")
+
+
 def endpoint_options(func=None, *, gsp: bool = False):
     """Where a SPARQL server is and how to talk to it (credentials come from the environment)."""
     if func is None:
@@ -53,20 +59,22 @@ def endpoint_options(func=None, *, gsp: bool = False):
                      help="With --endpoint: the path (or full URL) of the SPARQL query service. "
                           "Default: /query (Oxigraph, Fuseki)."),
         click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
-                     help="With --endpoint: seconds to wait for each answer from the server."),
+                     help="With --endpoint: seconds each request may take, its whole answer included."),
         click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
                      help="With --endpoint: how many times to retry after a connection error or a "
                           "5xx answer, waiting longer each time."),
+        max_answer_option,
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-def _endpoint(endpoint, query_path, timeout, retries, gsp_path=None):
+def _endpoint(endpoint, query_path, timeout, retries, max_answer_mb, gsp_path=None):
     from ..remote import Endpoint
 
-    return Endpoint(endpoint, query_path=query_path, gsp_path=gsp_path, timeout=timeout, retries=retries)
+    return Endpoint(endpoint, query_path=query_path, gsp_path=gsp_path, timeout=timeout, retries=retries,
+                    max_answer_mb=max_answer_mb)
 
 
 @cli.command()
@@ -75,7 +83,7 @@ def _endpoint(endpoint, query_path, timeout, retries, gsp_path=None):
 @click.pass_context
 @handle_errors
 def load(ctx: click.Context, store_dir: Path | None, endpoint: str | None, gsp_path: str | None,
-         query_path: str | None, timeout: float, retries: int) -> None:
+         query_path: str | None, timeout: float, retries: int, max_answer_mb: float) -> None:
     """Load the built graph into a triple store, replacing each named graph whole.
 
     Builds first where the build is missing or stale. By default the graph goes into an embedded
@@ -97,16 +105,17 @@ def load(ctx: click.Context, store_dir: Path | None, endpoint: str | None, gsp_p
         raise click.UsageError("--gsp-path and --query-path go with --endpoint")
     project = project_of(ctx)
     if endpoint is not None:
-        server = _endpoint(endpoint, query_path, timeout, retries, gsp_path)  # checks the URL first
+        server = _endpoint(endpoint, query_path, timeout, retries, max_answer_mb, gsp_path)  # checks the URL first
         out_dir = ensure_built(project)
         from ..remote import load_endpoint
 
         result = load_endpoint(server, out_dir / NAMED, read_manifest(out_dir))
-        if not result.union_default:
-            click.echo(f"Warning: {server.url} does not show the loaded triples in its default graph, "
-                       "so 'kg query --endpoint' finds nothing there; make the default graph the union "
-                       "of the named graphs (oxigraph serve --union-default-graph; Fuseki: "
-                       "tdb2:unionDefaultGraph true)", err=True)
+        if not result.visible:
+            from ..remote import UNION_FIX
+
+            click.echo(f"Warning: {server.shown_url} does not show kg's graphs in the default graph, nor in "
+                       "the dataset a request names, so 'kg query --endpoint' finds nothing there; "
+                       f"{UNION_FIX}", err=True)
     else:
         out_dir = ensure_built(project)
         target = store_dir if store_dir is not None else default_store_dir(project)
@@ -134,7 +143,7 @@ def store_group() -> None:
 @click.pass_context
 @handle_errors
 def info(ctx: click.Context, store_dir: Path | None, endpoint: str | None, query_path: str | None,
-         timeout: float, retries: int) -> None:
+         timeout: float, retries: int, max_answer_mb: float) -> None:
     """Print the named graphs of the store and their triple counts.
 
     \b
@@ -148,11 +157,11 @@ def info(ctx: click.Context, store_dir: Path | None, endpoint: str | None, query
     if endpoint is None and query_path is not None:
         raise click.UsageError("--query-path goes with --endpoint")
     if endpoint is not None:
-        server = _endpoint(endpoint, query_path, timeout, retries)
+        server = _endpoint(endpoint, query_path, timeout, retries, max_answer_mb)
         from ..store import graph_sort_key
 
         counts = dict(sorted(server.graph_counts().items(), key=lambda kv: graph_sort_key(kv[0])))
-        where = server.url
+        where = server.shown_url
     else:
         from ..store import default_store_dir, store_info
 
