@@ -122,8 +122,7 @@ def check(link: Path, kind: str, shown: str | None = None, option: str = "-o") -
     if os.path.islink(link):
         target = _link_target(link)
         if target is None:
-            raise NotMadeByKg(f"{shown}: a link that kg did not make (to {os.readlink(link)}); "
-                              f"kg left it as it is: give another {option}")
+            raise _not_ours(shown, "a link", option)
         other = kind_of(target)
         if other is not None and other != kind:
             raise NotMadeByKg(f"{shown}: what '{KINDS[other]}' made, which '{KINDS[kind]}' does not replace; "
@@ -132,16 +131,19 @@ def check(link: Path, kind: str, shown: str | None = None, option: str = "-o") -
     if not os.path.lexists(link):
         return None
     if not link.is_dir():
-        raise NotMadeByKg(f"{shown}: a file that kg did not make; kg left it as it is: give another {option}")
+        raise _not_ours(shown, "a file", option)
     try:
         empty = not any(link.iterdir())
-    except OSError as exc:
-        raise NotMadeByKg(f"{shown}: a folder that kg did not make and cannot read ({exc.strerror}); "
-                          f"give another {option}") from None
+    except OSError:
+        empty = False
     if not empty:
-        raise NotMadeByKg(f"{shown}: a folder that kg did not make (it is not empty); kg left it as it is: "
-                          f"give another {option}")
+        raise _not_ours(shown, "a folder", option)
     return None
+
+
+def _not_ours(shown: str, what: str, option: str) -> NotMadeByKg:
+    return NotMadeByKg(f"{shown}: {what} that kg did not make{' (not empty)' if what == 'a folder' else ''}; "
+                       f"kg left it as it is: move it away or give another {option}")
 
 
 @contextmanager
@@ -200,8 +202,7 @@ def _swap(link: Path, generation: Path, shown: str, option: str) -> None:
             try:  # the empty folder that check() let through: rename(2) cannot replace a folder
                 link.rmdir()
             except OSError:
-                raise NotMadeByKg(f"{shown}: a folder that kg did not make (it is not empty); kg left it "
-                                  f"as it is: give another {option}") from None
+                raise _not_ours(shown, "a folder", option) from None
         os.replace(tmp, link)
     except BaseException:
         tmp.unlink(missing_ok=True)
