@@ -2,7 +2,8 @@
 queries and the SHACL shapes.
 
 ``pages(project)`` makes every page in memory (file name -> bytes); ``write(project, out_dir)``
-writes them as one generation swapped in atomically, like the build's outputs. Every page is
+writes them as one generation swapped in atomically, like the build's outputs, by default to
+``.kg/docs`` (beside the build, not in it: the next build leaves them). Every page is
 self-contained (styles inlined, nothing fetched) and the same input gives the same bytes.
 """
 from __future__ import annotations
@@ -362,14 +363,21 @@ def pages(project: Project) -> dict[str, bytes]:
     }
 
 
-def write(project: Project, out_dir: Path | None = None) -> tuple[Path, list[str]]:
-    """Write the pages to ``out_dir`` (default ``build/docs``) atomically; returns the folder
-    and the file names."""
-    from .pipeline import publish
+#: where ``kg docs`` writes the pages when not told, relative to the project folder
+DOCS_DIR = Path(".kg") / "docs"
 
-    out_dir = out_dir or project.build_dir / "docs"
+
+def write(project: Project, out_dir: Path | None = None) -> tuple[Path, list[str]]:
+    """Write the pages to ``out_dir`` (default ``.kg/docs``) atomically; returns the folder
+    and the file names. ``out_dir`` is refused (``kg.generations.NotMadeByKg``) where it
+    holds anything that ``kg docs`` did not make."""
+    from .generations import check, publish_files
+
+    out_dir = out_dir or project.root / DOCS_DIR
+    shown = project.display(out_dir)
+    check(out_dir, "docs", shown)  # before the work
     files = pages(project)
-    publish(out_dir, files)
+    publish_files(out_dir, "docs", files, shown)
     return out_dir, sorted(files)
 
 

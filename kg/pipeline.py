@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import json
 from collections import ChainMap
-import os
 import pickle
-import shutil
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -476,17 +473,20 @@ def _process(setup: _Setup, paths: list[Path], indexes: list[int], jobs: int):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def write_outputs(result: BuildResult, out_dir: Path) -> dict[str, Path]:
+def write_outputs(result: BuildResult, out_dir: Path, shown: str | None = None) -> dict[str, Path]:
     """Write the merged Turtle (asserted triples only), the TriG (every named graph,
     ``graph:inferred`` included) and a manifest, as one generation swapped in atomically.
 
-    ``out_dir`` is a symbolic link to a generation folder beside it
-    (``.<name>.generations/<n>``). The new generation is written in full and synced, then the
-    link is replaced with ``os.replace``: a reader, or a build killed at any point, sees the
-    old outputs or the new ones, never a mix. Both files are written by ``kg.turtle`` from the
-    articles' chunks, streamed (``kg.export.pieces``).
+    ``out_dir`` becomes a symbolic link to a generation folder beside it
+    (``.<name>.generations/``), published by ``kg.generations.publishing``: the new generation
+    is written in full and synced, then the link is replaced with one rename, so a reader, or a
+    build killed at any point, sees the old outputs or the new ones, never a mix; two builds at
+    once take turns to publish; and ``out_dir`` is never anything kg did not make (that is
+    refused with ``kg.generations.NotMadeByKg``, and left as it is). Both files are written by
+    ``kg.turtle`` from the articles' chunks, streamed (``kg.export.pieces``).
     """
     from .export import pieces
+    from .generations import publish_files
 
     chunks = result.chunks()
     asserted = result.chunks(with_inferred=False)
@@ -500,54 +500,8 @@ def write_outputs(result: BuildResult, out_dir: Path) -> dict[str, Path]:
         NAMED: pieces(chunks, "trig", inferred=result.inferred_on),
         MANIFEST: (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode(),
     }
-    publish(out_dir, data)
+    publish_files(out_dir, "build", data, shown)
     return {"turtle": out_dir / MERGED, "trig": out_dir / NAMED}
-
-
-def publish(out_dir: Path, files: dict[str, bytes | Iterable[str]]) -> None:
-    """Write ``files`` (bytes, or pieces of text written as UTF-8) as a new generation and
-    point ``out_dir`` at it atomically."""
-    from .export import write_pieces
-
-    out_dir = Path(os.path.abspath(out_dir))
-    generations = out_dir.parent / f".{out_dir.name}.generations"
-    generations.mkdir(parents=True, exist_ok=True)
-    gen = Path(tempfile.mkdtemp(prefix="gen-", dir=generations))
-    try:
-        os.chmod(gen, 0o755)
-        for name, content in files.items():
-            with open(gen / name, "wb") as fh:
-                write_pieces(fh, content)
-                fh.flush()
-                os.fsync(fh.fileno())
-        _fsync_dir(gen)
-    except BaseException:
-        shutil.rmtree(gen, ignore_errors=True)
-        raise
-    if out_dir.exists() and not out_dir.is_symlink():
-        # An out dir made by hand or by an older kg: keep it as a generation, once.
-        os.replace(out_dir, Path(tempfile.mkdtemp(prefix="old-", dir=generations)) / "kept")
-    link = generations / f".link-{os.getpid()}"
-    if link.is_symlink() or link.exists():
-        link.unlink()
-    link.symlink_to(os.path.relpath(gen, out_dir.parent))
-    os.replace(link, out_dir)
-    _fsync_dir(out_dir.parent)
-    _remove_old_generations(generations, keep=gen)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _remove_old_generations(generations: Path, keep: Path) -> None:
-    for child in generations.iterdir():
-        if child != keep and not child.name.startswith(".link-"):
-            shutil.rmtree(child, ignore_errors=True)
 
 
 def is_stale(project: Project, out_dir: Path | None = None, reason: str | None = None) -> bool:
@@ -571,10 +525,13 @@ def ensure_built(project: Project, out_dir: Path | None = None, reason: str = "o
     A build made with another ``reason`` mode is kept as it is unless it is stale.
     Raises ``NotConforming`` when the data has violations (nothing is written then).
     """
+    from .generations import check
+
     out_dir = out_dir or project.build_dir
     if is_stale(project, out_dir):
+        check(out_dir, "build", project.display(out_dir))  # before the work: kg replaces only what it made
         result = run(project, reason=reason)
         if not result.report.conforms:
             raise NotConforming(result.report)
-        write_outputs(result, out_dir)
+        write_outputs(result, out_dir, project.display(out_dir))
     return out_dir

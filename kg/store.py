@@ -5,19 +5,22 @@ How a load stays whole
 ----------------------
 ``kg load`` never writes into the store that readers see. The store path (``.kg/store`` by
 default) is a symbolic link to one *generation*: a complete Oxigraph store in
-``.kg/.store.generations/``. A load
+``.kg/.store.generations/``, published by ``kg.generations.publishing`` as the build's outputs
+are. A load
 
-1. takes the loader lock (``.store.generations/load.lock``, an advisory lock the kernel drops
-   when the process dies, so a killed load never leaves it held);
-2. bulk-loads ``build/kg.trig`` into a new generation directory, which nobody reads yet
+1. checks the store path: kg replaces only a store link it made or an empty folder, and
+   refuses anything else (a folder it did not make, a link of someone else's, the build);
+2. takes the publish lock (``.store.generations/lock``, an advisory lock the kernel drops
+   when the process dies, so a killed load never leaves it held); a second load stops at once;
+3. bulk-loads ``build/kg.trig`` into a new, marked generation directory, which nobody reads yet
    (the bulk loader writes sorted files directly and is fast on large inputs, but is not
    transactional: that is why it only ever writes into an unpublished directory);
-3. checks each graph's triple count against ``build/manifest.json``, flushes, closes the new
+4. checks each graph's triple count against ``build/manifest.json``, flushes, closes the new
    store and syncs it to disk;
-4. publishes it by renaming a new link over the store path (``rename(2)`` is atomic: a reader,
+5. publishes it by renaming a new link over the store path (``rename(2)`` is atomic: a reader,
    or a load killed at any instant, sees either the old link or the new one);
-5. removes older generations (keeping the one just replaced, which a reader may still have
-   open, and any generation that another process holds open).
+6. removes older generations that kg made (keeping the one just replaced, which a reader may
+   still have open, and any generation that another process holds open).
 
 So after a ``SIGKILL`` at any point the store path names either the previous generation (every
 graph old) or the new one (every graph new) — never a mix, and never a half-loaded graph. A
@@ -36,12 +39,8 @@ import fcntl
 import gc
 import json
 import os
-import shutil
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from .engines import XSD_STRING, QueryError, SelectResult, Term, run_with_timeout, union_default_graph
 from .errors import KgError
@@ -49,8 +48,8 @@ from .namespaces import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 
 #: where ``kg load`` puts the store, relative to the project folder
 DEFAULT_STORE = Path(".kg") / "store"
-GENERATIONS_SUFFIX = ".generations"
-LOAD_LOCK = "load.lock"
+#: the publish lock in the generations folder that a load takes (``kg.generations``)
+LOAD_LOCK = "lock"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 _COUNT_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
@@ -339,68 +338,9 @@ def read_manifest(build_dir: Path) -> dict[str, int]:
 def generations_dir(store_dir: Path) -> Path:
     """Where the generations of the store live: beside it, ``.<name>.generations`` (as the
     build's generations are kept beside ``build``)."""
-    return store_dir.with_name(f".{store_dir.name}{GENERATIONS_SUFFIX}")
+    from .generations import generations_dir as beside
 
-
-@contextmanager
-def _loader_lock(gens: Path, shown: str) -> Iterator[None]:
-    path = gens / LOAD_LOCK
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                raise StoreError(f"{shown}: the store is locked by another process "
-                                 "(another 'kg load' is writing it); try again when it is done") from None
-            raise
-        yield
-    finally:
-        os.close(fd)  # releases the lock
-
-
-def _current_generation(store_dir: Path, shown: str) -> Path | None:
-    """The store directory that ``store_dir`` names now, or None when there is none yet.
-
-    Makes room for the link: an empty folder at ``store_dir`` is removed. Any other folder or
-    file there is refused, never overwritten.
-    """
-    if store_dir.is_symlink():
-        return store_dir.resolve() if store_dir.exists() else None
-    if not store_dir.exists():
-        return None
-    if store_dir.is_dir():
-        if any(store_dir.iterdir()):
-            raise StoreError(
-                f"{shown}: a folder that 'kg load' did not make (its stores are links to a generation "
-                f"in {generations_dir(store_dir).name}/); give another --store or remove it")
-        store_dir.rmdir()
-        return None
-    raise StoreError(f"{shown}: not a store (it is a file, not a directory)")
-
-
-def _fsync_tree(folder: Path) -> None:
-    for path in folder.iterdir():
-        if path.is_file():
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    return beside(store_dir)
 
 
 def _build_generation(path: Path, trig: Path) -> dict[str, int]:
@@ -419,75 +359,42 @@ def _build_generation(path: Path, trig: Path) -> dict[str, int]:
     return counts
 
 
-def _publish(store_dir: Path, generation: Path) -> None:
-    """Point ``store_dir`` at ``generation`` with one atomic rename of a symbolic link."""
-    parent = store_dir.parent
-    tmp = parent / f".{store_dir.name}.{os.getpid()}.link"
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    os.symlink(os.path.relpath(generation, parent), tmp)
-    os.replace(tmp, store_dir)
-    _fsync_dir(parent)
-
-
-def _clean_up(store_dir: Path, gens: Path, keep: set[Path]) -> None:
-    """Remove generations other than ``keep`` that no process holds, and stale temporary links."""
-    for child in gens.iterdir():
-        if not child.is_dir() or child.is_symlink() or child.resolve() in keep:
-            continue
-        if locked_by_other_process(child):
-            continue
-        shutil.rmtree(child, ignore_errors=True)
-    for link in store_dir.parent.glob(f".{store_dir.name}.*.link"):
-        try:
-            link.unlink()
-        except OSError:
-            pass
-
-
 def load_store(store_dir: Path, trig: Path, expected: dict[str, int] | None = None) -> LoadResult:
     """Replace the content of the store at ``store_dir`` with the named graphs of ``trig``.
 
     ``expected`` (from ``read_manifest``) is each graph's triple count: a load whose counts
     differ is not published. See the module's docstring for why a load is all old or all new.
     """
+    from .generations import Locked, publishing
+
     store_dir = Path(store_dir)
     shown = str(store_dir)
     if store_dir.exists() and not store_dir.is_dir():
         raise StoreError(f"{shown}: not a store (it is a file, not a directory)")
-    gens = generations_dir(store_dir)
     try:
-        gens.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"{gens}: cannot make the store's folder: {exc.strerror or exc}") from None
-    with _loader_lock(gens, shown):
-        current = _current_generation(store_dir, shown)
-        previous: dict[str, int] = {}
-        if current is not None:
-            if locked_by_other_process(current):
-                raise StoreError(
-                    f"{shown}: the store is locked by another process that has it open for writing "
-                    "(an 'oxigraph serve' or a running program); stop it and load again")
+        with publishing(store_dir, "store", shown, option="--store", wait=False,
+                        busy=locked_by_other_process) as generation:
+            previous: dict[str, int] = {}
+            if store_dir.is_symlink() and store_dir.exists():
+                if locked_by_other_process(store_dir.resolve()):
+                    raise StoreError(
+                        f"{shown}: the store is locked by another process that has it open for writing "
+                        "(an 'oxigraph serve' or a running program); stop it and load again")
+                try:
+                    previous = store_info(store_dir)
+                except StoreError:
+                    previous = {}  # unreadable old generation: it is replaced all the same
             try:
-                previous = store_info(store_dir)
-            except StoreError:
-                previous = {}  # unreadable old generation: it is replaced all the same
-        generation = gens / f"g{time.time_ns()}-{os.getpid()}"
-        try:
-            counts = _build_generation(generation, trig)
+                counts = _build_generation(generation, trig)
+            except SyntaxError as exc:
+                raise KgError(f"{trig}: cannot load: {_first_line(exc)}") from None
             if expected is not None:
                 check_counts(counts, expected, trig)
-            _fsync_tree(generation)
-            _fsync_dir(gens)
-        except BaseException as exc:
-            shutil.rmtree(generation, ignore_errors=True)
-            if isinstance(exc, SyntaxError):
-                raise KgError(f"{trig}: cannot load: {_first_line(exc)}") from None
-            if isinstance(exc, OSError) and not isinstance(exc, KgError):
-                raise StoreError(f"{shown}: cannot write the store: {_first_line(exc)}") from None
-            raise
-        _publish(store_dir, generation)
-        _clean_up(store_dir, gens, {generation.resolve(), *([current] if current else [])})
+    except Locked:
+        raise StoreError(f"{shown}: the store is locked by another process "
+                         "(another 'kg load' is writing it); try again when it is done") from None
+    except OSError as exc:
+        raise StoreError(f"{shown}: cannot write the store: {_first_line(exc)}") from None
     removed = sorted((g for g in previous if g and g not in counts), key=graph_sort_key)
     return LoadResult(shown, counts, removed)
 

@@ -376,6 +376,16 @@ def ident(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
+#: where ``kg viz`` writes an HTML page when not told, relative to the project folder: a
+#: folder of kg's own beside the build (not in it), so that the pages outlive the next build
+VIZ_DIR = Path(".kg") / "viz"
+
+
+def default_page(root: Path, iri: str) -> Path:
+    """Where ``kg viz`` writes the HTML page of the entity ``iri`` in the project at ``root``."""
+    return root / VIZ_DIR / f"{slug(iri)}.html"
+
+
 def slug(iri: str) -> str:
     """A file name for an entity: ``exercise-casarex-2025``."""
     text = iri[len(_ID):] if iri.startswith(_ID) else iri.rsplit("/", 1)[-1]

@@ -37,12 +37,12 @@ def documented(tmp_path_factory) -> Path:
     result = kg(dest, "docs")
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert result.stderr == f"Wrote 4 pages to build/docs: {', '.join(PAGES)}\n"
+    assert result.stderr == f"Wrote 4 pages to .kg/docs: {', '.join(PAGES)}\n"
     return dest
 
 
 def _page(project: Path, name: str) -> str:
-    return (project / "build" / "docs" / name).read_text(encoding="utf-8")
+    return (project / ".kg" / "docs" / name).read_text(encoding="utf-8")
 
 
 def _golden(name: str, text: str) -> None:
@@ -59,7 +59,7 @@ def _golden(name: str, text: str) -> None:
 
 
 def test_docs_pages_are_written_and_self_contained(documented):
-    folder = documented / "build" / "docs"
+    folder = documented / ".kg" / "docs"
     assert sorted(p.name for p in folder.iterdir()) == PAGES
     for name in PAGES:
         text = _page(documented, name)
@@ -77,7 +77,7 @@ def test_docs_same_bytes_every_run(documented, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stderr == f"Wrote 4 pages to {tmp_path / 'again'}: {', '.join(PAGES)}\n"
     for name in PAGES:
-        assert (tmp_path / "again" / name).read_bytes() == (documented / "build" / "docs" / name).read_bytes()
+        assert (tmp_path / "again" / name).read_bytes() == (documented / ".kg" / "docs" / name).read_bytes()
 
 
 def test_docs_same_bytes_in_another_process(documented, tmp_path):

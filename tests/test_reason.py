@@ -108,7 +108,7 @@ def test_no_inconsistency_and_all_checks_pass(projects):
 
 def test_a_state_typed_as_a_force_is_found(projects, tmp_path):
     dest = tmp_path / "proj"
-    shutil.copytree(projects["owlrl"], dest)
+    shutil.copytree(projects["owlrl"], dest, symlinks=True)  # build/ stays a link (kg replaces only its own)
     ttl = dest / "ontology" / "milcoop.ttl"
     ttl.write_text(ttl.read_text(encoding="utf-8") + (
         "\n<https://w3id.org/milcoop/id/state/RUS> a mc:Navy .\n"), encoding="utf-8")

@@ -224,8 +224,8 @@ def test_html_default_path_atomic_and_offline(built):
     result = kg(built, "viz", "casarex-2025")
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert result.stderr == "Wrote build/viz/exercise-casarex-2025.html: CASAREX 2025, 19 entities, 31 links\n"
-    page = built / "build" / "viz" / "exercise-casarex-2025.html"
+    assert result.stderr == "Wrote .kg/viz/exercise-casarex-2025.html: CASAREX 2025, 19 entities, 31 links\n"
+    page = built / ".kg" / "viz" / "exercise-casarex-2025.html"
     text = page.read_text(encoding="utf-8")
     assert sorted(p.name for p in page.parent.iterdir()) == [page.name]  # no temporary file left
     # offline: every script and stylesheet is inline
@@ -360,7 +360,7 @@ def _count_colour(rows: list[bytes], colour: str, x_max: int, y_min: int, y_max:
 def test_html_in_headless_chromium(built, data, tmp_path, tmp_path_factory, capsys):
     result = kg(built, "viz", "casarex-2025")
     assert result.exit_code == 0, result.output
-    page = built / "build" / "viz" / "exercise-casarex-2025.html"
+    page = built / ".kg" / "viz" / "exercise-casarex-2025.html"
     hood = neighbourhood(data, resolve(data, "casarex-2025"), 1)
 
     run = _browse(page, tmp_path / "profile", "--dump-dom")
@@ -393,7 +393,7 @@ def test_html_in_headless_chromium(built, data, tmp_path, tmp_path_factory, caps
 def test_chromium_check_sees_a_script_error(built, tmp_path):
     """The check above can fail: a page whose script breaks is caught."""
     assert kg(built, "viz", "casarex-2025").exit_code == 0
-    text = (built / "build" / "viz" / "exercise-casarex-2025.html").read_text(encoding="utf-8")
+    text = (built / ".kg" / "viz" / "exercise-casarex-2025.html").read_text(encoding="utf-8")
     broken = tmp_path / "broken.html"
     broken.write_text(text.replace("new vis.Network(", "new vis.Netwerk("), encoding="utf-8")
     run = _browse(broken, tmp_path / "profile", "--dump-dom")

@@ -73,7 +73,8 @@ def _run(project, quiet: bool, **kwargs):
 
 @cli.command()
 @click.option("-o", "--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write kg.ttl and kg.trig. Default: build/ in the project.")
+              help="Where to write kg.ttl and kg.trig: a new or empty folder, or one that 'kg build' made "
+                   "(anything else is refused). Default: build/ in the project.")
 @click.option("--reason", type=click.Choice(["owlrl", "rdfs", "none"]), default="owlrl", show_default=True,
               help="What to infer from the ontology into graph:inferred: OWL 2 RL (owlrl), RDFS only, "
                    "or nothing.")
@@ -96,23 +97,25 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
         kg build --jobs 2
         kg build --engine reference --no-cache
     """
+    from ..generations import check
     from ..pipeline import write_outputs
     from ..validate import summary
 
     project = project_of(ctx)
-    result = _run(project, quiet, reason=reason, engine=engine, jobs=jobs, use_cache=not no_cache)
-    _print_report(result.report, report_format)
-    if not result.report.conforms:
-        click.echo(f"Not built: {summary(result.report)}.", err=True)
-        sys.exit(EXIT_NONCONFORMING)
     out = out_dir or project.build_dir
-    outputs = write_outputs(result, out)
     # out is a link to the new generation: show the link, not where it points
     link = out.parent.resolve() / out.name
     try:
         shown_dir = link.relative_to(project.root.resolve()).as_posix()
     except ValueError:
         shown_dir = str(link)
+    check(out, "build", shown_dir)  # before the work: kg replaces only what it made
+    result = _run(project, quiet, reason=reason, engine=engine, jobs=jobs, use_cache=not no_cache)
+    _print_report(result.report, report_format)
+    if not result.report.conforms:
+        click.echo(f"Not built: {summary(result.report)}.", err=True)
+        sys.exit(EXIT_NONCONFORMING)
+    outputs = write_outputs(result, out, shown_dir)
     shown = ", ".join(f"{shown_dir}/{p.name}" for p in outputs.values())
     count = result.inferred_count
     inferred = f", {count} inferred" if count is not None else ""
@@ -167,9 +170,12 @@ def export(ctx: click.Context, fmt: str, output: Path | None, with_inferred: boo
         kg export --format trig
     """
     from ..export import CANONICAL, pieces, serialize, write_atomic, write_pieces
+    from ..generations import check_outside_generations
     from ..pipeline import run
     from ..validate import summary
 
+    if output is not None:  # a file in a build generation would vanish with the next build
+        check_outside_generations(output)
     result = run(project_of(ctx), reason="owlrl" if with_inferred else "none")
     if not result.report.conforms:
         click.echo(f"Error: the graph does not conform ({summary(result.report)}); run 'kg validate'", err=True)

@@ -28,8 +28,7 @@ def _shown(project, path: Path) -> str:
                    "common code hosts) or Graphviz DOT.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None,
               help="The file to write (atomically); '-' for standard output. Default: "
-                   "build/viz/<entity>.html for html (kept until the next build), standard output for mermaid "
-                   "and dot.")
+                   ".kg/viz/<entity>.html for html, standard output for mermaid and dot.")
 @click.option("--no-inferred", is_flag=True,
               help="Leave out the links inferred from the ontology (drawn dashed otherwise).")
 @click.pass_context
@@ -50,16 +49,19 @@ def viz(ctx: click.Context, entity: str, depth: int, fmt: str, output: Path | No
         kg viz IRN --format dot | dot -Tsvg > iran.svg
     """
     from ..export import write_atomic
+    from ..generations import check_outside_generations
     from ..pipeline import NAMED, ensure_built
-    from ..viz import GraphData, neighbourhood, render, resolve, slug
+    from ..viz import GraphData, default_page, neighbourhood, render, resolve
 
     project = project_of(ctx)
+    if output is not None and str(output) != "-":  # before the work: a page must outlive the next build
+        check_outside_generations(output, _shown(project, output))
     data = GraphData.from_trig(ensure_built(project) / NAMED)
     root = resolve(data, entity)
     hood = neighbourhood(data, root, depth, with_inferred=not no_inferred)
     text = render(hood, fmt)
     if output is None and fmt == "html":
-        output = project.build_dir / "viz" / f"{slug(str(root))}.html"
+        output = default_page(project.root, str(root))
     if output is None or str(output) == "-":
         click.echo(text, nl=False)
         return
@@ -70,15 +72,16 @@ def viz(ctx: click.Context, entity: str, depth: int, fmt: str, output: Path | No
 
 @cli.command()
 @click.option("-o", "--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write the pages. Default: build/docs/ in the project.")
+              help="Where to write the pages: a new or empty folder, or one that 'kg docs' made (anything "
+                   "else is refused). Default: .kg/docs/ in the project.")
 @click.pass_context
 @handle_errors
 def docs(ctx: click.Context, out_dir: Path | None) -> None:
     """Write HTML documentation: the ontology (by pyLODE), the SKOS schemes, the saved queries
     with their parameters and the SHACL shapes with their messages.
 
-    The pages are self-contained (they fetch nothing); open index.html. A later 'kg build'
-    starts a new build folder: run 'kg docs' again after it.
+    The pages are self-contained (they fetch nothing); open index.html. They are kept beside
+    the build, not in it: a later 'kg build' leaves them as they are.
 
     \b
     Example:
