@@ -69,7 +69,10 @@ def code_key() -> str:
         if "__pycache__" in path.parts or path.suffix == ".pyc" or not path.is_file():
             continue
         h.update(path.relative_to(root).as_posix().encode() + b"\0")
-        _sha256_of(path, h)
+        try:
+            h.update(_sha256_of(path).digest())
+        except OSError:  # unreadable: the key still differs from that of readable code
+            h.update(b"\1unreadable")
         h.update(b"\0")
     return h.hexdigest()
 
