@@ -1,39 +1,52 @@
 """A content-addressed cache of per-article build results, under ``.kg/cache/`` in the project.
 
 An entry's key is the SHA-256 of the article file's bytes, its name, and the inputs key: the
-bytes of the ontology, the shapes and every reference file, the kg version, the engine, the
-reasoning mode and whether validation ran. So an unchanged article is not read, built,
-validated or reasoned over again, and any change to what it depends on misses the cache.
-(Reference files count as a whole: a changed reference entity rebuilds every article.)
-What the whole build needs of the reference entities (their validation results and
-entailments) is kept the same way, under the inputs key alone.
+bytes of the ontology, the shapes and every reference file, the engine, the reasoning mode and
+whether validation ran, and the code key: the SHA-256 of every file of the ``kg`` package
+(``code_key``), so that entries made by other code (an upgrade, a local edit) are never used.
+So an unchanged article is not read, built, validated or reasoned over again, and any change
+to what it depends on misses the cache. (Reference files count as a whole: a changed reference
+entity rebuilds every article.) What the whole build needs of the reference entities (their
+validation results and entailments) is kept the same way, under the inputs key alone.
+
+Every record is verified when read: a record in the pack carries the SHA-256 of its bytes in
+its header, and the index and the context files the SHA-256 of theirs; a record whose bytes do
+not match (a flipped bit, a torn write), whose index entry is malformed, or which cannot be
+unpickled is ignored and rebuilt. The index is also checked entry by entry for its shape, so
+that a readable but wrong one only costs hashing again.
 
 The content hash is the truth; ``index.pickle`` only saves reading and hashing every article
-again: it keeps each article's size, modification time (ns) and inode with the SHA-256 of its
-bytes, and a file whose three are unchanged is not read again, provided that it had last
-changed well before it was hashed (a file changed within the same clock tick as its hashing
-is hashed again, as git does with "racily clean" files).
+again: it keeps each article's size, modification and change times (ns), inode and device with
+the SHA-256 of its bytes, and a file whose stamp is unchanged is not read again, provided that
+it had last changed well before it was hashed (a file changed within ``RACY_NS`` of its
+hashing is hashed again, as git does with "racily clean" files). The change time is set by the
+system on every write and cannot be put back, so an edit that keeps the size and restores the
+modification time (``touch -r``, ``cp -p``) is seen.
 
-Entries are pickles written to a temporary file and renamed into place; an entry that cannot
-be read (truncated, corrupt, from another Python) is ignored and rebuilt, and so is an index
-that cannot be read. Entries no build used are left for ``kg build --no-cache`` or
-``rm -r .kg/cache`` to clear.
+Entries are pickles written to a temporary file and renamed into place, or appended to the
+pack in one write. Entries no build used are left for ``kg build --no-cache`` or ``rm -r
+.kg/cache`` to clear.
 """
 from __future__ import annotations
 
 import hashlib
-import stat
 import os
 import pickle
+import re
+import stat
+import sys
 import tempfile
 import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-FORMAT = b"kg-cache-5\n"
+FORMAT = b"kg-cache-6\n"
 INDEX = "index.pickle"
-#: the start of every record in the pack, before its key and its length
+#: the start of every record in the pack, before its key, its length and its checksum
 RECORD = b"\n%kg-record "
+#: the length of a record's checksum (SHA-256), after its length
+CHECK = 32
 SIDE = ":side"
 #: a pack is rewritten when it is larger than twice what the build used, plus this
 SLACK = 1 << 20
@@ -41,6 +54,76 @@ SLACK = 1 << 20
 PACKS = "\0packs"
 #: a file that last changed this close (ns) to its hashing is hashed again next time
 RACY_NS = 2_000_000_000
+#: offsets and lengths in a pack are below this (a larger one in the index is malformed)
+LIMIT = 1 << 62
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+@lru_cache(maxsize=1)
+def code_key() -> str:
+    """The SHA-256 of kg's own code: every file of the ``kg`` package (by its path inside the
+    package), and the Python it runs on. Computed once per process (~10 ms)."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256(FORMAT + sys.implementation.cache_tag.encode() + b"\0")
+    for path in sorted(root.rglob("*")):
+        if "__pycache__" in path.parts or path.suffix == ".pyc" or not path.is_file():
+            continue
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        try:
+            h.update(_sha256_of(path).digest())
+        except OSError:  # unreadable: the key still differs from that of readable code
+            h.update(b"\1unreadable")
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _stamp(st: os.stat_result) -> tuple[int, int, int, int, int]:
+    """What the index compares: size, modification and change times, inode and device."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def _is_file_entry(entry) -> bool:
+    """Whether an index entry for a file is (stamp, hex SHA-256, when hashed)."""
+    return (type(entry) is tuple and len(entry) == 3
+            and type(entry[0]) is tuple and len(entry[0]) == 5 and all(type(n) is int for n in entry[0])
+            and type(entry[1]) is str and _HEX64.fullmatch(entry[1]) is not None
+            and type(entry[2]) is int)
+
+
+def _is_where(where) -> bool:
+    """Whether an index entry for a record is (offset, length) in its pack."""
+    return (type(where) is tuple and len(where) == 2
+            and all(type(n) is int and 0 <= n < LIMIT for n in where))
+
+
+def _checked_index(raw) -> dict:
+    """The entries of a loaded index that have the right shape (the others are dropped: their
+    files are hashed again, their records rebuilt)."""
+    index: dict = {PACKS: {}}
+    if type(raw) is not dict:
+        return index
+    for name, entry in raw.items():
+        if type(name) is str and name != PACKS and _is_file_entry(entry):
+            index[name] = entry
+    packs = raw.get(PACKS)
+    if type(packs) is dict:
+        for inputs_key, offsets in packs.items():
+            if type(inputs_key) is str and type(offsets) is dict:
+                index[PACKS][inputs_key] = {k: w for k, w in offsets.items() if type(k) is str and _is_where(w)}
+    return index
+
+
+def _open_regular(path: Path):
+    """``path`` opened for reading if it is a regular file (a pipe or a device put in the
+    cache's place is never waited on), else OSError."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path}: not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _hashable(st: os.stat_result) -> bool:
@@ -79,7 +162,8 @@ def digest_files(paths: Iterable[Path], extra: str = "") -> str:
 class Cache:
     def __init__(self, folder: Path, inputs_key: str) -> None:
         self.folder = Path(folder)
-        self.inputs_key = inputs_key
+        #: what the entries depend on besides each article: the given inputs and kg's code
+        self.inputs_key = hashlib.sha256(f"{code_key()}\0{inputs_key}".encode()).hexdigest()
         self.hits = 0
         self.misses = 0
         self._index: dict | None = None
@@ -90,33 +174,27 @@ class Cache:
 
     # --- the stat index ------------------------------------------------------------------
 
-    def _load_index(self) -> dict[str, tuple]:
+    def _load_index(self) -> dict[str, Any]:
         if self._index is None:
+            # missing, corrupt or foreign: hash every file; malformed entries: those files
             try:
-                with open(self.folder / INDEX, "rb") as fh:
-                    if fh.read(len(FORMAT)) != FORMAT:
-                        raise ValueError("not a kg cache index")
-                    index = pickle.load(fh)
-                if not isinstance(index, dict):
-                    raise ValueError("not a kg cache index")
-                self._index = index
-            except Exception:  # missing, corrupt or foreign: hash every file
-                self._index = {}
+                self._index = _checked_index(self._read(self.folder / INDEX))
+            except Exception:
+                self._index = _checked_index(None)
         return self._index
 
     def content_hash(self, path: Path) -> str | None:
         """The SHA-256 of the file's bytes, from the index where the file is unchanged."""
         index = self._load_index()
         name = os.fspath(path)
+        now = time.time_ns()  # before the file is looked at: a later change is after it
         try:
             st = os.stat(name)
         except OSError:
             return None
-        stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+        stamp = _stamp(st)
         known = index.get(name)
-        if known is not None and not isinstance(known, tuple):
-            known = None
-        if known is not None and known[0] == stamp and stamp[1] + RACY_NS < known[2]:
+        if known is not None and known[0] == stamp and max(st.st_mtime_ns, st.st_ctime_ns) + RACY_NS < known[2]:
             return known[1]
         if not _hashable(st):
             return None  # not cached: the reader reports what is wrong with the file
@@ -124,7 +202,7 @@ class Cache:
             digest = _sha256_of(name).hexdigest()
         except OSError:
             return None
-        index[name] = (stamp, digest, time.time_ns())
+        index[name] = (stamp, digest, now)
         self._index_changed = True
         return digest
 
@@ -149,52 +227,55 @@ class Cache:
         return self.folder / f"pack-{self.inputs_key[:32]}"
 
     def _offsets(self) -> dict[str, tuple[int, int]]:
-        packs = self._load_index().setdefault(PACKS, {})
-        if not isinstance(packs, dict):
-            packs = self._index[PACKS] = {}
-        return packs.setdefault(self.inputs_key, {})
+        return self._load_index()[PACKS].setdefault(self.inputs_key, {})
 
     def _map(self):
         if self._mm is None:
             import mmap
 
             try:
-                with open(self._pack_path(), "rb") as fh:
+                with _open_regular(self._pack_path()) as fh:
                     self._mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
             except (OSError, ValueError):  # no pack yet, or an empty one
                 self._mm = b""
         return self._mm
 
     def _record(self, key: str) -> memoryview | None:
-        """The bytes stored under ``key``, checked against the record's own header."""
+        """The bytes stored under ``key``, checked against the record's own header and the
+        checksum in it; None where they do not match."""
         where = self._offsets().get(key)
         if where is None:
             return None
         offset, length = where
         mm = self._map()
         head = RECORD + key.encode() + length.to_bytes(8, "little")
-        if offset + len(head) + length > len(mm) and self._mm is not None:
+        start = offset + len(head) + CHECK
+        if start + length > len(mm) and self._mm is not None:
             self._mm = None  # appended to since it was mapped
             mm = self._map()
-        if mm[offset:offset + len(head)] != head:
+        if start + length > len(mm) or mm[offset:offset + len(head)] != head:
+            return None
+        data = memoryview(mm)[start:start + length]
+        if hashlib.sha256(data).digest() != mm[start - CHECK:start]:
             return None
         self._used[key] = where
-        return memoryview(mm)[offset + len(head):offset + len(head) + length]
+        return data
 
     def get(self, path: Path) -> Any | None:
         """The entry of an article, or None (also for an entry that cannot be read)."""
         key = self.key(path)
         if key is None:
             return None
-        data = self._record(key)
         try:
+            data = self._record(key)
             if data is None:
                 raise KeyError(key)
-            value = pickle.loads(data)
-            side = self._offsets().get(key + SIDE)
-            if side is not None:
-                self._used[key + SIDE] = side
-                value.attach(_Side(self, key + SIDE))
+            value, has_side = pickle.loads(data)
+            if has_side:
+                side = self._record(key + SIDE)
+                if side is None:
+                    raise KeyError(key + SIDE)
+                value.attach(_Side(side))
         except Exception:  # missing, or a corrupt or foreign entry: rebuild it
             self.misses += 1
             return None
@@ -210,16 +291,18 @@ class Cache:
         key = self.key(path)
         if key is None:
             return
-        self._append(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         if side is not None:
             self._append(key + SIDE, side)
+        self._append(key, pickle.dumps((value, side is not None), protocol=pickle.HIGHEST_PROTOCOL))
 
     def _append(self, key: str, data: bytes) -> None:
-        head = RECORD + key.encode() + len(data).to_bytes(8, "little")
+        head = RECORD + key.encode() + len(data).to_bytes(8, "little") + hashlib.sha256(data).digest()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self._pack_path(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = os.open(self._pack_path(), os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0), 0o644)
             try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    return
                 os.write(fd, head + data)  # one write: appended whole, after any other build's
                 end = os.lseek(fd, 0, os.SEEK_CUR)
             finally:
@@ -240,7 +323,7 @@ class Cache:
             self._index_changed = True
         self._mm = None  # the pack as it is now, with this build's records
         mm = self._map()
-        live = sum(length + len(RECORD) + len(key) + 8 for key, (_o, length) in self._used.items())
+        live = sum(length + len(RECORD) + len(key) + 8 + CHECK for key, (_o, length) in self._used.items())
         if len(mm) > 2 * live + SLACK:
             self._compact(mm)
         packs = self._index.get(PACKS, {})
@@ -264,8 +347,8 @@ class Cache:
                 for key, (offset, length) in sorted(self._used.items(), key=lambda kv: kv[1][0]):
                     head = RECORD + key.encode() + length.to_bytes(8, "little")
                     offsets[key] = (fh.tell(), length)
-                    fh.write(head)
-                    fh.write(mm[offset + len(head):offset + len(head) + length])
+                    fh.write(head)  # the checksum and the bytes, as read and checked
+                    fh.write(mm[offset + len(head):offset + len(head) + CHECK + length])
             os.replace(tmp, self._pack_path())
         except OSError:
             if tmp is not None:
@@ -282,12 +365,15 @@ class Cache:
     # --- single files: the index and the context ---------------------------------------
 
     def _read(self, target: Path) -> Any | None:
+        """What ``_write`` wrote at ``target``, or None where it is missing, or its checksum
+        does not match, or it cannot be unpickled."""
         try:
-            with open(target, "rb") as fh:
-                data = fh.read()
-            if not data.startswith(FORMAT):
-                raise ValueError("not a kg cache entry")
-            return pickle.loads(memoryview(data)[len(FORMAT):])
+            with _open_regular(target) as fh:
+                data = memoryview(fh.read())
+            start = len(FORMAT) + CHECK
+            if data[:len(FORMAT)] != FORMAT or hashlib.sha256(data[start:]).digest() != data[len(FORMAT):start]:
+                raise ValueError("not a kg cache entry, or a damaged one")
+            return pickle.loads(data[start:])
         except Exception:  # missing, or a corrupt or foreign entry
             return None
 
@@ -296,9 +382,10 @@ class Cache:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".entry-", dir=target.parent)
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(fd, "wb") as fh:
-                fh.write(FORMAT)
-                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(FORMAT + hashlib.sha256(data).digest())
+                fh.write(data)
             os.replace(tmp, target)
         except OSError:
             # a read-only project still builds, without caching
@@ -322,13 +409,11 @@ class Cache:
 
 
 class _Side:
-    """Bytes kept beside an entry in the pack, read when first asked for."""
+    """Bytes kept beside an entry in the pack (checked when the entry was read), copied out
+    of the mapped pack when first asked for."""
 
-    def __init__(self, cache: Cache, key: str) -> None:
-        self.cache, self.key = cache, key
+    def __init__(self, data: memoryview) -> None:
+        self.data = data
 
     def __call__(self) -> bytes:
-        data = self.cache._record(self.key)
-        if data is None:
-            raise LookupError(f"cache record {self.key} is gone")
-        return bytes(data)
+        return bytes(self.data)

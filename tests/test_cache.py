@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -125,6 +126,10 @@ def test_stat_index_trusts_only_old_unchanged_files(corpus, monkeypatch):
     old = path.stat().st_mtime_ns - 10 * cache_module.RACY_NS
     for p in (corpus / "data/articles").glob("*.yaml"):
         os.utime(p, ns=(old, old))
+    # setting the times is a change (of the change time), which must be old too: rather than
+    # wait RACY_NS, shorten it
+    monkeypatch.setattr(cache_module, "RACY_NS", 100_000_000)
+    time.sleep(0.2)
     run(Project(corpus))
     calls = _counting(monkeypatch)
     # touched, same bytes: hashed again, found in the cache (the content decides)
@@ -205,3 +210,191 @@ def test_bad_article_is_an_error_with_jobs(corpus, run_kg):
     assert result.exit_code == 2
     assert result.output.startswith("Error: data/articles/gen-000003.yaml:")
     assert "unknown weapon 'nosuch-weapon-" in result.output
+
+
+# --- issue 12, item 7: every record verified, the code in the key, a wrong index ignored -------
+
+def _flip_all(path: Path, needle: bytes, where=lambda at: True) -> int:
+    """Flip the lowest bit of the last byte of each occurrence of ``needle`` in the file for
+    which ``where(offset)`` holds (as a failing disk or memory might); how many were flipped."""
+    data = bytearray(path.read_bytes())
+    flipped = 0
+    at = data.find(needle)
+    while at >= 0:
+        if where(at):
+            data[at + len(needle) - 1] ^= 1
+            flipped += 1
+        at = data.find(needle, at + 1)
+    path.write_bytes(bytes(data))
+    return flipped
+
+
+def _in_side_record(data: bytes, at: int) -> bool:
+    """Whether offset ``at`` of a pack lies in a record kept beside an entry (``SIDE``)."""
+    head = data.rfind(RECORD, 0, at)
+    key = data[head + len(RECORD):head + len(RECORD) + 64 + len(SIDE)]
+    return key.endswith(SIDE.encode())
+
+
+@pytest.mark.parametrize("where", ["entry", "side", "context"])
+def test_flipped_bit_in_a_record_is_never_published(corpus, run_kg, tmp_path, where):
+    """A record whose bytes changed on disk still unpickles (a label "Drill 2" read as
+    "Drill 3"): each record is checked against the hash stored with it, and rebuilt."""
+    clean = tmp_path / "clean"
+    assert run_kg(corpus, "build", "-q", "--no-cache", "-o", str(clean)).exit_code == 0
+    expected = run(Project(corpus), use_cache=False)
+    assert run_kg(corpus, "build", "-q", "-o", str(tmp_path / "warm")).exit_code == 0
+    if where == "context":
+        (context,) = (corpus / ".kg/cache/context").glob("*.pickle")
+        assert _flip_all(context, b"Weapon system 0") > 0
+    else:
+        (pack,) = _packs(corpus)
+        data = pack.read_bytes()
+        side = where == "side"
+        assert _flip_all(pack, b"Drill 2", lambda at: _in_side_record(data, at) == side) > 0
+    out = tmp_path / "again"
+    result = run_kg(corpus, "build", "-q", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    for name in ("kg.ttl", "kg.trig"):
+        assert (out / name).read_bytes() == (clean / name).read_bytes(), name
+    again = run(Project(corpus))
+    assert sorted(map(set, again.articles), key=len) == sorted(map(set, expected.articles), key=len)
+
+
+def test_edit_keeping_size_and_mtime_is_seen(corpus, monkeypatch):
+    """An old file edited in place, same size, its modification time put back (``touch -r``,
+    ``cp -p``, an editor that keeps it): the change time, which no one can set, tells."""
+    old = (corpus / "data/articles/gen-000001.yaml").stat().st_mtime_ns - 10 * cache_module.RACY_NS
+    for p in (corpus / "data/articles").glob("*.yaml"):
+        os.utime(p, ns=(old, old))
+    run(Project(corpus))
+    calls = _counting(monkeypatch)
+    path = corpus / "data/articles/gen-000001.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("codename: Drill 1\n", "codename: Drill X\n"))
+    os.utime(path, ns=(old, old))
+    result = run(Project(corpus))
+    assert calls == ["gen-000001.yaml"]
+    assert "Drill X" in next(u.trig for u in result.units if u.path.endswith("gen-000001.yaml"))
+
+
+def _wrong_indexes(corpus: Path) -> list:
+    """Indexes of the right type (a dict, written as kg writes it) with wrong insides."""
+    article = os.fspath(corpus / "data/articles/gen-000001.yaml")
+    index = Cache(corpus / ".kg/cache", "k")._load_index()
+    packs = index[cache_module.PACKS]
+    (inputs_key,) = packs
+    key = next(k for k in packs[inputs_key] if not k.endswith(SIDE))
+    right = index[article]
+
+    def with_(name, value):
+        return {**index, name: value}
+
+    def with_offsets(value):
+        return {**index, cache_module.PACKS: {inputs_key: {**packs[inputs_key], key: value}}}
+
+    return [
+        with_(article, ()),
+        with_(article, (right[0],)),
+        with_(article, (right[0], right[1], "later")),
+        with_(article, (right[0], 1234, right[2])),
+        with_(article, [right]),
+        with_(cache_module.PACKS, {inputs_key: ["not", "a", "dict"]}),
+        with_(cache_module.PACKS, ["no"]),
+        {**index, 7: right, None: None},
+        with_offsets(("0", "10")),
+        with_offsets((0,)),
+        with_offsets((-50, 10)),
+        with_offsets((0, 1 << 70)),
+        with_offsets((1 << 70, 1)),
+        with_offsets(None),
+    ]
+
+
+def test_well_typed_but_wrong_index_is_ignored(corpus, run_kg, tmp_path):
+    clean = tmp_path / "clean"
+    assert run_kg(corpus, "build", "-q", "--no-cache", "-o", str(clean)).exit_code == 0
+    assert run_kg(corpus, "build", "-q", "-o", str(tmp_path / "warm")).exit_code == 0
+    index = corpus / ".kg/cache" / cache_module.INDEX
+    good = index.read_bytes()
+    for i, wrong in enumerate(_wrong_indexes(corpus)):
+        index.write_bytes(good)
+        Cache(corpus / ".kg/cache", "k")._write(index, wrong)
+        out = tmp_path / f"o{i}"
+        result = run_kg(corpus, "build", "-q", "-o", str(out))
+        assert result.exit_code == 0, (i, result.output)
+        for name in ("kg.ttl", "kg.trig"):
+            assert (out / name).read_bytes() == (clean / name).read_bytes(), (i, name)
+
+
+def test_a_change_to_kg_code_misses_the_cache(corpus, tmp_path):
+    """Entries made by another version of kg's code (an upgrade, a local edit) are not used,
+    even where ``__version__`` did not change."""
+    import shutil
+    import subprocess
+
+    import kg
+
+    code = tmp_path / "code"
+    shutil.copytree(Path(kg.__file__).parent, code / "kg", ignore=shutil.ignore_patterns("__pycache__"))
+    built = tmp_path / "built.txt"
+    env = {**os.environ, "PYTHONPATH": str(code), "KG_TEST_BUILT": str(built)}
+
+    def build():
+        done = subprocess.run([sys.executable, "-m", "kg", "-C", str(corpus), "build", "-q"],
+                              env=env, cwd=code, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return built.read_text().split() if built.exists() else []
+
+    assert build() == []  # the old code fills the cache
+    where = subprocess.run([sys.executable, "-c", "import kg; print(kg.__file__)"],
+                           env=env, cwd=code, capture_output=True, text=True, timeout=60).stdout
+    assert where.strip() == str(code / "kg/__init__.py")  # the copy is what runs
+    # the new code: the same, and it writes down each article it builds
+    with open(code / "kg/pipeline.py", "a") as fh:
+        fh.write("\n\n_article = _Setup.article\n\n\n"
+                 "def _noted(self, path, reference):\n"
+                 "    with open(os.environ['KG_TEST_BUILT'], 'a') as out:\n"
+                 "        out.write(Path(path).name + '\\n')\n"
+                 "    return _article(self, path, reference)\n\n\n"
+                 "_Setup.article = _noted\n")
+    assert len(build()) == 6
+    built.unlink()
+    assert build() == []  # and its own entries are used from then on
+
+
+def test_a_stamp_taken_too_close_to_a_change_is_not_trusted(tmp_path):
+    """The racy rule: an index entry made within RACY_NS of the file's last change (modification
+    or change time) is not trusted, the file is hashed again; an older one is."""
+    import hashlib
+
+    path = tmp_path / "a.yaml"
+    path.write_text("x: 1\n")
+    real = hashlib.sha256(path.read_bytes()).hexdigest()
+    st = path.stat()
+    changed = max(st.st_mtime_ns, st.st_ctime_ns)
+    for hashed_at, expected in ((changed + cache_module.RACY_NS // 2, real), (changed + 2 * cache_module.RACY_NS, "0" * 64)):
+        cache = Cache(tmp_path / "c", "k")
+        cache._index = {cache_module.PACKS: {}, os.fspath(path): (cache_module._stamp(st), "0" * 64, hashed_at)}
+        assert cache.content_hash(path) == expected
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_in_place_of_a_cache_file_is_not_waited_on(corpus, tmp_path):
+    """A named pipe where the index, the pack or a context file should be is not opened for
+    reading (that waits for a writer for ever): it is ignored, and the build finishes."""
+    import subprocess
+
+    def build():
+        return subprocess.run([sys.executable, "-m", "kg", "-C", str(corpus), "build", "-q"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+    assert build().returncode == 0
+    cache = corpus / ".kg/cache"
+    (pack,) = _packs(corpus)
+    (context,) = (cache / "context").glob("*.pickle")
+    for path in (cache / cache_module.INDEX, pack, context):
+        path.unlink()
+        os.mkfifo(path)
+    done = build()
+    assert done.returncode == 0, done.stderr
