@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Generate a synthetic kg project: reference entities and N fact files, deterministically.
 
     python benchmarks/generate.py OUT_DIR --articles 1000 [--seed 1] [--violations K]

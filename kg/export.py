@@ -6,7 +6,8 @@ per-graph subject blocks: see :class:`Chunk`); JSON-LD and RDF/XML by rdflib's s
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -153,11 +154,21 @@ def write_pieces(fh, parts: Iterable[str] | bytes, batch: int = 1 << 20) -> None
 
 def write_atomic(path: Path, data: bytes | Iterable[str]) -> None:
     """Write ``data`` (bytes, or pieces of text) to a temporary file beside ``path``, then
-    rename it into place."""
+    rename it into place.
+
+    The file gets the mode any new file gets (0666 less the umask, applied by the system when
+    the temporary file is created: ``tempfile.mkstemp`` would make it 0600 whatever the umask);
+    a file it replaces keeps its mode, as writing over it would."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _create_beside(path)
     try:
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except (FileNotFoundError, NotADirectoryError):
+            mode = None
         with os.fdopen(fd, "wb") as fh:
+            if mode is not None:
+                os.fchmod(fh.fileno(), mode)
             write_pieces(fh, data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -168,3 +179,19 @@ def write_atomic(path: Path, data: bytes | Iterable[str]) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+_CREATE_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+                 | getattr(os, "O_BINARY", 0))
+
+
+def _create_beside(path: Path) -> tuple[int, str]:
+    """A new, empty file ``.NAME.RANDOM.tmp`` beside ``path`` (as ``tempfile.mkstemp`` makes
+    one, but with mode 0666 for the umask to apply); its descriptor and path."""
+    for _ in range(100):
+        tmp = os.path.join(path.parent, f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, _CREATE_FLAGS, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")

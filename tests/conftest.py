@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
 from kg.cli import cli
 
@@ -13,6 +15,17 @@ pytest_plugins = ["servers"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
+
+# Hypothesis: a fixed profile, so that CI and a fresh clone draw the same examples on every run
+# (no seed of the day, no example database, no deadline or slowness check on a busy machine);
+# every example a search ever found is kept in its test as an explicit @example.
+# HYPOTHESIS_PROFILE=explore searches with random seeds (and keeps what it finds in .hypothesis/).
+# Loaded here, before the test modules are imported, so that the profiles and @settings they
+# declare inherit it.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("explore", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
