@@ -22,6 +22,7 @@ import datetime as dt
 import random
 import shutil
 import string
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -270,11 +271,34 @@ def article_yaml(i: int, reg: Registry, rnd: random.Random, violation: str | Non
     return "\n".join(lines) + "\n"
 
 
+#: the file that marks a folder as a project this script wrote (and may write again)
+MARKER = ".kg-generated"
+
+
+class NotGenerated(Exception):
+    """The folder holds something this script did not write: it is left as it is."""
+
+
+def _check_out(out: Path) -> None:
+    """``out`` may be missing, an empty folder, or a project this script wrote before (its
+    marker file says so); anything else is refused, so that no one's data is replaced."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise NotGenerated(f"{out}: not a folder; give a new or empty folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise NotGenerated(f"{out}: a folder this script did not write (no {MARKER} in it); "
+                           "it is left as it is: give a new or empty folder")
+
+
 def generate(out: Path, articles: int, seed: int = 1, violations: int = 0) -> Path:
-    """Write the synthetic project to ``out`` (created; an existing data/ is replaced)."""
+    """Write the synthetic project to ``out``: a new or empty folder, or one this script wrote
+    before (its ontology/, queries/ and data/ are then replaced). Raises :class:`NotGenerated`
+    for any other folder, and changes nothing in it."""
     out = Path(out)
+    _check_out(out)
     rnd = random.Random(seed)
     reg = Registry(rnd)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("a synthetic project written by benchmarks/generate.py\n", encoding="utf-8")
     for name in ("ontology", "queries"):
         if (out / name).exists():
             shutil.rmtree(out / name)
@@ -302,7 +326,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--violations", type=int, default=0,
                     help="seed this many violations of each shape in VIOLATION_SHAPES (default 0)")
     args = ap.parse_args(argv)
-    generate(args.out, args.articles, args.seed, args.violations)
+    try:
+        generate(args.out, args.articles, args.seed, args.violations)
+    except NotGenerated as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     print(f"{args.out}: {args.articles} articles, {args.violations * len(VIOLATION_SHAPES)} seeded violations")
 
 
