@@ -30,6 +30,7 @@ one article, before it starts, by the other) is one warning with the shape's mes
 from __future__ import annotations
 
 import difflib
+import hashlib
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -50,11 +51,13 @@ _SHOWN = 3
 class ArticleIndex:
     """What the cross-article check needs of one article (kept in its cache entry).
 
-    ``facts``: (fact IRI, line of the fact, ((property IRI, line of its key), ...)) for each fact;
-    ``refs``: (fact IRI, the reference as written, line) for each ``TYPE/ID`` reference.
+    ``facts``: (fact IRI, line of the fact, ((property IRI, line of its key), ...), digest of
+    the fact's triples) for each fact; ``refs``: (fact IRI, the reference as written, line) for
+    each ``TYPE/ID`` reference. Articles that give a fact the same digest give it the same
+    triples: their fact is the node that each of them validated, and is not read again.
     """
 
-    facts: tuple[tuple[str, int, tuple[tuple[str, int], ...]], ...]
+    facts: tuple[tuple[str, int, tuple[tuple[str, int], ...], str], ...]
     refs: tuple[tuple[str, str, int], ...]
 
 
@@ -62,8 +65,11 @@ class ArticleIndex:
 _LABEL_KEYS = ("label", "codename", "name")
 
 
-def index_of(article) -> ArticleIndex:
-    """The index of a read article (``kg.facts.Article``)."""
+def index_of(article, triples: Iterable) -> ArticleIndex:
+    """The index of a read article (``kg.facts.Article``) and its triples."""
+    about: dict[str, list[str]] = {}
+    for s, p, o in triples:
+        about.setdefault(str(s), []).append(f"{p.n3()} {o.n3()}")
     facts = []
     for fact in article.facts:
         lines: dict[str, int] = {}
@@ -73,7 +79,9 @@ def index_of(article) -> ArticleIndex:
         label = next((fact.key_lines[k] for k in _LABEL_KEYS if k in fact.key_lines), None)
         if label is not None:
             lines[str(RDFS.label)] = label
-        facts.append((str(ns.entity(fact.type, fact.id)), fact.line, tuple(sorted(lines.items()))))
+        iri = str(ns.entity(fact.type, fact.id))
+        digest = hashlib.blake2b("\n".join(sorted(about.get(iri, ()))).encode("utf-8"), digest_size=16).hexdigest()
+        facts.append((iri, fact.line, tuple(sorted(lines.items())), digest))
     refs = tuple((str(ns.entity(ref.kind, ref.id)), text, line) for ref, text, line in article.fact_refs)
     return ArticleIndex(tuple(facts), refs)
 
@@ -150,20 +158,21 @@ def check(articles: Iterable[tuple[str, ArticleIndex, Callable[[], list]]], onto
     Raises ``InputError`` at the first reference (by file and line) to a fact no article reports.
     """
     articles = sorted(articles, key=lambda a: a[0])
-    where: dict[str, list[tuple[int, int, tuple]]] = {}  # fact IRI -> (article, line, prop lines)
+    where: dict[str, list[tuple]] = {}  # fact IRI -> (article, line, prop lines, digest)
     for i, (_path, index, _triples) in enumerate(articles):
-        for iri, line, lines in index.facts:
-            where.setdefault(iri, []).append((i, line, lines))
+        for iri, line, lines, digest in index.facts:
+            where.setdefault(iri, []).append((i, line, lines, digest))
     _check_references(articles, where)
     if validate_merged is None:
         return []
-    shared = {iri: seen for iri, seen in where.items() if len(seen) > 1}
+    # the facts that articles give different triples (the others are as each article has them)
+    shared = {iri: seen for iri, seen in where.items() if len({d for _, _, _, d in seen}) > 1}
     if not shared:
         return []
     # the triples of each shared fact, by article (only the articles that report one are read)
     nodes = {URIRef(iri) for iri in shared}
     by_article: dict[int, dict[URIRef, dict[URIRef, set]]] = {}
-    for i in sorted({i for seen in shared.values() for i, _, _ in seen}):
+    for i in sorted({i for seen in shared.values() for i, _, _, _ in seen}):
         mine: dict[URIRef, dict[URIRef, set]] = {}
         for s, p, o in articles[i][2]():
             if s in nodes:
@@ -173,7 +182,7 @@ def check(articles: Iterable[tuple[str, ArticleIndex, Callable[[], list]]], onto
     reports: dict[URIRef, list[_Report]] = {}
     for iri, seen in sorted(shared.items()):
         node = URIRef(iri)
-        for i, line, lines in seen:
+        for i, line, lines, _digest in seen:
             values = by_article[i].get(node, {})
             reports.setdefault(node, []).append(
                 _Report(articles[i][0], line, dict(lines), {p: frozenset(v) for p, v in values.items()}))
@@ -265,6 +274,9 @@ def _show(node: Node) -> str:
         if node.datatype is None or node.datatype == RDF.langString or str(node.datatype).endswith("#string"):
             text = f'"{text}"'
         return text if len(text) <= 60 else text[:57] + "..."
+    for base in (str(ns.ID), str(ns.MCV)):  # an entity, fact or concept as a fact file names it
+        if isinstance(node, URIRef) and str(node).startswith(base):
+            return str(node)[len(base):]
     g = Graph()
     ns.bind_prefixes(g)
     return short(g, node)

@@ -164,6 +164,11 @@ def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", e
     shapes, reference entities, engine, reasoning mode and kg version are unchanged is taken
     from ``.kg/cache/`` rather than rebuilt (``kg.cache``). ``progress(done, total)`` is called
     as articles are done.
+
+    Then every article, cached or not, is checked against the others (``kg.crosscheck``, over
+    each article's index of its facts and references): a ``TYPE/ID`` reference to a fact no
+    article reports raises ``InputError``; the facts several articles report are validated
+    with all their values, and where the articles disagree the report has warnings.
     """
     from .cache import Cache, digest_files
 
@@ -441,7 +446,7 @@ class _Setup:
                      _pack(subject_blocks(inferred, terms)),
                      (dump(triples, protocol=pickle.HIGHEST_PROTOCOL),
                       dump(dict(built.lines), protocol=pickle.HIGHEST_PROTOCOL),
-                      dump(inferred, protocol=pickle.HIGHEST_PROTOCOL)), index_of(article))
+                      dump(inferred, protocol=pickle.HIGHEST_PROTOCOL)), index_of(article, triples))
 
 
 def _cross_check(setup: _Setup, units: list, results: list) -> list:
