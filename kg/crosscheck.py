@@ -65,11 +65,10 @@ class ArticleIndex:
 _LABEL_KEYS = ("label", "codename", "name")
 
 
-def index_of(article, triples: Iterable) -> ArticleIndex:
-    """The index of a read article (``kg.facts.Article``) and its triples."""
-    about: dict[str, list[str]] = {}
-    for s, p, o in triples:
-        about.setdefault(str(s), []).append(f"{p.n3()} {o.n3()}")
+def index_of(article, blocks: Iterable[tuple[str, str]], terms: Callable[[Node], str]) -> ArticleIndex:
+    """The index of a read article (``kg.facts.Article``), from its graph's subject blocks
+    (``kg.turtle.subject_blocks``: canonical, so that the same triples give the same text)."""
+    about = dict(blocks)
     facts = []
     for fact in article.facts:
         lines: dict[str, int] = {}
@@ -80,7 +79,7 @@ def index_of(article, triples: Iterable) -> ArticleIndex:
         if label is not None:
             lines[str(RDFS.label)] = label
         iri = str(ns.entity(fact.type, fact.id))
-        digest = hashlib.blake2b("\n".join(sorted(about.get(iri, ()))).encode("utf-8"), digest_size=16).hexdigest()
+        digest = hashlib.blake2b(about.get(terms(URIRef(iri)), "").encode("utf-8"), digest_size=16).hexdigest()
         facts.append((iri, fact.line, tuple(sorted(lines.items())), digest))
     refs = tuple((str(ns.entity(ref.kind, ref.id)), text, line) for ref, text, line in article.fact_refs)
     return ArticleIndex(tuple(facts), refs)

@@ -446,7 +446,7 @@ class _Setup:
                      _pack(subject_blocks(inferred, terms)),
                      (dump(triples, protocol=pickle.HIGHEST_PROTOCOL),
                       dump(dict(built.lines), protocol=pickle.HIGHEST_PROTOCOL),
-                      dump(inferred, protocol=pickle.HIGHEST_PROTOCOL)), index_of(article, triples))
+                      dump(inferred, protocol=pickle.HIGHEST_PROTOCOL)), index_of(article, blocks, terms))
 
 
 def _cross_check(setup: _Setup, units: list, results: list) -> list:
