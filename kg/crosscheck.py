@@ -15,9 +15,10 @@ entities), so the merged graph differs from the articles one by one only at them
 per-article stage, each article gives a small index (its facts' IRIs and lines, and the fact
 references it makes, ``ArticleIndex``), kept in its cache entry; ``check`` reads the indexes of
 all articles, refuses a reference to a fact that no article reports (``InputError``: the file
-and line of the reference), and validates the facts that several articles report, with the
-values of every article that reports them: its cost grows with the number of shared facts,
-not with the number of articles.
+and line of the reference), and validates the facts that several articles report with
+different triples (a digest of each fact's triples is in the index), with the values of every
+article that reports them: its cost grows with the facts articles disagree on, not with the
+number of articles.
 
 What it finds there is reported as a ``Warning`` naming the articles and lines: the articles
 disagree, which no single fact file can be blamed for (kg keeps what each article says; the
