@@ -107,6 +107,8 @@ class Fact:
     id: str
     values: dict[str, Any]
     line: int
+    #: the line of each key of the fact's entry
+    key_lines: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -118,6 +120,9 @@ class Article:
     #: header keys the article explicitly leaves unknown
     unknown: list[str]
     facts: list[Fact]
+    #: references to facts written TYPE/ID (maybe of another article): (ref, text, line),
+    #: resolved once every article is read (``kg.crosscheck``)
+    fact_refs: list[tuple[Ref, str, int]] = field(default_factory=list)
 
 
 Vocabulary = dict[str, set[str]]  # scheme -> concept ids
@@ -208,6 +213,7 @@ class _Checker:
         self.reference = reference
         self.vocab = vocab
         self.path = path
+        self.fact_refs: list[tuple[Ref, str, int]] = []
 
     def value(self, f: Field, y: Y, subclasses: dict[str, Any] | None = None,
               local_facts: dict[str, Fact] | None = None, fact_fields: tuple[Field, ...] = ()) -> Any:
@@ -310,6 +316,7 @@ class _Checker:
             if ftype not in FACT_TYPES:
                 raise InputError(f"{_q(text)}: unknown fact type {_q(ftype)}{_suggest(ftype, FACT_TYPES)}", self.path, line)
             check_id(fid, self.path, line, "fact id")
+            self.fact_refs.append((Ref(ftype, fid), text, line))
             return Ref(ftype, fid)
         fact = local_facts.get(text)
         if fact is None:
@@ -484,9 +491,10 @@ def read_article(path: Path, display: str, reference: Reference, vocab: Vocabula
                                 subclasses=ft.subclasses, local_facts=local, fact_fields=ft.fields)
             fact = local[fid]
             fact.values = values
+            fact.key_lines = dict(item.key_lines or {})
             _check_fact(fact, item, display)
             facts.append(fact)
-    return Article(header["id"], display, top["article"].line, header, unknown, facts)
+    return Article(header["id"], display, top["article"].line, header, unknown, facts, checker.fact_refs)
 
 
 def _check_fact(fact: Fact, item: Y, path: str) -> None:

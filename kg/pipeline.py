@@ -161,6 +161,11 @@ def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", e
     shapes, reference entities, engine, reasoning mode and kg version are unchanged is taken
     from ``.kg/cache/`` rather than rebuilt (``kg.cache``). ``progress(done, total)`` is called
     as articles are done.
+
+    Then every article, cached or not, is checked against the others (``kg.crosscheck``, over
+    each article's index of its facts and references): a ``TYPE/ID`` reference to a fact no
+    article reports raises ``InputError``; the facts several articles report are validated
+    with all their values, and where the articles disagree the report has warnings.
     """
     from .cache import Cache, digest_files
 
@@ -208,7 +213,8 @@ def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", e
     todo = []
     hits = cache.get_many(paths) if cache is not None else [None] * len(paths)
     for i, hit in enumerate(hits):
-        if hit is not None:
+        if hit is not None and getattr(hit, "index", None) is not None:  # an entry without the
+            # cross-article index (made by an older kg) is rebuilt
             units[i] = hit
         else:
             todo.append(i)
@@ -232,6 +238,7 @@ def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", e
             raise InputError(f"duplicate article id {unit.article_id!r} (also in {first.path})", unit.path, unit.line)
         seen[unit.article_id] = unit
         report.results.extend(unit.results)
+    report.results.extend(_cross_check(setup, units, report.results))
     # A result about a reference entity found while validating an article is reported once.
     report.results = sorted(set(report.results), key=lambda r: r.sort_key())
     ordered = sorted(units, key=lambda u: str(ns.article_graph(u.article_id)))
@@ -273,6 +280,9 @@ class _Unit:
     #: the triples, lines and entailments, each pickled; None in an entry read from the
     #: cache, which keeps them apart (``kg.cache``) and reads them when first asked for
     blobs: tuple[bytes, bytes, bytes] | None = None
+    #: its facts and its references to facts (``kg.crosscheck.ArticleIndex``), checked
+    #: against every other article's after the per-article stage
+    index: object | None = None
 
     def attach(self, side) -> None:
         """Where to read ``blobs`` from when they are asked for (a function giving them
@@ -402,7 +412,24 @@ class _Setup:
                 inferred = list(reasoner.infer(built.graph))
         return self.unit(article, built, results, inferred)
 
+    def validate_merged(self, graph: Graph, focus: set, lines: dict) -> list:
+        """The shapes' results on the nodes ``focus`` of ``graph`` (facts reported by several
+        articles, with the values of all of them), with the reference entities."""
+        if self.engine == "fast":
+            from .fastshacl import Index
+            from .reason import used_triples
+
+            compiled = self.compiled()
+            store = list(graph) + used_triples(graph, self.ref.graph)
+            return compiled.validate(Index(graph, base=self._ref_index), focus_within=set(focus),
+                                     lines=lines, store_triples=store).results
+        data = Graph()
+        data += graph
+        data += self.ref.graph
+        return [r for r in validate(data, self.shapes, self.ontology, lines).results if r.focus in focus]
+
     def unit(self, article, built, results: list, inferred: list) -> _Unit:
+        from .crosscheck import index_of
         from .turtle import graph_text, subject_blocks
 
         terms = self.terms
@@ -416,7 +443,17 @@ class _Setup:
                      _pack(subject_blocks(inferred, terms)),
                      (dump(triples, protocol=pickle.HIGHEST_PROTOCOL),
                       dump(dict(built.lines), protocol=pickle.HIGHEST_PROTOCOL),
-                      dump(inferred, protocol=pickle.HIGHEST_PROTOCOL)))
+                      dump(inferred, protocol=pickle.HIGHEST_PROTOCOL)), index_of(article, blocks, terms))
+
+
+def _cross_check(setup: _Setup, units: list, results: list) -> list:
+    """What only the articles together show (``kg.crosscheck``): raises ``InputError`` for a
+    reference to a fact no article reports; gives the warnings where articles disagree."""
+    from .crosscheck import check
+
+    articles = [(u.path, u.index, _triples_of(u)) for u in units]
+    merged = setup.validate_merged if setup.shapes is not None else None
+    return check(articles, setup.ontology, setup.shapes, results, merged)
 
 
 def _index(setup: _Setup):
