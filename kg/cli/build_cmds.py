@@ -86,7 +86,8 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
           no_cache: bool, quiet: bool) -> None:
     """Build the graph from data/ and write build/kg.ttl (merged) and build/kg.trig (named graphs).
 
-    Every article is read, turned into triples and validated on its own. The outputs are written
+    Every article is read, turned into triples and validated on its own; facts that several
+    articles report differently are then checked together (warnings). The outputs are written
     only when the whole graph conforms (warnings allowed); a failed build leaves the previous
     outputs as they were.
 
