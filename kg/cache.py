@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import Any, Iterable
 
+from .files import open_regular
+
 FORMAT = b"kg-cache-5\n"
 INDEX = "index.pickle"
 #: the start of every record in the pack, before its key and its length
@@ -93,7 +95,7 @@ class Cache:
     def _load_index(self) -> dict[str, tuple]:
         if self._index is None:
             try:
-                with open(self.folder / INDEX, "rb") as fh:
+                with open_regular(self.folder / INDEX) as fh:
                     if fh.read(len(FORMAT)) != FORMAT:
                         raise ValueError("not a kg cache index")
                     index = pickle.load(fh)
@@ -159,7 +161,7 @@ class Cache:
             import mmap
 
             try:
-                with open(self._pack_path(), "rb") as fh:
+                with open_regular(self._pack_path()) as fh:
                     self._mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
             except (OSError, ValueError):  # no pack yet, or an empty one
                 self._mm = b""
@@ -218,7 +220,7 @@ class Cache:
         head = RECORD + key.encode() + len(data).to_bytes(8, "little")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self._pack_path(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = os.open(self._pack_path(), os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o644)
             try:
                 os.write(fd, head + data)  # one write: appended whole, after any other build's
                 end = os.lseek(fd, 0, os.SEEK_CUR)
@@ -283,7 +285,7 @@ class Cache:
 
     def _read(self, target: Path) -> Any | None:
         try:
-            with open(target, "rb") as fh:
+            with open_regular(target) as fh:
                 data = fh.read()
             if not data.startswith(FORMAT):
                 raise ValueError("not a kg cache entry")
