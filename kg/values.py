@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import unicodedata
 from dataclasses import dataclass
 
 #: the longest text value, in characters
@@ -42,9 +41,10 @@ _IRI_FORBIDDEN = re.compile(r'[ <>"{}|^`\\]')
 BOOLEANS = {w: True for w in ("true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON")}
 BOOLEANS.update({w: False for w in ("false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF")})
 
-#: Unicode categories that are never shown as they are: control characters, surrogates (bytes
-#: that were not UTF-8) and the line and paragraph separators
-_CONTROL = {"Cc", "Cs", "Zl", "Zp"}
+#: what is never shown as it is: the control characters (Unicode category Cc), the line and
+#: paragraph separators (Zl, Zp) and lone surrogates (Cs: bytes that were not UTF-8)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _LINE_BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"
 
 
@@ -70,25 +70,18 @@ def quoted(text: str, limit: int = 60) -> str:
     return repr(text)
 
 
-def is_control(char: str) -> bool:
-    return unicodedata.category(char) in _CONTROL
+def _escape(m: re.Match) -> str:
+    c = m.group(0)
+    if 0xDC80 <= ord(c) <= 0xDCFF:  # surrogateescape: the byte itself
+        return f"\\x{ord(c) - 0xDC00:02x}"
+    return repr(c)[1:-1]
 
 
 def escape_controls(text: str) -> str:
     """``text`` with every control character, line break and lone surrogate written as an
     escape (``\\n``, ``\\x1b``; a byte that was not UTF-8 as ``\\xff``), so that it prints as
     one line and moves no cursor."""
-    if not any(is_control(c) for c in text):
-        return text
-    out = []
-    for c in text:
-        if not is_control(c):
-            out.append(c)
-        elif 0xDC80 <= ord(c) <= 0xDCFF:  # surrogateescape: the byte itself
-            out.append(f"\\x{ord(c) - 0xDC00:02x}")
-        else:
-            out.append(repr(c)[1:-1])
-    return "".join(out)
+    return _CONTROL.sub(_escape, text)
 
 
 # --- text ----------------------------------------------------------------------------------
@@ -99,19 +92,22 @@ def text(value: str, what: str, *, line_breaks: bool = False, controls: bool = F
     """A text value: valid Unicode, at most ``max_chars`` characters, not blank (unless
     ``empty``), with no control character (``line_breaks``: but for ``\\n``; ``controls``: any
     control character, as a search string may hold)."""
-    for i, c in enumerate(value):
-        if 0xD800 <= ord(c) <= 0xDFFF:
-            shown = f"byte 0x{ord(c) - 0xDC00:02x}" if ord(c) >= 0xDC80 else f"U+{ord(c):04X}"
-            raise BadValue(f"{what} is not UTF-8 text ({shown} at character {i + 1})")
+    bad = _SURROGATE.search(value)
+    if bad:
+        c = ord(bad.group(0))
+        shown = f"byte 0x{c - 0xDC00:02x}" if 0xDC80 <= c <= 0xDCFF else f"U+{c:04X}"
+        raise BadValue(f"{what} is not UTF-8 text ({shown} at character {bad.start() + 1})")
     if len(value) > max_chars:
         raise BadValue(f"{what} is {len(value):,} characters long; at most {max_chars:,} are allowed")
     if not empty and not value.strip():
         raise BadValue(f"{what} is empty")
     if not controls:
-        for i, c in enumerate(value):
-            if is_control(c) and not (line_breaks and c == "\n"):
-                kind = "a line break" if c in _LINE_BREAKS else "a control character"
-                raise BadValue(f"{what} holds {kind} (U+{ord(c):04X}) at character {i + 1}")
+        for m in _CONTROL.finditer(value):
+            c = m.group(0)
+            if line_breaks and c == "\n":
+                continue
+            kind = "a line break" if c in _LINE_BREAKS else "a control character"
+            raise BadValue(f"{what} holds {kind} (U+{ord(c):04X}) at character {m.start() + 1}")
     return value
 
 
@@ -210,9 +206,9 @@ def duration(value: str, what: str) -> str:
 
 def bad_iri_character(value: str) -> str | None:
     """The first character that no IRI, absolute or relative, may hold, described; or None."""
-    for c in value:
-        if is_control(c):
-            return f"it holds the control character U+{ord(c):04X}"
+    control = _CONTROL.search(value)
+    if control:
+        return f"it holds the control character U+{ord(control.group(0)):04X}"
     bad = _IRI_FORBIDDEN.search(value)
     return f"it holds {bad.group(0)!r}" if bad else None
 
