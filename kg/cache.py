@@ -22,7 +22,6 @@ that cannot be read. Entries no build used are left for ``kg build --no-cache`` 
 from __future__ import annotations
 
 import hashlib
-import stat
 import os
 import pickle
 import tempfile
@@ -48,9 +47,9 @@ RACY_NS = 2_000_000_000
 def _hashable(st: os.stat_result) -> bool:
     """Whether a file may be hashed: a regular file the reader would read (a device, a pipe or
     a file over the reader's limit is left to the reader, which refuses it with its error)."""
-    from .yamlread import MAX_BYTES
+    from .files import MAX_BYTES, refusal
 
-    return stat.S_ISREG(st.st_mode) and st.st_size <= MAX_BYTES
+    return refusal(st, MAX_BYTES) is None
 
 
 def _sha256_of(name, h=None):

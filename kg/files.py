@@ -28,7 +28,7 @@ _FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0) 
 
 def shown(path: str | os.PathLike) -> str:
     """A file name as an error shows it: one line, control characters escaped."""
-    return escape_controls(os.fspath(path))
+    return escape_controls(os.fsdecode(path))
 
 
 def refusal(info: os.stat_result, limit: int | None, what: str = "a fact file") -> str | None:
