@@ -54,7 +54,7 @@ def _literal(f: Field, value) -> URIRef | Literal:
         return Literal(value)
     if isinstance(value, int):
         return Literal(value, datatype=XSD.integer)
-    if f.kind == "plain":
+    if f.kind in ("plain", "language"):
         return Literal(value)
     if f.kind == "url":
         return Literal(value, datatype=XSD.anyURI)

@@ -41,6 +41,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
+from .files import open_regular
+
 FORMAT = b"kg-cache-6\n"
 INDEX = "index.pickle"
 #: the start of every record in the pack, before its key, its length and its checksum
@@ -113,25 +115,12 @@ def _checked_index(raw) -> dict:
     return index
 
 
-def _open_regular(path: Path):
-    """``path`` opened for reading if it is a regular file (a pipe or a device put in the
-    cache's place is never waited on), else OSError."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(f"{path}: not a regular file")
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
-
-
 def _hashable(st: os.stat_result) -> bool:
     """Whether a file may be hashed: a regular file the reader would read (a device, a pipe or
     a file over the reader's limit is left to the reader, which refuses it with its error)."""
-    from .yamlread import MAX_BYTES
+    from .files import MAX_BYTES, refusal
 
-    return stat.S_ISREG(st.st_mode) and st.st_size <= MAX_BYTES
+    return refusal(st, MAX_BYTES) is None
 
 
 def _sha256_of(name, h=None):
@@ -234,7 +223,7 @@ class Cache:
             import mmap
 
             try:
-                with _open_regular(self._pack_path()) as fh:
+                with open_regular(self._pack_path()) as fh:
                     self._mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
             except (OSError, ValueError):  # no pack yet, or an empty one
                 self._mm = b""
@@ -368,7 +357,7 @@ class Cache:
         """What ``_write`` wrote at ``target``, or None where it is missing, or its checksum
         does not match, or it cannot be unpickled."""
         try:
-            with _open_regular(target) as fh:
+            with open_regular(target) as fh:
                 data = memoryview(fh.read())
             start = len(FORMAT) + CHECK
             if data[:len(FORMAT)] != FORMAT or hashlib.sha256(data[start:]).digest() != data[len(FORMAT):start]:

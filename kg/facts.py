@@ -1,18 +1,19 @@
 """Reading and checking the reference entities and the fact files.
 
 Everything a file says is checked here against the tables of ``kg.schema``: unknown keys,
-missing keys, wrong types, impossible dates, unknown or duplicate ids. A problem raises
+missing keys, wrong types, unknown or duplicate ids; each value is checked by the checker of
+its kind in ``kg.values`` (text, dates, durations, numbers, ids...). A problem raises
 ``InputError`` naming the file and line; what comes out is ready to be turned into triples.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from . import values as V
 from .errors import InputError
 from .schema import (
     ARTICLE_FIELDS,
@@ -24,31 +25,12 @@ from .schema import (
     EntityKind,
     Field,
 )
+from .values import ID_RE, MAX_TEXT, BadValue, Date  # noqa: F401 (ID_RE, Date: for other modules)
 from .yamlread import Y, read_yaml
 from .yamlread import short_repr as _q
 
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}\Z")  # \Z: "$" lets a final "\n" by
-DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z", re.ASCII)  # ASCII: no other digits
-DURATION_RE = re.compile(
-    r"^P(?=\d|T\d)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
-    r"(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?\Z",
-    re.ASCII,
-)
-WIKIDATA_RE = re.compile(r"^Q[1-9][0-9]*\Z")
-MAX_TEXT = 10_000
 #: the most facts one fact file (one article) may have; no list in it may have more items
 MAX_FACTS = 10_000
-
-
-@dataclass(frozen=True)
-class Date:
-    """A date as precise as the source gives it: ``2025-07-21``, ``2025-07`` or ``2025``."""
-
-    text: str
-
-    @property
-    def precision(self) -> str:
-        return {10: "day", 7: "month", 4: "year"}[len(self.text)]
 
 
 @dataclass(frozen=True)
@@ -154,6 +136,8 @@ def _check_keys(m: Y, allowed: Iterable[str], path: str, what: str) -> None:
 
 
 def _scalar_text(y: Y, path: str, key: str) -> str:
+    """The text of a single value (of any plain type: ``name: 1234`` is the text 1234), at
+    most ``MAX_TEXT`` characters and not blank; what it may hold is for its kind's checker."""
     if y.tag in ("map", "seq"):
         raise InputError(f"{key!r} must be a single value, not a {'list' if y.tag == 'seq' else 'mapping'}", path, y.line)
     if y.tag == "null":
@@ -166,41 +150,11 @@ def _scalar_text(y: Y, path: str, key: str) -> str:
     return text
 
 
-def parse_date(text: str, path: str, line: int, key: str) -> Date:
-    m = DATE_RE.match(text)
-    if not m:
-        raise InputError(f"{key!r} must be a date YYYY-MM-DD, YYYY-MM or YYYY, not {_q(text)}", path, line)
-    year, month, day = (int(g) if g else None for g in m.groups())
-    try:
-        _dt.date(year, month or 1, day or 1)
-    except ValueError:
-        raise InputError(f"{key!r} is not a real date: {text}", path, line) from None
-    if year < 1000:
-        raise InputError(f"{key!r} is not a plausible year: {text}", path, line)
-    return Date(text)
-
-
-def parse_duration(text: str, path: str, line: int, key: str) -> str:
-    m = DURATION_RE.match(text)
-    if not m:
-        raise InputError(f"{key!r} must be an ISO 8601 duration such as P3D or P2W, not {_q(text)}", path, line)
-    years, months, weeks, days, hours, minutes, seconds = m.groups()
-    if weeks:  # xsd:duration has no weeks
-        days = str(int(weeks) * 7 + int(days or 0))
-    out = "P" + "".join(f"{v}{u}" for v, u in ((years, "Y"), (months, "M"), (days, "D")) if v)
-    time = "".join(f"{v}{u}" for v, u in ((hours, "H"), (minutes, "M"), (seconds, "S")) if v)
-    return out + ("T" + time if time else "")
-
-
 def check_id(text: str, path: str, line: int, what: str = "id") -> str:
-    if not ID_RE.match(text):
-        raise InputError(
-            f"{what} {_q(text)} must start with a letter or digit and use only letters, digits, "
-            "'.', '_' and '-' (at most 120 characters)",
-            path,
-            line,
-        )
-    return text
+    try:
+        return V.identifier(text, what)
+    except BadValue as exc:
+        raise InputError(str(exc), path, line) from None
 
 
 # --- values ------------------------------------------------------------------------------
@@ -214,6 +168,8 @@ class _Checker:
         self.vocab = vocab
         self.path = path
         self.fact_refs: list[tuple[Ref, str, int]] = []
+        #: how errors name an id: "article id", "fact id" or "id"
+        self.id_what = "id"
 
     def value(self, f: Field, y: Y, subclasses: dict[str, Any] | None = None,
               local_facts: dict[str, Fact] | None = None, fact_fields: tuple[Field, ...] = ()) -> Any:
@@ -231,37 +187,27 @@ class _Checker:
         return self.one(f, y, subclasses, local_facts, fact_fields)
 
     def one(self, f: Field, y: Y, subclasses, local_facts, fact_fields) -> Any:
-        kind = f.kind
-        if kind == "bool":
+        try:
+            return self._one(f, y, subclasses, local_facts, fact_fields)
+        except BadValue as exc:
+            raise InputError(str(exc), self.path, y.line) from None
+
+    def _one(self, f: Field, y: Y, subclasses, local_facts, fact_fields) -> Any:
+        kind, what = f.kind, repr(f.key)
+        if kind == "bool":  # written as YAML writes a boolean (true, false; yes, no...)
             if y.tag != "bool":
-                raise InputError(f"{f.key!r} must be true or false, not {_show(y)}", self.path, y.line)
-            return y.value.lower() in ("true", "yes", "on")
-        if kind == "int" or kind == "paragraph":
+                raise BadValue(f"{what} must be true or false, not {_show(y)}")
+            return V.boolean(y.value, what)
+        if kind == "int" or kind == "paragraph":  # written as a YAML whole number
             if y.tag != "int":
-                raise InputError(f"{f.key!r} must be a whole number, not {_show(y)}", self.path, y.line)
-            try:
-                n = int(y.value.replace("_", ""), 0)
-            except ValueError:
-                raise InputError(f"{f.key!r} must be a whole number, not {_show(y)}", self.path, y.line) from None
-            low = 1 if kind == "paragraph" else 0
-            if n < low or n > 10**12:
-                raise InputError(f"{f.key!r} must be a whole number from {low}, not {n}", self.path, y.line)
-            return n
+                raise BadValue(f"{what} must be a whole number, not {_show(y)}")
+            return V.integer(y.value, what, low=1 if kind == "paragraph" else 0, high=10**12)
         text = _scalar_text(y, self.path, f.key)
-        if kind in ("str", "plain"):
-            return text
-        if kind == "url":
-            if not re.match(r"^https?://[^\s<>\"{}|\\^`]+\Z", text):
-                raise InputError(f"{f.key!r} must be an http(s) URL, not {_q(text)}", self.path, y.line)
-            return text
-        if kind == "date":
-            return parse_date(text, self.path, y.line, f.key)
-        if kind == "duration":
-            return parse_duration(text, self.path, y.line, f.key)
-        if kind == "wikidata":
-            if not WIKIDATA_RE.match(text):
-                raise InputError(f"{f.key!r} must be a Wikidata item id such as Q794, not {_q(text)}", self.path, y.line)
-            return text
+        if kind == "id":
+            return V.identifier(text, self.id_what)
+        checker = _TEXT_KINDS.get(kind)
+        if checker is not None:
+            return checker(text, what)
         if kind == "subclass":
             assert subclasses is not None
             if text not in subclasses:
@@ -325,6 +271,19 @@ class _Checker:
                 "(a fact of another article is written TYPE/ID, e.g. exercise/casarex-2025)",
                 self.path, line)
         return Ref(fact.type, fact.id)
+
+
+#: the checker of each kind of value written as text (``kg.schema`` lists the kinds)
+_TEXT_KINDS = {
+    "str": V.text,
+    "plain": V.text,
+    "prose": lambda text, what: V.text(text, what, line_breaks=True),
+    "language": V.language,
+    "url": V.http_url,
+    "date": V.date,
+    "duration": V.duration,
+    "wikidata": V.wikidata,
+}
 
 
 def _show(y: Y) -> str:
@@ -458,9 +417,10 @@ def read_article(path: Path, display: str, reference: Reference, vocab: Vocabula
     if "article" not in top:
         raise InputError("a fact file needs 'article' (the article's metadata)", display, 1)
     checker = _Checker(reference, vocab, display)
+    checker.id_what = "article id"
     header, unknown = _fields(top["article"], ARTICLE_FIELDS, display, "the article", checker,
                               allow_unknown=_ARTICLE_UNKNOWABLE)
-    check_id(header["id"], display, top["article"].value["id"].line, "article id")
+    checker.id_what = "fact id"
     facts_y = top.get("facts")
     facts: list[Fact] = []
     if facts_y is not None and facts_y.tag != "null":

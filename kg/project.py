@@ -1,16 +1,21 @@
 """Where a project's files are, and reading all of its inputs."""
 from __future__ import annotations
 
+import logging
 import os
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from . import namespaces as ns
+from . import values as V
 from .errors import InputError
 from .facts import Article, Reference, Vocabulary, read_article, read_reference
+from .files import MAX_BYTES, read_bytes, shown
 
 ONTOLOGY_FILES = ("milcoop.ttl", "vocab.ttl")
 SHAPES_FILE = "shapes.ttl"
@@ -48,14 +53,17 @@ class Project:
         return self.root / ".kg" / "cache"
 
     def display(self, path: Path) -> str:
-        """A path as errors show it: relative to the project where it is inside."""
-        for mine, root in ((Path(os.path.abspath(path)), Path(os.path.abspath(self.root))),
-                           (path.resolve(), self.root.resolve())):  # a link is shown where it is
-            try:
-                return mine.relative_to(root).as_posix()
-            except ValueError:
-                pass
-        return str(path)
+        """A path as errors show it: relative to the project where it is inside, on one line
+        (control characters escaped)."""
+        mine, root = Path(os.path.abspath(path)), Path(os.path.abspath(self.root))
+        try:
+            return shown(mine.relative_to(root).as_posix())
+        except ValueError:
+            pass
+        try:  # a link is shown where it is
+            return shown(path.resolve().relative_to(self.root.resolve()).as_posix())
+        except (ValueError, OSError, RuntimeError):  # outside, or a symlink loop
+            return shown(path)
 
     def ontology_paths(self) -> list[Path]:
         return [self.ontology_dir / name for name in ONTOLOGY_FILES]
@@ -93,19 +101,71 @@ def find_project(start: Path | None = None) -> Project:
 
 
 def parse_turtle(path: Path, display: str, identifier=None) -> Graph:
+    """A Turtle file (the ontology, the vocabularies, the shapes), read by ``kg.files`` and
+    parsed by rdflib; every IRI in it must be one that every RDF tool reads (rdflib takes
+    ``<a\\u0000b>`` and spaces, which no store can then load)."""
+    data = read_bytes(path, display, "a Turtle file", MAX_BYTES)
+    display = shown(display)
     g = Graph(identifier=identifier)
     try:
-        g.parse(path, format="turtle")
-    except FileNotFoundError:
-        raise InputError("file not found", display) from None
+        with _quiet_rdflib():
+            g.parse(data=data, format="turtle", publicID=Path(os.path.abspath(path)).as_uri())
     except Exception as exc:  # rdflib raises several kinds; all mean bad Turtle
         why = getattr(exc, "_why", None)  # rdflib's BadSyntax: the reason and the 0-based line
         line = getattr(exc, "lines", None)
         if why is not None and isinstance(line, int):
-            raise InputError(f"invalid Turtle: {why}", display, line + 1) from None
+            raise InputError(f"invalid Turtle: {V.escape_controls(str(why))}", display, line + 1) from None
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"invalid Turtle: {message}", display) from None
+        raise InputError(f"invalid Turtle: {V.escape_controls(message)}", display) from None
+    _check_iris(g, data, display)
     return g
+
+
+@contextmanager
+def _quiet_rdflib():
+    """rdflib logs a warning for each IRI it doubts; ``_check_iris`` reports them instead."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+_IRIREF = re.compile(r"<([^<>\n]*)>")
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _check_iris(g: Graph, data: bytes, display: str) -> None:
+    """Refuse the first IRI of the graph (subjects, predicates, objects, datatypes) that is not
+    a valid absolute IRI, with the line of the file where it is written."""
+    checked: set[str] = set()
+    for triple in g:
+        for term in triple:
+            iri = term.datatype if isinstance(term, Literal) else term
+            if not isinstance(iri, URIRef) or iri in checked:
+                continue
+            checked.add(iri)
+            problem = V.iri_problem(str(iri))
+            if problem is not None:
+                raise InputError(f"{V.quoted(str(iri))} is not a valid IRI ({problem})", display,
+                                 _line_of_iri(data, str(iri)))
+
+
+def _line_of_iri(data: bytes, iri: str) -> int | None:
+    """The line of the ``<...>`` that gives ``iri`` (escapes decoded; a relative IRI or a
+    prefix declaration counts where the IRI ends or starts with it), or None."""
+    text = data.decode("utf-8", errors="replace")
+    part_of_it = None
+    for number, line in enumerate(text.split("\n"), 1):
+        for m in _IRIREF.finditer(line):
+            written = _UCHAR.sub(lambda u: chr(int(u.group(1) or u.group(2), 16)), m.group(1))
+            if written == iri:
+                return number
+            if part_of_it is None and written and written in iri and V.bad_iri_character(written):
+                part_of_it = number
+    return part_of_it
 
 
 def load_ontology(project: Project) -> Graph:

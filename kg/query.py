@@ -8,7 +8,6 @@ the type (``_iri``, ``_integer``, ``_xsd_date``; none: a string).
 """
 from __future__ import annotations
 
-import datetime as _dt
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -17,7 +16,9 @@ from pathlib import Path
 import yaml
 
 from .engines import XSD, XSD_STRING, Engine, QueryError, SelectResult, SelectStream, Term, select_stream
+from . import values as V
 from .errors import InputError, KgError
+from .files import MAX_QUERY_BYTES, read_text
 
 BASE = "https://w3id.org/milcoop/"
 _PARAM_RE = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9_]*)")
@@ -95,12 +96,9 @@ def blank_out(text: str) -> str:
 
 def parse_query_file(path: Path, name: str, display: str | None = None) -> QueryFile:
     display = display or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("no such query file", display) from None
-    except UnicodeDecodeError:
-        raise InputError("the query file is not UTF-8", display) from None
+    if not path.exists() and not path.is_symlink():
+        raise InputError("no such query file", display)
+    text = read_text(path, display, "a query file", MAX_QUERY_BYTES)
     header_lines = []
     for line in text.splitlines():
         if line.startswith("#+"):
@@ -263,7 +261,7 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise InputError(f"--param must be KEY=VALUE, not {pair!r}")
+            raise InputError(f"--param must be KEY=VALUE, not {V.quoted(pair)}")
         out[key.strip()] = value
     return out
 
@@ -282,33 +280,33 @@ def bind_params(q: QueryFile, given: dict[str, str], engine: Engine) -> dict[str
             if p.required:
                 raise InputError(f"query {q.name!r} needs --param {p.name}=... ({_TYPES[p.type]})")
             continue
-        bindings[p.var] = to_term(p, values[p.name], engine)
+        try:
+            bindings[p.var] = to_term(p, values[p.name], engine)
+        except V.BadValue as exc:
+            raise InputError(str(exc)) from None
     return bindings
 
 
 def to_term(p: Param, value: str, engine: Engine) -> Term:
+    """The term a parameter value stands for, checked by the checker of its type in
+    ``kg.values`` (raises ``BadValue``). A string may hold any character (it is bound as one
+    literal, never pasted into the query), but it must be UTF-8."""
+    what = f"parameter {p.name!r}"
+    text = V.text(value, what, controls=True, empty=True, max_chars=V.MAX_TEXT)
     if p.type == "integer":
-        if not re.fullmatch(r"[+-]?\d{1,18}", value.strip()):
-            raise InputError(f"parameter {p.name!r} must be a whole number, not {value!r}")
-        return Term("literal", str(int(value)), XSD + "integer")
+        return Term("literal", str(V.integer(text.strip(), what)), XSD + "integer")
     if p.type == "xsd_date":
-        try:
-            _dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise InputError(f"parameter {p.name!r} must be a date YYYY-MM-DD, not {value!r}") from None
-        return Term("literal", value.strip(), XSD + "date")
+        return Term("literal", V.date(text.strip(), what, precisions=("day",)).text, XSD + "date")
     if p.type == "iri":
-        return resolve_iri(p, value, engine)
-    return Term("literal", value, XSD_STRING)
+        return resolve_iri(p, text, engine)
+    return Term("literal", text, XSD_STRING)
 
 
 def resolve_iri(p: Param, value: str, engine: Engine) -> Term:
     """An IRI as given, or the entity whose id, label or alias the value is."""
     text = value.strip()
     if _ABS_IRI.match(text) and "://" in text:
-        if _IRI_BAD.search(text):
-            raise InputError(f"parameter {p.name!r}: {text!r} is not a valid IRI")
-        return Term("uri", text)
+        return Term("uri", V.iri(text, f"parameter {p.name!r}"))
     result = engine.select(_RESOLVE, {"_text": Term("literal", text, XSD_STRING)})
     found = sorted({row["s"].value for row in result.rows})
     if not found:

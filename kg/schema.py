@@ -11,9 +11,14 @@ Value kinds:
 - ``concept:SCHEME``: the id of a concept in one of our SKOS schemes
 - ``date``: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` (the precision is kept)
 - ``duration``: an ISO 8601 duration such as ``P3D``
-- ``int``, ``bool``
-- ``str``: text in English (a language-tagged literal); ``plain``: a code or file name
-  (``xsd:string``); ``url``: an absolute http(s) URL (``xsd:anyURI``)
+- ``int``, ``bool``; ``id``: an id (letters, digits, '.', '_' and '-')
+- ``str``: one line of text in English (a language-tagged literal); ``prose``: free text in
+  English that may span lines; ``plain``: a code or file name (``xsd:string``); ``language``:
+  a language tag such as ``en`` (``xsd:string``); ``url``: an absolute http(s) URL
+  (``xsd:anyURI``)
+
+Each kind is checked by its checker in ``kg.values`` (no control characters in any text, a
+line break only in ``prose``).
 """
 from __future__ import annotations
 
@@ -64,10 +69,10 @@ class FactType:
 
 # Keys every reference entity has.
 ENTITY_COMMON = (
-    Field("id", "str", None, required=True),
+    Field("id", "id", None, required=True),
     Field("label", "str", None, required=True),
     Field("aliases", "str", None, many=True),
-    Field("description", "str", None),
+    Field("description", "prose", None),
     Field("wikidata", "wikidata", MC.wikidataEntity),
 )
 
@@ -177,7 +182,7 @@ ENTITY_KINDS: dict[str, EntityKind] = {
 # Keys every fact has, whatever its type.
 FACT_COMMON = (
     Field("type", "str", None, required=True),
-    Field("id", "str", None, required=True),
+    Field("id", "id", None, required=True),
     Field("label", "str", RDFS.label, help="a short name; made from the id when absent"),
     Field("at", "paragraph", MC.paragraph, many=True, required=True,
           help="paragraph numbers of the article where the fact stands"),
@@ -188,7 +193,7 @@ FACT_COMMON = (
     Field("via", "ref:organisation", MC.via, help="the outlet that carried the attributed claim"),
     Field("unreported", "unreported", MC.unreported, many=True,
           help="keys of this fact that the article explicitly leaves open"),
-    Field("note", "str", MC.note, help="a curator's note, in our own words"),
+    Field("note", "prose", MC.note, help="a curator's note, in our own words"),
 )
 
 FACT_TYPES: dict[str, FactType] = {
@@ -360,12 +365,12 @@ FACT_TYPES: dict[str, FactType] = {
 
 # The fields of the article header.
 ARTICLE_FIELDS = (
-    Field("id", "str", None, required=True),
+    Field("id", "id", None, required=True),
     Field("title", "str", SCHEMA.headline, required=True),
     Field("publisher", "ref:organisation", SCHEMA.publisher, required=True),
     Field("published", "date", SCHEMA.datePublished, required=True),
     Field("published_basis", "str", MC.dateBasis),
-    Field("language", "plain", SCHEMA.inLanguage),
+    Field("language", "language", SCHEMA.inLanguage),
     Field("source", "plain", MC.sourceFile, required=True),
     Field("url", "url", SCHEMA.url),
 )

@@ -1,15 +1,17 @@
 """Reading YAML safely, keeping the line of every value.
 
-Only the plain YAML types are accepted (no ``!!python/...`` or other tags). The document is
+Only plain YAML is accepted: a value's type comes from how it is written, and the only
+explicit tags are ``!!str`` (text), ``!!seq`` and ``!!map``, which can only say what a value
+already is or make it text; any other tag (``!!python/...``, ``!!int``, ``!!bool``, ``!!null``,
+``!custom``) is refused, so that no tag slips a value past the checks. The document is
 built from the parser's events without recursion, so that no nesting depth can exhaust the
 stack (values nested deeper than ``MAX_DEPTH`` are refused); an alias reuses the value of its
 anchor instead of copying it, and what aliases add is counted, so that an alias bomb ("billion
-laughs") is refused at once with no memory spent on it. The text must be UTF-8; a file larger
-than ``MAX_BYTES`` is refused before it is read.
+laughs") is refused at once with no memory spent on it. The text must be UTF-8; the file is read
+by ``kg.files.read_bytes`` (a regular file of at most ``MAX_BYTES``).
 """
 from __future__ import annotations
 
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from yaml.events import (
 )
 
 from .errors import InputError
+from .files import MAX_BYTES, decode_utf8, position, read_bytes
 
 try:  # the C parser is much faster; fall back where PyYAML was built without it
     from yaml import CSafeLoader as _Loader
@@ -33,8 +36,6 @@ _POSITION_IN_BYTES = _Loader.__name__.startswith("C")
 MAX_ALIAS_VALUES = 100_000
 #: the deepest nesting of lists and mappings (a fact file needs four levels)
 MAX_DEPTH = 64
-#: the largest fact or reference file read, in bytes
-MAX_BYTES = 64 * 1024 * 1024
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -78,36 +79,12 @@ def read_yaml(path: Path, display: str, max_items: int | None = None, hint: str 
     ``max_items`` is the most items a list may have (the reading stops at the first one over
     it, before the rest of the file is read); ``hint`` is added to that error.
     """
-    try:
-        info = path.stat()
-    except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror})", display) from None
-    if not stat.S_ISREG(info.st_mode):
-        raise InputError("not a regular file (a device, a pipe or a folder); a fact file is a file", display)
-    if info.st_size > MAX_BYTES:
-        raise InputError(f"the file is {info.st_size:,} bytes, more than the {MAX_BYTES:,} a fact file may have",
-                         display)
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)  # a file that grows meanwhile is not read past the limit
-    except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror})", display) from None
-    if len(data) > MAX_BYTES:
-        raise InputError(f"the file is more than the {MAX_BYTES:,} bytes a fact file may have", display)
-    return parse_yaml(data, display, max_items, hint)
+    return parse_yaml(read_bytes(path, display, "a fact file", MAX_BYTES), display, max_items, hint)
 
 
 def parse_yaml(data: bytes, display: str, max_items: int | None = None, hint: str = "") -> Y | None:
     """Parse YAML bytes (which must be UTF-8); errors name ``display`` and the line."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, column = _position(data, exc.start)
-        raise InputError(
-            f"not UTF-8: byte 0x{data[exc.start]:02x} at column {column} (offset {exc.start})",
-            display,
-            line,
-        ) from None
+    text = decode_utf8(data, display)
     loader = _Loader(text)
     try:
         return _Builder(loader, display, max_items, hint).document()
@@ -118,7 +95,7 @@ def parse_yaml(data: bytes, display: str, max_items: int | None = None, hint: st
         raise InputError(f"YAML syntax error: {problem}", display, line) from None
     except yaml.reader.ReaderError as exc:
         offset = exc.position if _POSITION_IN_BYTES else len(text[: exc.position].encode("utf-8"))
-        line, column = _position(data, min(offset, len(data)))
+        line, column = position(data, min(offset, len(data)))
         what = f"character U+{exc.character:04X}" if isinstance(exc.character, int) else "a character"
         raise InputError(f"{what} at column {column} is not allowed in YAML ({_one_line(exc.reason)})",
                          display, line) from None
@@ -126,14 +103,6 @@ def parse_yaml(data: bytes, display: str, max_items: int | None = None, hint: st
         raise InputError(f"YAML error: {_one_line(str(exc))}", display, 1) from None
     finally:
         loader.dispose()
-
-
-def _position(data: bytes, offset: int) -> tuple[int, int]:
-    """The (1-based) line and column of a byte offset; the column counts characters."""
-    line = data[:offset].count(b"\n") + 1
-    start = data.rfind(b"\n", 0, offset) + 1
-    column = len(data[start:offset].decode("utf-8", errors="replace")) + 1
-    return line, column
 
 
 def _one_line(text: str) -> str:
@@ -170,9 +139,11 @@ class _Builder:
     def error(self, message: str, line: int) -> InputError:
         return InputError(message, self.display, line)
 
-    def _resolve(self, event: ScalarEvent) -> str:
+    def _resolve(self, event: ScalarEvent, line: int) -> str:
         tag = event.tag
-        if tag is not None and tag != "!":
+        if tag is not None:  # an explicit tag: only !!str, which makes the value text
+            if tag != _STR:
+                raise self.error(f"tag {short_repr(tag, 120)} is not allowed; only plain YAML values are", line)
             return tag
         if not event.implicit[0]:  # quoted or block text: a string
             return self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
@@ -200,7 +171,7 @@ class _Builder:
                 self._key(frame, event, line)
                 continue
             if isinstance(event, ScalarEvent):
-                tag = self._resolve(event)
+                tag = self._resolve(event, line)
                 if tag not in _SCALAR_TAGS:
                     raise self.error(f"tag {short_repr(tag, 120)} is not allowed; only plain YAML values are", line)
                 y = Y(event.value, line, tag.rsplit(":", 1)[1])
@@ -210,7 +181,7 @@ class _Builder:
             elif isinstance(event, CollectionStartEvent):
                 is_map = isinstance(event, MappingStartEvent)
                 tag = event.tag
-                if tag is not None and tag != "!" and tag != (_MAP if is_map else _SEQ):
+                if tag is not None and tag != (_MAP if is_map else _SEQ):
                     what = "mappings" if is_map else "lists"
                     raise self.error(f"tag {short_repr(tag, 120)} is not allowed; only plain YAML {what} are", line)
                 if len(self.stack) >= MAX_DEPTH:
@@ -236,9 +207,9 @@ class _Builder:
         return self.root
 
     def _key(self, frame: _Frame, event, line: int) -> None:
-        if not isinstance(event, ScalarEvent) or self._resolve(event) == _MERGE:
+        if not isinstance(event, ScalarEvent) or self._resolve(event, line) == _MERGE:
             raise self.error("keys must be plain words (no lists, mappings, aliases or merges)", line)
-        tag = self._resolve(event)
+        tag = self._resolve(event, line)
         if tag not in _SCALAR_TAGS:
             raise self.error(f"tag {short_repr(tag, 120)} is not allowed; only plain YAML values are", line)
         key = event.value

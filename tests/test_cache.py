@@ -354,6 +354,8 @@ def test_a_change_to_kg_code_misses_the_cache(corpus, tmp_path):
     with open(code / "kg/pipeline.py", "a") as fh:
         fh.write("\n\n_article = _Setup.article\n\n\n"
                  "def _noted(self, path, reference):\n"
+                 "    import os\n"
+                 "    from pathlib import Path\n\n"
                  "    with open(os.environ['KG_TEST_BUILT'], 'a') as out:\n"
                  "        out.write(Path(path).name + '\\n')\n"
                  "    return _article(self, path, reference)\n\n\n"

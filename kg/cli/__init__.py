@@ -12,12 +12,44 @@ import click
 
 from .. import __version__
 from ..errors import EXIT_ERROR, EXIT_NONCONFORMING, KgError, NotConforming
+from ..files import shown
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class KgClickError(click.ClickException):
+    """An error shown as one line ``Error: ...`` (control characters escaped), exit 2."""
+
     exit_code = EXIT_ERROR
+
+    def __init__(self, message: str) -> None:
+        from ..values import escape_controls
+
+        super().__init__(escape_controls(message))
+
+
+class KgGroup(click.Group):
+    """kg's command group: a usage error (an unknown option or command, a bad or missing
+    value) is one line ``Error: ...`` and exit 2, as every other error, instead of click's
+    usage, hint and blank line; ``kg`` alone still prints the help."""
+
+    def make_context(self, *args, **kwargs) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+
+def _one_line(exc: click.UsageError) -> click.ClickException:
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+        return exc  # ``kg`` alone: the help, as click prints it
+    return KgClickError(" ".join(exc.format_message().split()))
 
 
 def handle_errors(func):
@@ -37,7 +69,7 @@ def handle_errors(func):
                        err=True)
             raise SystemExit(EXIT_NONCONFORMING) from None
         except OSError as exc:
-            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+            where = f"{shown(exc.filename)}: " if getattr(exc, "filename", None) else ""
             raise KgClickError(f"{where}{exc.strerror or exc}") from None
 
     return wrapper
@@ -51,7 +83,7 @@ def project_of(ctx: click.Context):
     return find_project(Path(start) if start else None)
 
 
-@click.group(name="kg", context_settings=CONTEXT_SETTINGS)
+@click.group(name="kg", cls=KgGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", prog_name="kg", message="%(prog)s %(version)s")
 @click.option("-C", "--project", type=click.Path(file_okay=False), default=None,
               help="The project folder (with ontology/ and data/). Default: the working directory "

@@ -9,17 +9,15 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..facts import Reference
+from ..files import read_bytes, shown
 
 
 def read_text(path: Path, display: str | None = None) -> str:
     """The text of an article file; a file that is not UTF-8 or holds no text is an error."""
-    display = display or str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", display) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a text file", display) from None
+    display = shown(display or str(path))
+    if path.is_dir():
+        raise InputError("is a folder, not a text file", display)
+    data = read_bytes(path, display, "an article's text")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
