@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, settings
 
 from kg.cli import cli
 
-# The store tests' servers and projects (oxigraph_server, fake_server, seed, proj, ...).
-pytest_plugins = ["servers"]
+# The store tests' servers and projects (oxigraph_server, fake_server, seed, proj, ...), and the
+# quality checks' fixtures (qc_fixtures).
+pytest_plugins = ["servers", "qcfixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
