@@ -1,21 +1,26 @@
 """Assembling the named graphs into a dataset, serialising it, and writing files atomically.
 
 Turtle, TriG, N-Triples and N-Quads are written by ``kg.turtle`` (canonical, streamed, from
-per-graph subject blocks: see :class:`Chunk`); JSON-LD and RDF/XML by rdflib's serialisers.
+per-graph subject blocks: see :class:`Chunk`); JSON-LD (expanded form, one object a named graph)
+and RDF/XML (one ``rdf:Description`` a subject) by :func:`jsonld_text` and :func:`rdfxml_text`,
+in a fixed order too: every format gives the same bytes for the same graphs.
 """
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF
 
 from . import __version__
 from . import namespaces as ns
+from .errors import KgError
 from .turtle import Block, Terms, graph_text, merged_blocks, ntriples_lines, prefix_lines, subject_blocks
 
 #: --format name -> (rdflib serializer, whether it keeps named graphs, file suffix)
@@ -55,26 +60,6 @@ def chunk_of(graph: Graph, terms: Terms | None = None) -> Chunk:
     triples = list(graph)
     return Chunk(str(graph.identifier), len(triples), subject_blocks(triples, terms or Terms()),
                  lambda: triples)
-
-
-def make_dataset(graphs: Iterable[Graph]) -> Dataset:
-    """A dataset with one named graph per input graph (keeping each graph's identifier)."""
-    ds = Dataset()
-    ns.bind_prefixes(ds)
-    for g in graphs:
-        target = ds.graph(g.identifier)
-        for triple in g:
-            target.add(triple)
-    return ds
-
-
-def merged(graphs: Iterable[Graph]) -> Graph:
-    out = Graph()
-    ns.bind_prefixes(out)
-    for g in graphs:
-        for triple in g:
-            out.add(triple)
-    return out
 
 
 def header(names: Iterable[str], inferred: bool, kept_apart: bool = False) -> str:
@@ -123,16 +108,150 @@ def pieces(chunks: list[Chunk], fmt: str, inferred: bool = False) -> Iterator[st
 def serialize(graphs: list[Graph], fmt: str, inferred: bool = False) -> bytes:
     """The graphs in one RDF format: merged for triple formats, as named graphs otherwise.
 
-    Turtle, TriG, N-Triples and N-Quads are canonical (see :func:`pieces`).
+    Every format gives the same bytes for the same graphs: Turtle, TriG, N-Triples and N-Quads
+    are canonical (see :func:`pieces`), JSON-LD and RDF/XML in a fixed order.
     """
-    name, quads, _suffix = FORMATS[fmt]
     if fmt in CANONICAL:
         terms = Terms()
         return "".join(pieces([chunk_of(g, terms) for g in graphs], fmt, inferred)).encode("utf-8")
     graphs = sorted(graphs, key=lambda g: str(g.identifier))
-    if quads:
-        return make_dataset(graphs).serialize(format=name, encoding="utf-8")
-    return merged(graphs).serialize(format=name, encoding="utf-8")
+    if fmt == "jsonld":
+        return jsonld_text(graphs).encode("utf-8")
+    return rdfxml_text(graphs).encode("utf-8")
+
+
+class NotExpressible(KgError):
+    """The graph holds something the chosen RDF format cannot write."""
+
+
+def _jsonld_term(term) -> dict:
+    if isinstance(term, Literal):
+        value: dict = {"@value": str(term)}
+        if term.language:
+            value["@language"] = term.language
+        elif term.datatype is not None:
+            value["@type"] = str(term.datatype)
+        return value
+    if isinstance(term, BNode):
+        return {"@id": Terms(ntriples=True)(term)}
+    return {"@id": str(term)}
+
+
+def jsonld_text(graphs: list[Graph]) -> str:
+    """The graphs as expanded JSON-LD: an array with one object a named graph (``@id``,
+    ``@graph``), graphs by IRI, nodes by ``@id``, properties by IRI, values by their JSON text;
+    literals keep their lexical form (``@value`` with ``@type`` or ``@language``)."""
+    import json
+
+    def key(term) -> str:
+        return json.dumps(_jsonld_term(term), sort_keys=True, ensure_ascii=False)
+
+    out = []
+    for graph in graphs:
+        nodes: dict = {}
+        for s, p, o in graph:
+            node = nodes.setdefault(_jsonld_term(s)["@id"], {})
+            if p == RDF.type and not isinstance(o, Literal):
+                node.setdefault("@type", set()).add(_jsonld_term(o)["@id"])
+            else:
+                node.setdefault(str(p), {})[key(o)] = _jsonld_term(o)
+        if not nodes:
+            continue
+        listed = []
+        for subject in sorted(nodes):
+            node = {"@id": subject}
+            for prop, values in nodes[subject].items():
+                node[prop] = sorted(values) if prop == "@type" else [values[k] for k in sorted(values)]
+            listed.append(node)
+        out.append({"@id": str(graph.identifier), "@graph": listed})
+    return json.dumps(out, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+#: the characters XML 1.0 allows (https://www.w3.org/TR/xml/#charsets)
+_XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: the end of an IRI that can be an XML element name (an NCName)
+_NCNAME_END = re.compile(r"[A-Za-z_\u00c0-\ufffd][A-Za-z0-9_.\-\u00b7\u00c0-\ufffd]*\Z")
+
+
+def _xml_text(text: str, where: str) -> str:
+    from xml.sax.saxutils import escape
+
+    bad = _XML_BAD.search(text)
+    if bad:
+        raise NotExpressible(f"RDF/XML cannot hold the character U+{ord(bad.group()):04X} ({where}); "
+                             "choose another --format")
+    return escape(text, {'"': "&quot;", "\r": "&#13;"})
+
+
+def _split_predicate(iri: str) -> tuple[str, str]:
+    """A predicate IRI as namespace and XML name (RDF/XML writes predicates as elements)."""
+    cut = max(iri.rfind("/"), iri.rfind("#"), iri.rfind(":")) + 1
+    for start in range(cut, len(iri)):
+        if _NCNAME_END.match(iri, start):
+            return iri[:start], iri[start:]
+    raise NotExpressible(f"RDF/XML cannot write the predicate <{iri}> as an element name; "
+                         "choose another --format")
+
+
+def _node_id(text: str) -> str:
+    """A blank node's ``rdf:nodeID`` (an XML name) from its ``_:label``."""
+    label = text[2:]
+    return label if label[:1].isalpha() or label[:1] == "_" else "n" + label
+
+
+def rdfxml_text(graphs: list[Graph]) -> str:
+    """The graphs merged, as RDF/XML: one ``rdf:Description`` a subject (by IRI, blank nodes by
+    ``rdf:nodeID``), properties by predicate IRI and object text; the project's prefixes, and
+    ``ns1``, ``ns2``... for other namespaces, in order."""
+    terms = Terms(ntriples=True)
+    by_subject: dict[str, set] = {}
+    for graph in graphs:
+        for s, p, o in graph:
+            by_subject.setdefault(terms(s), set()).add((p, o))
+    known = {str(v): k for k, v in ns.PREFIXES.items()}
+    prefixes = {str(RDF): "rdf"}
+    rows = []
+    for subject in sorted(by_subject):
+        pairs = sorted(by_subject[subject], key=lambda po: (str(po[0]), terms(po[1])))
+        rows.append((subject, [(*_split_predicate(str(p)), o) for p, o in pairs]))
+        for space, _local, _o in rows[-1][1]:
+            if space not in prefixes and space in known:
+                prefixes[space] = known[space]
+    others = sorted({space for _s, props in rows for space, _l, _o in props} - prefixes.keys())
+    used = set(prefixes.values())
+    n = 0
+    for space in others:
+        n += 1
+        while f"ns{n}" in used:
+            n += 1
+        prefixes[space] = f"ns{n}"
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', "<rdf:RDF"]
+    lines += [f'   xmlns:{prefix}="{_xml_text(space, "a namespace")}"'
+              for space, prefix in sorted(prefixes.items(), key=lambda kv: kv[1])]
+    lines[-1] += ">"
+    for subject, props in rows:
+        where = f"a statement about {subject}"
+        if subject.startswith("_:"):
+            lines.append(f'  <rdf:Description rdf:nodeID="{_node_id(subject)}">')
+        else:
+            lines.append(f'  <rdf:Description rdf:about="{_xml_text(subject[1:-1], where)}">')
+        for space, local, o in props:
+            name = f"{prefixes[space]}:{local}"
+            if isinstance(o, Literal):
+                if o.language:
+                    attr = f' xml:lang="{_xml_text(o.language, where)}"'
+                elif o.datatype is not None:
+                    attr = f' rdf:datatype="{_xml_text(str(o.datatype), where)}"'
+                else:
+                    attr = ""
+                lines.append(f"    <{name}{attr}>{_xml_text(str(o), where)}</{name}>")
+            elif isinstance(o, BNode):
+                lines.append(f'    <{name} rdf:nodeID="{_node_id(terms(o))}"/>')
+            else:
+                lines.append(f'    <{name} rdf:resource="{_xml_text(str(o), where)}"/>')
+        lines.append("  </rdf:Description>")
+    lines.append("</rdf:RDF>")
+    return "\n".join(lines) + "\n"
 
 
 def write_pieces(fh, parts: Iterable[str] | bytes, batch: int = 1 << 20) -> None:
