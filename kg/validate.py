@@ -189,7 +189,9 @@ def _pyshacl(data: Graph, shapes: Graph, ontology: Graph | None,
         abort_on_first=False,
     )
     results = []
-    for result in report_graph.subjects(SH.resultSeverity, None):
+    # the report's results, not the nested ones pySHACL adds as their sh:detail (the results
+    # inside an sh:node or sh:qualifiedValueShape that explain one of the report's)
+    for result in report_graph.objects(None, SH.result):
         severity = report_graph.value(result, SH.resultSeverity)
         focus = report_graph.value(result, SH.focusNode)
         message = _message(report_graph, result, shapes)
