@@ -62,6 +62,10 @@ class ShapesError(KgError):
     long): the CLI prints it as one line naming the shapes file and the shape, and exits 2."""
 
 
+#: seconds one pySHACL run over one data graph may take (pySHACL runs its SPARQL constraints
+#: inside that run and offers no bound of its own per query)
+PYSHACL_TIMEOUT = 600.0
+
 #: the engines: ``fast`` (``kg.fastshacl``, pySHACL for the shapes it does not support) and
 #: ``reference`` (pySHACL for every shape)
 ENGINES = ("fast", "reference")
@@ -75,12 +79,14 @@ class Validator:
     where it supports every component the shape uses (directly or through the shapes it refers
     to), and by pySHACL otherwise; ``fallback=False`` refuses such a shape instead
     (``kg.fastshacl.Unsupported``, naming the component). ``timeout`` bounds each SPARQL
-    constraint query of the fast engine and each pySHACL run over one data graph (pySHACL runs
-    its SPARQL inside that run). ``source`` is the shapes file's name, for errors.
+    constraint query of the fast engine (``kg.fastshacl.SPARQL_TIMEOUT`` by default),
+    ``reference_timeout`` each pySHACL run over one data graph (``PYSHACL_TIMEOUT``); running
+    over is a ``ShapesError``. ``source`` is the shapes file's name, for errors.
     """
 
     def __init__(self, shapes: Graph, ontology: Graph | None = None, engine: str = "fast",
-                 source: str | None = None, fallback: bool = True, timeout: float | None = None) -> None:
+                 source: str | None = None, fallback: bool = True, timeout: float | None = None,
+                 reference_timeout: float | None = None) -> None:
         from .fastshacl import SPARQL_TIMEOUT, Shapes, Unsupported
 
         if engine not in ENGINES:
@@ -90,6 +96,7 @@ class Validator:
         self.engine = engine
         self.source = source
         self.timeout = SPARQL_TIMEOUT if timeout is None else timeout
+        self.reference_timeout = PYSHACL_TIMEOUT if reference_timeout is None else reference_timeout
         self.compiled = Shapes(shapes, ontology, source=source)  # checks every shape
         if engine == "reference":
             self.reference_shapes = set(self.compiled.targeted())
@@ -154,9 +161,11 @@ class Validator:
 
         shapes = self.reference_graph()
         try:
-            return run_with_timeout(lambda: _pyshacl(data, shapes, self.ontology, lines), self.timeout, "pySHACL")
+            return run_with_timeout(lambda: _pyshacl(data, shapes, self.ontology, lines), self.reference_timeout,
+                                    "pySHACL")
         except QueryError:
-            raise ShapesError(f"pySHACL ran longer than {self.timeout:g} s over one graph", self.source) from None
+            raise ShapesError(f"pySHACL ran longer than {self.reference_timeout:g} s over one graph",
+                              self.source) from None
         except KgError:
             raise
         except Exception as exc:  # pySHACL's own error about the shapes: one line
