@@ -261,9 +261,22 @@ class Shapes:
             out |= set(g.subjects(p, None))
         return out
 
+    def target_triples(self, node: Node) -> list[tuple[Node, Node, Node]]:
+        """The triples of the shapes graph that give a shape its targets."""
+        g = self.graph
+        out = [(node, p, o) for p in _TARGETS for o in g.objects(node, p)]
+        if node in self._implicit:
+            out += [(node, RDF.type, c) for c in g.objects(node, RDF.type) if c in self._class_types()]
+        return out
+
+    def _class_types(self) -> set[Node]:
+        """rdfs:Class and its subclasses in the shapes graph: a shape of such a type is a class
+        too (an implicit class target)."""
+        return {RDFS.Class} | set(self.graph.subjects(RDFS.subClassOf, RDFS.Class))
+
     def _implicit_class_targets(self) -> set[Node]:
         g = self.graph
-        classes = {RDFS.Class} | set(g.subjects(RDFS.subClassOf, RDFS.Class))
+        classes = self._class_types()
         shapes = set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape))
         shapes |= set(g.subjects(SH.property, None)) | set(g.subjects(SH.node, None))
         for p in _SHAPE_EXPECTING:

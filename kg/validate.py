@@ -119,17 +119,13 @@ class Validator:
             if not self.fast_shapes:
                 self._reference_graph = self.shapes
             else:
-                from rdflib.namespace import RDF
-
                 g = Graph()
                 g.namespace_manager = self.shapes.namespace_manager
-                fast = {s.node for s in self.fast_shapes}
                 for t in self.shapes:
-                    s, p, o = t
-                    if s in fast and (p in _TARGET_PREDICATES or (p == RDF.type and s in self.compiled._implicit
-                                                                  and o != SH.NodeShape and o != SH.PropertyShape)):
-                        continue
                     g.add(t)
+                for shape in self.fast_shapes:
+                    for t in self.compiled.target_triples(shape.node):
+                        g.remove(t)
                 self._reference_graph = g
         return self._reference_graph
 
@@ -171,9 +167,6 @@ class Validator:
         except Exception as exc:  # pySHACL's own error about the shapes: one line
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ShapesError(f"pySHACL cannot use the shapes: {first}", self.source) from None
-
-
-_TARGET_PREDICATES = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 
 
 def validate(data: Graph, shapes: Graph, ontology: Graph | None = None,

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 SHAPES = "ontology/shapes.ttl"
 
@@ -214,3 +214,34 @@ ex:S a sh:NodeShape ; sh:targetNode ex:x ; ex:p 1 .
         Validator(shapes, engine="fast", fallback=False, source="shapes.ttl")
     assert str(info.value) == ("shapes.ttl: the fast SHACL engine does not support the constraint component "
                                "ex:C (shape ex:S); use --engine reference")
+
+
+def test_facade_checks_each_shape_once():
+    """Shapes the fast engine checks are not checked again by pySHACL (their targets, implicit
+    class targets included, are taken out of the shapes pySHACL is given), and shapes it leaves
+    to pySHACL are: the results, as a multiset, are pySHACL's."""
+    from collections import Counter
+
+    from kg.validate import Validator, validate
+
+    g = Graph().parse(data="""
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:C a sh:ConstraintComponent ; sh:parameter [ sh:path ex:forbidden ] ;
+    sh:validator [ a sh:SPARQLAskValidator ; sh:message "forbidden"@en ; sh:ask "ASK { FILTER ($value != $forbidden) }" ] .
+ex:Slow a sh:NodeShape ; sh:targetClass ex:Person ; sh:message "forbidden"@en ;
+    sh:property [ sh:path ex:knows ; ex:forbidden ex:b ; sh:message "forbidden"@en ] .
+ex:Person a rdfs:Class, sh:NodeShape ; sh:message "name"@en ;
+    sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:minLength 2 ; sh:message "name"@en ] .
+ex:a a ex:Person ; ex:knows ex:b ; ex:name "x" .
+ex:b a ex:Person .
+""", format="turtle")
+    facade = Validator(g, engine="fast")
+    assert [s.node for s in facade.fast_shapes] == [URIRef("http://example.org/Person")]
+    assert list(facade.compiled.unsupported) == [URIRef("http://example.org/Slow")]
+
+    def rows(report):
+        return Counter((r.severity, r.focus, r.path, r.value, r.message) for r in report.results)
+
+    got, want = rows(facade.validate(g)), rows(validate(g, g))
+    assert got == want and sum(want.values()) == 3
