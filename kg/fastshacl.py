@@ -221,12 +221,16 @@ class Shapes:
     """A compiled shapes graph.
 
     Raises ``ShapesError`` (with ``source``, the shapes file's name) for a malformed shape;
-    ``unsupported`` maps each targeted shape this engine cannot check to the reason.
+    ``unsupported`` maps each targeted shape this engine cannot check to the reason. Each
+    ``sh:select`` is parsed by the engine that will run it (``sparql_syntax``: ``oxigraph``, or
+    ``rdflib`` for pySHACL).
     """
 
-    def __init__(self, graph: Graph, ontology: Graph | None = None, source: str | None = None) -> None:
+    def __init__(self, graph: Graph, ontology: Graph | None = None, source: str | None = None,
+                 sparql_syntax: str = "oxigraph") -> None:
         self.graph = graph
         self.source = source
+        self.sparql_syntax = sparql_syntax
         self._shapes: dict[Node, Shape] = {}
         self._compiling: list[Node] = []
         sub: dict[Node, set[Node]] = {}
@@ -465,9 +469,14 @@ class Shapes:
             if re.search(re.escape(var) + r"\b", blank):
                 unsupported(f"{var} in sh:select")
         try:
-            from rdflib.plugins.sparql.parser import parseQuery
+            if self.sparql_syntax == "rdflib":
+                from rdflib.plugins.sparql.parser import parseQuery
 
-            parseQuery(query)
+                parseQuery(query)
+            else:  # parsed (and run on nothing: no SERVICE is left) by Oxigraph
+                import pyoxigraph as ox
+
+                ox.Store().query(query)
         except Exception as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise self.bad(node, f"its sh:select is not valid SPARQL: {first}") from None

@@ -97,7 +97,8 @@ class Validator:
         self.source = source
         self.timeout = SPARQL_TIMEOUT if timeout is None else timeout
         self.reference_timeout = PYSHACL_TIMEOUT if reference_timeout is None else reference_timeout
-        self.compiled = Shapes(shapes, ontology, source=source)  # checks every shape
+        self.compiled = Shapes(shapes, ontology, source=source,  # checks every shape
+                               sparql_syntax="rdflib" if engine == "reference" else "oxigraph")
         if engine == "reference":
             self.reference_shapes = set(self.compiled.targeted())
         else:
