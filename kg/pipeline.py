@@ -18,7 +18,7 @@ from .build import article_graph, reference_graph
 from .turtle import Terms
 from .namespaces import INFERRED_GRAPH
 from .project import Project, load_shapes
-from .validate import Report, validate
+from .validate import Report
 
 MERGED = "kg.ttl"
 NAMED = "kg.trig"
@@ -350,11 +350,12 @@ class _Setup:
         self.terms = Terms()
 
     def compiled(self):
+        """The shapes, compiled once (``kg.validate.Validator``: the engine's facade)."""
         if self._compiled is None:
-            from .fastshacl import Index, Shapes
+            from .validate import Validator
 
-            self._compiled = Shapes(self.shapes, self.ontology)
-            self._ref_index = Index(self.ref.graph)
+            self._compiled = Validator(self.shapes, self.ontology, engine=self.engine,
+                                       source=self.project.display(self.project.shapes_path()))
         return self._compiled
 
     def reasoner(self):
@@ -376,9 +377,8 @@ class _Setup:
         return self._reasoner
 
     def validate_reference(self) -> Report:
-        if self.engine == "fast":
-            return self.compiled().validate(_index(self), lines=self.ref.lines)
-        return validate(self.ref.graph, self.shapes, self.ontology, self.ref.lines)
+        data = _index(self) if self.engine == "fast" else self.ref.graph
+        return self.compiled().validate(data, lines=self.ref.lines)
 
     def article(self, path: Path, reference) -> _Unit:
         from .facts import read_article
@@ -394,7 +394,7 @@ class _Setup:
                 from .fastshacl import Index
 
                 compiled = self.compiled()
-                data = Index(built.graph, base=self._ref_index)
+                data = Index(built.graph, base=_index(self))
                 store = list(built.graph) + used_triples(built.graph, self.ref.graph)
                 results = compiled.validate(data, focus_within=set(built.graph.subjects()), lines=lines,
                                             store_triples=store).results
@@ -402,7 +402,7 @@ class _Setup:
                 data = Graph()
                 data += built.graph
                 data += self.ref.graph
-                results = validate(data, self.shapes, self.ontology, lines).results
+                results = self.compiled().validate(data, lines=lines).results
         inferred: list = []
         if self.reason != "none" and not any(r.severity == "Violation" for r in results):
             reasoner = self.reasoner()
@@ -457,7 +457,11 @@ def _cross_check(setup: _Setup, units: list, results: list) -> list:
 
 
 def _index(setup: _Setup):
-    setup.compiled()
+    """The reference entities indexed for the fast engine (made once)."""
+    if setup._ref_index is None:
+        from .fastshacl import Index
+
+        setup._ref_index = Index(setup.ref.graph)
     return setup._ref_index
 
 
