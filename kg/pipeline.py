@@ -421,12 +421,12 @@ class _Setup:
 
             compiled = self.compiled()
             store = list(graph) + used_triples(graph, self.ref.graph)
-            return compiled.validate(Index(graph, base=self._ref_index), focus_within=set(focus),
+            return compiled.validate(Index(graph, base=_index(self)), focus_within=set(focus),
                                      lines=lines, store_triples=store).results
         data = Graph()
         data += graph
         data += self.ref.graph
-        return [r for r in validate(data, self.shapes, self.ontology, lines).results if r.focus in focus]
+        return self.compiled().validate(data, focus_within=set(focus), lines=lines).results
 
     def unit(self, article, built, results: list, inferred: list) -> _Unit:
         from .crosscheck import index_of
