@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from ..errors import EXIT_ERROR, EXIT_NONCONFORMING, KgError, NotConforming
+from ..errors import ExitCode, KgError, NotConforming
 from ..files import shown
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -20,7 +20,7 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 class KgClickError(click.ClickException):
     """An error shown as one line ``Error: ...`` (control characters escaped), exit 2."""
 
-    exit_code = EXIT_ERROR
+    exit_code = ExitCode.BAD_INPUT
 
     def __init__(self, message: str) -> None:
         from ..values import escape_controls
@@ -67,7 +67,7 @@ def handle_errors(func):
             click.echo(format_text(exc.report), err=True)
             click.echo(f"Error: the graph does not conform ({summary(exc.report)}); nothing was built",
                        err=True)
-            raise SystemExit(EXIT_NONCONFORMING) from None
+            raise SystemExit(ExitCode.NOT_CONFORMING) from None
         except OSError as exc:
             where = f"{shown(exc.filename)}: " if getattr(exc, "filename", None) else ""
             raise KgClickError(f"{where}{exc.strerror or exc}") from None

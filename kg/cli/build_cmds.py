@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_NONCONFORMING
+from ..errors import ExitCode
 from . import cli, handle_errors, project_of
 
 
@@ -115,7 +115,7 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
     _print_report(result.report, report_format)
     if not result.report.conforms:
         click.echo(f"Not built: {summary(result.report)}.", err=True)
-        sys.exit(EXIT_NONCONFORMING)
+        sys.exit(ExitCode.NOT_CONFORMING)
     outputs = write_outputs(result, out, shown_dir)
     shown = ", ".join(f"{shown_dir}/{p.name}" for p in outputs.values())
     count = result.inferred_count
@@ -150,7 +150,7 @@ def validate(ctx: click.Context, report_format: str, engine: str, jobs: int, no_
     click.echo(("Conforms" if result.report.conforms else "Does not conform") + f": {summary(result.report)}.",
                err=True)
     if not result.report.conforms:
-        sys.exit(EXIT_NONCONFORMING)
+        sys.exit(ExitCode.NOT_CONFORMING)
 
 
 @cli.command()
@@ -180,7 +180,7 @@ def export(ctx: click.Context, fmt: str, output: Path | None, with_inferred: boo
     result = run(project_of(ctx), reason="owlrl" if with_inferred else "none")
     if not result.report.conforms:
         click.echo(f"Error: the graph does not conform ({summary(result.report)}); run 'kg validate'", err=True)
-        sys.exit(EXIT_NONCONFORMING)
+        sys.exit(ExitCode.NOT_CONFORMING)
     if fmt in CANONICAL:  # written by kg.turtle from the articles' chunks, streamed
         data = pieces(result.chunks(with_inferred), fmt, inferred=with_inferred)
     else:

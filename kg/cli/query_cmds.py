@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_NONCONFORMING
+from ..errors import ExitCode
 from . import cli, handle_errors, project_of
 from .store_cmds import max_answer_option
 
@@ -208,4 +208,4 @@ def check(ctx, fmt, engine, store_dir, endpoint, query_path, timeout, retries, m
         failed += rows > 0
     click.echo(f"{len(names)} check(s), {failed} with rows that break a rule", err=True)
     if failed:
-        sys.exit(EXIT_NONCONFORMING)
+        sys.exit(ExitCode.NOT_CONFORMING)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_NONCONFORMING
+from ..errors import ExitCode
 from . import cli, handle_errors, project_of
 
 
@@ -124,4 +124,4 @@ def stats(ctx: click.Context, fmt: str, top: int) -> None:
     data = compute(result, top=top, validated=validated)
     click.echo(to_json(data) if fmt == "json" else to_text(data), nl=False)
     if not result.report.conforms:
-        sys.exit(EXIT_NONCONFORMING)
+        sys.exit(ExitCode.NOT_CONFORMING)
