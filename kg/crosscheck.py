@@ -42,7 +42,7 @@ from rdflib.term import Node
 from . import namespaces as ns
 from .errors import InputError
 from .schema import FACT_COMMON, FACT_TYPES
-from .validate import Result
+from .build.shacl.report import Result
 
 #: how many places a warning lists for one value before "and N more"
 _SHOWN = 3
@@ -62,7 +62,7 @@ class ArticleIndex:
     refs: tuple[tuple[str, str, int], ...]
 
 
-#: the keys a fact's label may come from, in the order ``kg.build.fact_label`` takes them
+#: the keys a fact's label may come from, in the order ``kg.build.triples.fact_label`` takes them
 _LABEL_KEYS = ("label", "codename", "name")
 
 
@@ -267,7 +267,7 @@ def _disagreement(message: str | None, prop: URIRef, given: list[_Report]) -> st
 
 
 def _show(node: Node) -> str:
-    from .validate import short
+    from .build.shacl.report import short
 
     if isinstance(node, Literal):
         text = str(node)

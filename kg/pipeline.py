@@ -14,15 +14,15 @@ from rdflib import Graph, URIRef
 from . import __version__
 from . import namespaces as ns
 from .errors import InputError, KgError, NotConforming
-from .build import article_graph, reference_graph
+from .output.manifest import MANIFEST
+from .build.triples import article_graph, reference_graph
 from .turtle import Terms
 from .namespaces import INFERRED_GRAPH
 from .project import Project, load_shapes
-from .validate import Report
+from .build.shacl.report import Report
 
 MERGED = "kg.ttl"
 NAMED = "kg.trig"
-MANIFEST = "manifest.json"
 
 
 class BuildResult:
@@ -155,7 +155,7 @@ def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", e
         jobs: int = 1, use_cache: bool = True, progress: Callable[[int, int], None] | None = None) -> BuildResult:
     """Read, build, validate and reason over every article, each on its own.
 
-    ``engine``: ``fast`` (``kg.fastshacl`` and ``kg.rules``) or ``reference`` (pySHACL and
+    ``engine``: ``fast`` (``kg.build.shacl.fast`` and ``kg.rules``) or ``reference`` (pySHACL and
     owlrl); both give the same results (tests/test_fastpath.py). ``jobs`` > 1 spreads the
     articles over that many processes. With ``use_cache``, an article whose file, ontology,
     shapes, reference entities, engine, reasoning mode and kg version are unchanged is taken
@@ -350,9 +350,9 @@ class _Setup:
         self.terms = Terms()
 
     def compiled(self):
-        """The shapes, compiled once (``kg.validate.Validator``: the engine's facade)."""
+        """The shapes, compiled once (``kg.build.shacl.facade.Validator``: the engine's facade)."""
         if self._compiled is None:
-            from .validate import Validator
+            from .build.shacl.facade import Validator
 
             self._compiled = Validator(self.shapes, self.ontology, engine=self.engine,
                                        source=self.project.display(self.project.shapes_path()))
@@ -391,7 +391,7 @@ class _Setup:
         lines = ChainMap(built.lines, self.ref.lines)
         if self.shapes is not None:
             if self.engine == "fast":
-                from .fastshacl import Index
+                from .build.shacl.fast import Index
 
                 compiled = self.compiled()
                 data = Index(built.graph, base=_index(self))
@@ -416,7 +416,7 @@ class _Setup:
         """The shapes' results on the nodes ``focus`` of ``graph`` (facts reported by several
         articles, with the values of all of them), with the reference entities."""
         if self.engine == "fast":
-            from .fastshacl import Index
+            from .build.shacl.fast import Index
             from .reason import used_triples
 
             compiled = self.compiled()
@@ -459,7 +459,7 @@ def _cross_check(setup: _Setup, units: list, results: list) -> list:
 def _index(setup: _Setup):
     """The reference entities indexed for the fast engine (made once)."""
     if setup._ref_index is None:
-        from .fastshacl import Index
+        from .build.shacl.fast import Index
 
         setup._ref_index = Index(setup.ref.graph)
     return setup._ref_index

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from .engines import XSD, XSD_STRING, Engine, QueryError, SelectResult, SelectStream, Term, select_stream
+from .sparql.terms import XSD, XSD_STRING, Engine, QueryError, SelectResult, SelectStream, Term
+from .sparql.text import blank_out
 from . import values as V
 from .errors import InputError, KgError
 from .files import MAX_QUERY_BYTES, read_text
@@ -62,36 +63,6 @@ def _param(var: str, underscores: str, rest: str) -> Param:
         if rest.endswith(suffix) and len(rest) > len(suffix):
             return Param(var, rest[: -len(suffix)], suffix[1:], underscores == "_")
     return Param(var, rest, "string", underscores == "_")
-
-
-def blank_out(text: str) -> str:
-    """The query with comments, strings and IRIs replaced by spaces, same length (to find
-    variables, keywords and braces without being fooled by what a string or IRI holds)."""
-    out = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            j = text.find("\n", i)
-            j = n if j < 0 else j
-            out.append(" " * (j - i))
-            i = j
-        elif c in "\"'":
-            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else c
-            j = i + len(quote)
-            while j < n and text[j:j + len(quote)] != quote:
-                j += 2 if text[j] == "\\" else 1
-            j = min(n, j + len(quote))
-            out.append(" " * (j - i))
-            i = j
-        elif c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]):
-            j = text.index(">", i) + 1
-            out.append(" " * (j - i))
-            i = j
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
 
 
 def parse_query_file(path: Path, name: str, display: str | None = None) -> QueryFile:
@@ -351,13 +322,13 @@ def run_query(q: QueryFile, bindings: dict[str, Term], engine: Engine) -> Outcom
 
 
 def run_query_stream(q: QueryFile, bindings: dict[str, Term], engine: Engine) -> SelectStream:
-    """Run a SELECT query and read its rows as they come (see ``kg.results.write_csv``):
+    """Run a SELECT query and read its rows as they come (see ``kg.sparql.results.write_csv``):
     memory holds a few rows at a time, whatever the size of the result. Parameter columns are
     left out, as ``run_query`` does; an engine's error while reading rows is a ``QueryError``."""
     if q.form != "SELECT":
         raise InputError(f"query {q.name!r} is a {q.form} query; only SELECT results stream")
     try:
-        stream = select_stream(engine, q.text, bindings)
+        stream = engine.select_stream(q.text, bindings)
     except KgError:
         raise
     except Exception as exc:

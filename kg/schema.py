@@ -1,7 +1,7 @@
 """The fact-file format as data: which keys each reference entity and each fact may have,
 what each key holds, and which ontology term it becomes.
 
-The reader (``kg.facts``) checks files against these tables and the builder (``kg.build``)
+The reader (``kg.facts``) checks files against these tables and the builder (``kg.build.triples``)
 turns them into triples with the same tables, so the format is declared once.
 
 Value kinds:

@@ -154,7 +154,7 @@ def compute(result, top: int = 10, validated: bool = True) -> dict:
     report = result.report
     validation = None
     if validated:
-        from .validate import format_json
+        from .build.shacl.report import format_json
 
         rows = json.loads(format_json(report))["results"]
         validation = {

@@ -319,7 +319,7 @@ def _details(data: GraphData, iri: URIRef) -> tuple[tuple[str, str], ...]:
 
 def resolve(data: GraphData, text: str) -> URIRef:
     """The entity that ``text`` names: an IRI, an id (casarex-2025, IRN), a label or an alias."""
-    from .engines import RdflibEngine
+    from .engines.rdflib_engine import RdflibEngine
     from .query import Param, resolve_iri
 
     engine = RdflibEngine(data.all)

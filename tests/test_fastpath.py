@@ -1,6 +1,6 @@
 """The fast path gives what the reference engines give.
 
-Validation: ``kg.fastshacl`` (Python for the core components, Oxigraph for the SPARQL
+Validation: ``kg.build.shacl.fast`` (Python for the core components, Oxigraph for the SPARQL
 constraints) against pySHACL, result by result (focus node, path, source shape, severity,
 message, value), on every shape fixture (tests/shapes/*.ttl), on the seed data and on a
 generated corpus with seeded violations. Inference: ``kg.rules`` against owlrl, the kept
@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Graph
 
-from kg.fastshacl import Shapes, Index, path_key
+from kg.build.shacl.fast import Shapes, Index, path_key
 from kg.project import Project, load_ontology, load_shapes
-from kg.validate import validate as reference_validate
+from kg.build.shacl.facade import validate as reference_validate
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = sorted((ROOT / "tests" / "shapes").glob("*.ttl"))

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rdflib import URIRef
 
-from kg.build import article_graph
+from kg.build.triples import article_graph
 from kg.cli import cli
 from kg.errors import InputError
 from kg.facts import read_article, read_reference

@@ -121,9 +121,9 @@ SELECT ?thing ?value WHERE { ?thing ex:value ?value }
 WRITE = textwrap.dedent("""\
     import sys
     from pathlib import Path
-    from kg import results
+    from kg.sparql import results
     from kg.query import parse_query_file, run_query, run_query_stream
-    from kg.store import OxigraphEngine
+    from kg.engines.oxigraph_engine import OxigraphEngine
 
     store, query, out, mode = sys.argv[1:5]
     engine = OxigraphEngine.open(store, timeout=300)

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from kg import values as V
 from kg.cli import cli
-from kg.engines import RdflibEngine
+from kg.engines.rdflib_engine import RdflibEngine
 from kg.errors import InputError
 from kg.query import bind_params, parse_query_file
 

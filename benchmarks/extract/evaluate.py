@@ -115,7 +115,7 @@ def run_set(name: str, cases: list[Case], extra_reference: list[Path], build: bo
 
             report = run(project, reason="none").report
             if not report.conforms:
-                from kg.validate import format_text
+                from kg.build.shacl.report import format_text
 
                 raise SystemExit(f"Error: the drafts of {name} do not conform:\n{format_text(report)}")
     return result

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ExitCode
-from . import cli, handle_errors, project_of
+from .group import cli, handle_errors, project_of
 
 
 def report_options(func):
@@ -19,7 +19,7 @@ def report_options(func):
 
 
 def _print_report(report, report_format: str, quiet_when_empty: bool = False) -> None:
-    from ..validate import format_json, format_text, report_graph
+    from ..build.shacl.report import format_json, format_text, report_graph
 
     if report_format == "turtle":
         click.echo(report_graph(report).serialize(format="turtle"), nl=False)
@@ -100,7 +100,7 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
     """
     from ..generations import check
     from ..pipeline import write_outputs
-    from ..validate import summary
+    from ..build.shacl.report import summary
 
     project = project_of(ctx)
     out = out_dir or project.build_dir
@@ -143,7 +143,7 @@ def validate(ctx: click.Context, report_format: str, engine: str, jobs: int, no_
         kg validate
         kg validate --format json
     """
-    from ..validate import summary
+    from ..build.shacl.report import summary
 
     result = _run(project_of(ctx), quiet, reason="none", engine=engine, jobs=jobs, use_cache=not no_cache)
     _print_report(result.report, report_format)
@@ -173,7 +173,7 @@ def export(ctx: click.Context, fmt: str, output: Path | None, with_inferred: boo
     from ..export import CANONICAL, pieces, serialize, write_atomic, write_pieces
     from ..generations import check_outside_generations
     from ..pipeline import run
-    from ..validate import summary
+    from ..build.shacl.report import summary
 
     if output is not None:  # a file in a build generation would vanish with the next build
         check_outside_generations(output)

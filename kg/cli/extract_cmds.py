@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from . import KgClickError, cli, handle_errors, project_of
+from .group import KgClickError, cli, handle_errors, project_of
 
 
 @cli.command("extract")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ExitCode
-from . import cli, handle_errors, project_of
+from .group import cli, handle_errors, project_of
 from .store_cmds import max_answer_option
 
 
@@ -47,22 +47,22 @@ def open_engine(project, engine: str, store_dir: Path | None, endpoint: str | No
     if endpoint is None and query_path is not None:
         raise click.UsageError("--query-path goes with --endpoint")
     if endpoint is not None:
-        from ..remote import EndpointEngine
+        from ..engines.endpoint_engine import EndpointEngine
 
         return EndpointEngine(endpoint, query_path=query_path, timeout=timeout, retries=retries,
                               max_answer_mb=max_answer_mb)
     if store_dir is not None:
-        from ..store import OxigraphEngine
+        from ..engines.oxigraph_engine import OxigraphEngine
 
         return OxigraphEngine.open(store_dir, timeout=timeout)
     from ..pipeline import NAMED, ensure_built
 
     out_dir = ensure_built(project)
     if engine == "rdflib":
-        from ..engines import RdflibEngine
+        from ..engines.rdflib_engine import RdflibEngine
 
         return RdflibEngine.from_file(out_dir / NAMED, timeout=timeout)
-    from ..store import OxigraphEngine
+    from ..engines.oxigraph_engine import OxigraphEngine
 
     return OxigraphEngine.from_file(out_dir / NAMED, timeout=timeout)
 
@@ -132,7 +132,7 @@ def _describe(q) -> str:
 
 
 def _run_and_print(project, q, params, fmt, allow_service, engine) -> int:
-    from .. import results as out
+    from ..sparql import results as out
     from ..query import bind_params, check_query, labels, parse_params, run_query
 
     check_query(q, project.display(q.path), allow_service=allow_service)

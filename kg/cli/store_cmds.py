@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from . import cli, handle_errors, project_of
+from .group import cli, handle_errors, project_of
 
 
 def _display(project, path: Path) -> str:
@@ -20,7 +20,7 @@ def _display(project, path: Path) -> str:
 
 
 def _shown(iri: str) -> str:
-    from ..results import prefixed
+    from ..sparql.results import prefixed
 
     return "(default graph)" if iri == "" else prefixed(iri)
 
@@ -71,7 +71,7 @@ def endpoint_options(func=None, *, gsp: bool = False):
 
 
 def _endpoint(endpoint, query_path, timeout, retries, max_answer_mb, gsp_path=None):
-    from ..remote import Endpoint
+    from ..engines.endpoint_engine import Endpoint
 
     return Endpoint(endpoint, query_path=query_path, gsp_path=gsp_path, timeout=timeout, retries=retries,
                     max_answer_mb=max_answer_mb)
@@ -97,7 +97,8 @@ def load(ctx: click.Context, store_dir: Path | None, endpoint: str | None, gsp_p
         kg load --endpoint http://localhost:3030/kg --gsp-path /data
     """
     from ..pipeline import NAMED, ensure_built
-    from ..store import default_store_dir, load_store, read_manifest
+    from ..output.manifest import read_manifest
+    from ..stores.local import default_store_dir, load_store
 
     if store_dir is not None and endpoint is not None:
         raise click.UsageError("give --store or --endpoint, not both")
@@ -107,11 +108,11 @@ def load(ctx: click.Context, store_dir: Path | None, endpoint: str | None, gsp_p
     if endpoint is not None:
         server = _endpoint(endpoint, query_path, timeout, retries, max_answer_mb, gsp_path)  # checks the URL first
         out_dir = ensure_built(project)
-        from ..remote import load_endpoint
+        from ..stores.remote import load_endpoint
 
         result = load_endpoint(server, out_dir / NAMED, read_manifest(out_dir))
         if not result.visible:
-            from ..remote import UNION_FIX
+            from ..engines.endpoint_engine import UNION_FIX
 
             click.echo(f"Warning: {server.shown_url} does not show kg's graphs in the default graph, nor in "
                        "the dataset a request names, so 'kg query --endpoint' finds nothing there; "
@@ -158,12 +159,12 @@ def info(ctx: click.Context, store_dir: Path | None, endpoint: str | None, query
         raise click.UsageError("--query-path goes with --endpoint")
     if endpoint is not None:
         server = _endpoint(endpoint, query_path, timeout, retries, max_answer_mb)
-        from ..store import graph_sort_key
+        from ..engines.oxigraph_engine import graph_sort_key
 
         counts = dict(sorted(server.graph_counts().items(), key=lambda kv: graph_sort_key(kv[0])))
         where = server.shown_url
     else:
-        from ..store import default_store_dir, store_info
+        from ..stores.local import default_store_dir, store_info
 
         project = project_of(ctx) if store_dir is None else None
         target = store_dir if store_dir is not None else default_store_dir(project)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ExitCode
-from . import cli, handle_errors, project_of
+from .group import cli, handle_errors, project_of
 
 
 def _shown(project, path: Path) -> str:

@@ -6,8 +6,8 @@ import io
 import json
 from typing import BinaryIO, TextIO
 
-from .engines import SelectResult, SelectStream, Term
-from .namespaces import PREFIXES
+from ..namespaces import PREFIXES
+from .terms import SelectResult, SelectStream, Term
 
 FORMATS = ("table", "csv", "tsv", "json", "markdown")
 _NUMERIC = {

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
-from . import namespaces as ns
-from .facts import Article, Concept, Date, Entity, Fact, Ref, Reference
-from .namespaces import MC
-from .schema import ARTICLE_FIELDS, ENTITY_COMMON, ENTITY_KINDS, FACT_COMMON, FACT_TYPES, Field
+from .. import namespaces as ns
+from ..facts import Article, Concept, Date, Entity, Fact, Ref, Reference
+from ..namespaces import MC
+from ..schema import ARTICLE_FIELDS, ENTITY_COMMON, ENTITY_KINDS, FACT_COMMON, FACT_TYPES, Field
 
 LANG = "en"
 _DATE_TYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}

@@ -20,7 +20,7 @@ Core test suite through it.
 ``Shapes(graph)`` compiles the shapes graph once; a targeted shape that uses (itself or through
 the shapes it refers to) something the engine does not implement is listed in
 ``Shapes.unsupported`` with the reason, never silently skipped: the facade
-(``kg.validate.Validator``) checks such shapes with pySHACL. ``Shapes.validate`` checks one data
+(``kg.build.shacl.facade.Validator``) checks such shapes with pySHACL. ``Shapes.validate`` checks one data
 graph against the supported shapes.
 """
 from __future__ import annotations
@@ -33,9 +33,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from .errors import KgError
-from .namespaces import Cached
-from .validate import SEVERITY_NAMES, Report, Result, ShapesError
+from ...errors import KgError
+from ...namespaces import Cached
+from .report import SEVERITY_NAMES, Report, Result, ShapesError
 
 RDF = Cached(RDF)
 RDFS = Cached(RDFS)
@@ -445,7 +445,7 @@ class Shapes:
         return (name, self.path(owner, inner, seen))
 
     def _sparql(self, node: Node, constraint: Node, unsupported) -> Sparql:
-        from .query import blank_out
+        from ...sparql.text import blank_out
 
         g = self.graph
         selects = list(g.objects(constraint, SH.select))
@@ -971,7 +971,8 @@ class _Run:
     def run_sparql(self, work: list[tuple[Shape, set[Node]]], store_triples, timeout: float | None) -> list[Result]:
         import pyoxigraph as ox
 
-        from .engines import QueryError, run_with_timeout
+        from ...sparql.terms import QueryError
+        from ...sparql.timeout import run_with_timeout
 
         store = ox.Store()
         if store_triples is not None:

@@ -1,0 +1,1 @@
+"""What a build writes: the manifest of its triple counts (``manifest``)."""
