@@ -25,7 +25,7 @@ import pytest
 from kg import namespaces as ns
 from kg.pipeline import NAMED, ensure_built
 from kg.project import Project
-from kg.query import query_names
+from kg.queries import query_names
 from kg.stores.local import load_store
 
 ROOT = Path(__file__).resolve().parent.parent

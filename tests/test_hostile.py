@@ -22,10 +22,10 @@ import yaml
 from kg.engines.oxigraph_engine import OxigraphEngine
 from kg.engines.rdflib_engine import RdflibEngine
 from kg.errors import InputError
-from kg.query import bind_params, check_query, parse_query_file, run_query
+from kg.queries import bind_params, check_query, parse_query_file, run_query
 from kg.sparql.terms import QueryError, Term
 from kg.stores.local import load_store
-from kg.yamlread import MAX_ALIAS_VALUES, MAX_BYTES, MAX_DEPTH, read_yaml
+from kg.inputs.yamlread import MAX_ALIAS_VALUES, MAX_BYTES, MAX_DEPTH, read_yaml
 from servers import fake_server, kg, seed, status  # noqa: F401 (fixtures)
 from test_size import run_measured
 

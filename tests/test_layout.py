@@ -16,16 +16,17 @@ KG = Path(__file__).resolve().parent.parent / "kg"
 #: the stages, bottom to top: a module may import its own stage and those below it. A module
 #: belongs to the stage of the longest name here that it is or lies under.
 LAYERS: list[tuple[str, list[str]]] = [
-    ("base", ["kg", "kg.errors", "kg.namespaces", "kg.values", "kg.files", "kg.text"]),
+    ("base", ["kg", "kg.errors", "kg.namespaces"]),
+    ("inputs", ["kg.inputs", "kg.project"]),
     ("sparql", ["kg.sparql"]),
-    ("inputs", ["kg.yamlread", "kg.schema", "kg.facts", "kg.project"]),
-    ("build", ["kg.build", "kg.cache", "kg.crosscheck", "kg.reason", "kg.rules"]),
-    ("output", ["kg.output", "kg.turtle", "kg.export", "kg.generations"]),
+    ("build", ["kg.build"]),
+    ("output", ["kg.output"]),
+    # runs the build stages in order and hands their result to output: above both
     ("pipeline", ["kg.pipeline"]),
     ("engines", ["kg.engines"]),
     ("stores", ["kg.stores"]),
-    ("queries", ["kg.query"]),
-    ("present", ["kg.viz", "kg.docs", "kg.stats"]),
+    ("queries", ["kg.queries"]),
+    ("present", ["kg.present"]),
     ("extract", ["kg.extract"]),
     ("cli", ["kg.cli", "kg.__main__"]),
 ]

@@ -13,7 +13,7 @@ from kg.engines.oxigraph_engine import OxigraphEngine
 from kg.engines.rdflib_engine import RdflibEngine
 from kg.pipeline import NAMED, ensure_built
 from kg.project import Project
-from kg.query import bind_params, find_query, query_names, run_query
+from kg.queries import bind_params, find_query, query_names, run_query
 from kg.sparql.terms import Term
 from qcfixtures import CHECKS
 

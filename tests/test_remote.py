@@ -27,7 +27,7 @@ from kg.engines.oxigraph_engine import OxigraphEngine
 from kg.engines.rdflib_engine import RdflibEngine
 from kg.output.manifest import read_manifest
 from kg.pipeline import NAMED
-from kg.query import bind_params, find_query, query_names, run_query
+from kg.queries import bind_params, find_query, query_names, run_query
 from kg.sparql.terms import XSD, XSD_STRING, QueryError, Term
 from kg.stores.remote import load_endpoint
 from servers import (

@@ -13,9 +13,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from .. import namespaces as ns
-from ..facts import Article, Concept, Date, Entity, Fact, Ref, Reference
+from ..inputs.facts import Article, Concept, Date, Entity, Fact, Ref, Reference
 from ..namespaces import MC
-from ..schema import ARTICLE_FIELDS, ENTITY_COMMON, ENTITY_KINDS, FACT_COMMON, FACT_TYPES, Field
+from ..inputs.schema import ARTICLE_FIELDS, ENTITY_COMMON, ENTITY_KINDS, FACT_COMMON, FACT_TYPES, Field
 
 LANG = "en"
 _DATE_TYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}

@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 
 from ..errors import ExitCode
+from ..output.export import FORMATS as EXPORT_FORMATS
 from .group import cli, handle_errors, project_of
+from .params import build_options
 
 
 def report_options(func):
@@ -29,20 +31,6 @@ def _print_report(report, report_format: str, quiet_when_empty: bool = False) ->
         text = format_text(report)
         if text:
             click.echo(text)
-
-
-def engine_options(func):
-    """--engine, --jobs, --no-cache and --quiet, shared by build and validate."""
-    func = click.option("-q", "--quiet", is_flag=True,
-                        help="No progress bar (there is none either when stderr is not a terminal).")(func)
-    func = click.option("--no-cache", is_flag=True,
-                        help="Rebuild every article instead of taking unchanged ones from .kg/cache/.")(func)
-    func = click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-                        help="Build, validate and reason over articles in this many processes.")(func)
-    func = click.option("--engine", type=click.Choice(["fast", "reference"]), default="fast", show_default=True,
-                        help="fast: shapes checked in Python and Oxigraph, inference by rules; reference: "
-                             "pySHACL and owlrl (same results, much slower).")(func)
-    return func
 
 
 def _run(project, quiet: bool, **kwargs):
@@ -79,7 +67,7 @@ def _run(project, quiet: bool, **kwargs):
               help="What to infer from the ontology into graph:inferred: OWL 2 RL (owlrl), RDFS only, "
                    "or nothing.")
 @report_options
-@engine_options
+@build_options
 @click.pass_context
 @handle_errors
 def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: str, engine: str, jobs: int,
@@ -98,7 +86,7 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
         kg build --jobs 2
         kg build --engine reference --no-cache
     """
-    from ..generations import check
+    from ..output.publish import check
     from ..pipeline import write_outputs
     from ..build.shacl.report import summary
 
@@ -129,7 +117,7 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
 
 @cli.command()
 @report_options
-@engine_options
+@build_options
 @click.pass_context
 @handle_errors
 def validate(ctx: click.Context, report_format: str, engine: str, jobs: int, no_cache: bool, quiet: bool) -> None:
@@ -154,7 +142,7 @@ def validate(ctx: click.Context, report_format: str, engine: str, jobs: int, no_
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "xml"]),
+@click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)),
               default="turtle", show_default=True, help="The RDF format to write.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The file to write (atomically). Default: standard output.")
@@ -170,8 +158,8 @@ def export(ctx: click.Context, fmt: str, output: Path | None, with_inferred: boo
         kg export --format ntriples -o kg.nt
         kg export --format trig
     """
-    from ..export import CANONICAL, pieces, serialize, write_atomic, write_pieces
-    from ..generations import check_outside_generations
+    from ..output.export import exported, write_atomic, write_pieces
+    from ..output.publish import check_outside_generations
     from ..pipeline import run
     from ..build.shacl.report import summary
 
@@ -181,10 +169,8 @@ def export(ctx: click.Context, fmt: str, output: Path | None, with_inferred: boo
     if not result.report.conforms:
         click.echo(f"Error: the graph does not conform ({summary(result.report)}); run 'kg validate'", err=True)
         sys.exit(ExitCode.NOT_CONFORMING)
-    if fmt in CANONICAL:  # written by kg.turtle from the articles' chunks, streamed
-        data = pieces(result.chunks(with_inferred), fmt, inferred=with_inferred)
-    else:
-        data = serialize(result.all_graphs(with_inferred), fmt, inferred=with_inferred)
+    data = exported(fmt, lambda: result.chunks(with_inferred), lambda: result.all_graphs(with_inferred),
+                    inferred=with_inferred)
     if output is None:
         write_pieces(sys.stdout.buffer, data)
         sys.stdout.flush()

@@ -12,7 +12,8 @@ import click
 
 from .. import __version__
 from ..errors import ExitCode, KgError, NotConforming
-from ..files import shown
+from .params import KgCommand
+from ..inputs.files import shown
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -23,7 +24,7 @@ class KgClickError(click.ClickException):
     exit_code = ExitCode.BAD_INPUT
 
     def __init__(self, message: str) -> None:
-        from ..values import escape_controls
+        from ..inputs.values import escape_controls
 
         super().__init__(escape_controls(message))
 
@@ -31,7 +32,10 @@ class KgClickError(click.ClickException):
 class KgGroup(click.Group):
     """kg's command group: a usage error (an unknown option or command, a bad or missing
     value) is one line ``Error: ...`` and exit 2, as every other error, instead of click's
-    usage, hint and blank line; ``kg`` alone still prints the help."""
+    usage, hint and blank line; ``kg`` alone still prints the help. Its commands check the
+    conflicts their options declare (``kg.cli.params.KgCommand``)."""
+
+    command_class = KgCommand
 
     def make_context(self, *args, **kwargs) -> click.Context:
         try:

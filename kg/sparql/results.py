@@ -1,15 +1,17 @@
-"""Writing query results: W3C SPARQL 1.1 JSON, CSV and TSV results, and tables for people."""
+"""Writing query results: W3C SPARQL 1.1 JSON, CSV and TSV results, and tables for people
+(``SELECT_FORMATS``, by name); ASK answers (``boolean_text``); CONSTRUCT and DESCRIBE graphs
+(``GRAPH_FORMATS``, ``write_graph``)."""
 from __future__ import annotations
 
 import csv
 import io
 import json
-from typing import BinaryIO, TextIO
+from dataclasses import dataclass
+from typing import BinaryIO, Callable, TextIO
 
-from ..namespaces import PREFIXES
+from ..namespaces import PREFIXES, bind_prefixes
 from .terms import SelectResult, SelectStream, Term
 
-FORMATS = ("table", "csv", "tsv", "json", "markdown")
 _NUMERIC = {
     "http://www.w3.org/2001/XMLSchema#" + t
     for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger", "positiveInteger")
@@ -145,3 +147,53 @@ def to_markdown(result: SelectResult, labels: dict[str, str]) -> str:
 
 def uris_in(result: SelectResult) -> set[str]:
     return {t.value for row in result.rows for t in row.values() if t.type == "uri"}
+
+
+# --- the formats, by name --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SelectFormat:
+    """How a SELECT result is written: ``stream(rows, out)`` row by row as they come (memory
+    holds a few rows at a time), or ``text(result, labels)`` whole, for the formats that align
+    columns and show labels. ``out`` is a text stream (CSV, which is bytes, uses its buffer)."""
+
+    stream: Callable[[SelectStream, TextIO], int] | None = None
+    text: Callable[[SelectResult, dict[str, str]], str] | None = None
+
+
+def _csv_stream(result: SelectStream, out: TextIO) -> int:
+    return write_csv(result, out.buffer)
+
+
+#: --format name -> how SELECT results are written
+SELECT_FORMATS: dict[str, SelectFormat] = {
+    "table": SelectFormat(text=to_table),
+    "csv": SelectFormat(stream=_csv_stream),
+    "tsv": SelectFormat(stream=write_tsv),
+    "json": SelectFormat(stream=write_json),
+    "markdown": SelectFormat(text=to_markdown),
+}
+
+#: --format names of CONSTRUCT and DESCRIBE results (Turtle is the default)
+GRAPH_FORMATS = ("turtle", "ntriples")
+
+
+def boolean_text(value: bool, fmt: str | None) -> str:
+    """An ASK answer: W3C SPARQL JSON with ``json``, else ``true`` or ``false``."""
+    return boolean_json(value) if fmt == "json" else f"{str(value).lower()}\n"
+
+
+def write_graph(ntriples: bytes, fmt: str | None, out: TextIO) -> int:
+    """A CONSTRUCT or DESCRIBE result (N-Triples from any engine) as Turtle, or as N-Triples
+    sorted (the same lines whichever engine or server ran the query); the triple count."""
+    from rdflib import Graph
+
+    g = Graph()
+    bind_prefixes(g)
+    g.parse(data=ntriples.decode("utf-8"), format="nt")
+    if fmt == "ntriples":
+        out.write("".join(sorted(g.serialize(format="nt").splitlines(keepends=True))))
+    else:
+        out.write(g.serialize(format="turtle"))
+    return len(g)

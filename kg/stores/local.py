@@ -5,7 +5,7 @@ How a load stays whole
 ----------------------
 ``kg load`` never writes into the store that readers see. The store path (``.kg/store`` by
 default) is a symbolic link to one *generation*: a complete Oxigraph store in
-``.kg/.store.generations/``, published by ``kg.generations.publishing`` as the build's outputs
+``.kg/.store.generations/``, published by ``kg.output.publish.publishing`` as the build's outputs
 are. A load
 
 1. checks the store path: kg replaces only a store link it made or an empty folder, and
@@ -85,7 +85,7 @@ class LoadResult:
 def generations_dir(store_dir: Path) -> Path:
     """Where the generations of the store live: beside it, ``.<name>.generations`` (as the
     build's generations are kept beside ``build``)."""
-    from ..generations import generations_dir as beside
+    from ..output.publish import generations_dir as beside
 
     return beside(store_dir)
 
@@ -112,7 +112,7 @@ def load_store(store_dir: Path, trig: Path, expected: dict[str, int] | None = No
     ``expected`` (from ``kg.output.manifest.read_manifest``) is each graph's triple count: a load whose counts
     differ is not published. See the module's docstring for why a load is all old or all new.
     """
-    from ..generations import Locked, publishing
+    from ..output.publish import Locked, publishing
 
     store_dir = Path(store_dir)
     shown = str(store_dir)

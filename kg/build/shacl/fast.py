@@ -252,7 +252,6 @@ class Shapes:
                 self.top.append(shape)
             else:
                 self.unsupported[node] = why
-        self._sparql_store_needed = any(self._has_sparql(s) for s in self.top)
 
     # --- which nodes are shapes ----------------------------------------------------------
 
@@ -1102,14 +1101,3 @@ def path_key(graph: Graph, path: Node | None) -> str | None:
         if inner is not None:
             return f"{key.fragment}[{path_key(graph, inner)}]"
     return "?"
-
-
-def validate_graph(data: Graph, shapes: Graph, ontology: Graph | None = None,
-                   lines: dict | None = None) -> Report:
-    """Validate a whole graph (every focus node) with this engine alone: the fast counterpart of
-    ``validate.validate``. Raises ``Unsupported`` where a shape needs pySHACL."""
-    compiled = Shapes(shapes, ontology)
-    if compiled.unsupported:
-        node, why = next(iter(compiled.unsupported.items()))
-        raise Unsupported(f"the fast SHACL engine does not support {why} (shape {compiled.name(node)})")
-    return compiled.validate(Index(data), lines=lines)

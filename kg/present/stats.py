@@ -25,7 +25,7 @@ from collections import defaultdict
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from . import namespaces as ns
+from .. import namespaces as ns
 
 _ID = str(ns.ID)
 _MC = str(ns.MC)
@@ -154,7 +154,7 @@ def compute(result, top: int = 10, validated: bool = True) -> dict:
     report = result.report
     validation = None
     if validated:
-        from .build.shacl.report import format_json
+        from ..build.shacl.report import format_json
 
         rows = json.loads(format_json(report))["results"]
         validation = {

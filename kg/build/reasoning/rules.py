@@ -1,7 +1,7 @@
 """The entailments the ontology needs, as rules run to a fixpoint in Python.
 
-owlrl (``kg.reason``) stays the reference; this engine computes the same kept triples
-(``kg.reason.keep``) for the axioms the ontology uses: ``rdfs:subClassOf``,
+owlrl (``kg.build.reasoning.owlrl_engine``) stays the reference; this engine computes the same kept triples
+(``kg.build.reasoning.owlrl_engine.keep``) for the axioms the ontology uses: ``rdfs:subClassOf``,
 ``owl:equivalentClass``, ``rdfs:subPropertyOf``, ``owl:equivalentProperty``, ``rdfs:domain``,
 ``rdfs:range``, ``owl:inverseOf``, ``owl:SymmetricProperty``, ``owl:TransitiveProperty`` and
 ``owl:propertyChainAxiom`` (OWL 2 RL rules cax-sco, cax-eqc, prp-spo1, prp-eqp, prp-dom,
@@ -15,9 +15,9 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
-from .namespaces import ID
-from .reason import MODES, keep, used_triples
-from .namespaces import Cached  # noqa: E402
+from ...namespaces import ID
+from .owlrl_engine import MODES, keep, used_triples
+from ...namespaces import Cached  # noqa: E402
 
 OWL = Cached(OWL)
 RDF = Cached(RDF)
@@ -151,7 +151,7 @@ class Rules:
 
 
 class FastReasoner:
-    """The same interface as ``kg.reason.Reasoner``, with the rules in place of owlrl."""
+    """``kg.build.reasoning.Reasoner`` with the rules in place of owlrl."""
 
     def __init__(self, ontology: Graph, reference: Graph, mode: str = "owlrl") -> None:
         self.mode = mode
@@ -189,6 +189,10 @@ class FastReasoner:
             if keep(t):
                 out.add(t)
         return out
+
+    def inferred(self, article: Graph) -> set:
+        """``kg.build.reasoning.Reasoner.inferred``: the triples, as a set."""
+        return self.infer_triples(article)
 
     def infer(self, article: Graph) -> Graph:
         g = Graph()

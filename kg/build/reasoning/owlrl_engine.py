@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from . import namespaces as ns
+from ... import namespaces as ns
 
 MODES = ("owlrl", "rdfs", "none")
 _OURS = str(ns.ID)
@@ -104,6 +104,10 @@ class Reasoner:
         for triple in closed:
             if triple not in base and keep(triple):
                 self.reference_inferred.add(triple)
+
+    def inferred(self, article: Graph) -> Graph:
+        """``kg.build.reasoning.Reasoner.inferred``: the triples, as a graph."""
+        return self.infer(article)
 
     def infer(self, article: Graph) -> Graph:
         """The new triples that follow from one article (with what it uses), and nothing else."""

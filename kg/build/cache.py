@@ -41,7 +41,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from .files import open_regular
+from ..inputs.files import open_regular
 
 FORMAT = b"kg-cache-6\n"
 INDEX = "index.pickle"
@@ -65,7 +65,7 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 def code_key() -> str:
     """The SHA-256 of kg's own code: every file of the ``kg`` package (by its path inside the
     package), and the Python it runs on. Computed once per process (~10 ms)."""
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parents[1]  # the kg package
     h = hashlib.sha256(FORMAT + sys.implementation.cache_tag.encode() + b"\0")
     for path in sorted(root.rglob("*")):
         if "__pycache__" in path.parts or path.suffix == ".pyc" or not path.is_file():
@@ -118,7 +118,7 @@ def _checked_index(raw) -> dict:
 def _hashable(st: os.stat_result) -> bool:
     """Whether a file may be hashed: a regular file the reader would read (a device, a pipe or
     a file over the reader's limit is left to the reader, which refuses it with its error)."""
-    from .files import MAX_BYTES, refusal
+    from ..inputs.files import MAX_BYTES, refusal
 
     return refusal(st, MAX_BYTES) is None
 

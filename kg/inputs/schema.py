@@ -1,7 +1,7 @@
 """The fact-file format as data: which keys each reference entity and each fact may have,
 what each key holds, and which ontology term it becomes.
 
-The reader (``kg.facts``) checks files against these tables and the builder (``kg.build.triples``)
+The reader (``kg.inputs.facts``) checks files against these tables and the builder (``kg.build.triples``)
 turns them into triples with the same tables, so the format is declared once.
 
 Value kinds:
@@ -17,7 +17,7 @@ Value kinds:
   a language tag such as ``en`` (``xsd:string``); ``url``: an absolute http(s) URL
   (``xsd:anyURI``)
 
-Each kind is checked by its checker in ``kg.values`` (no control characters in any text, a
+Each kind is checked by its checker in ``kg.inputs.values`` (no control characters in any text, a
 line break only in ``prose``).
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from rdflib import URIRef
 
 from rdflib.namespace import RDFS
 
-from .namespaces import MC, SCHEMA
+from ..namespaces import MC, SCHEMA
 
 ACTOR = "state|force|person|organisation|group"
 

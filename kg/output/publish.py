@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .errors import KgError
+from ..errors import KgError
 
 GENERATIONS_SUFFIX = ".generations"
 MARKER_SUFFIX = ".kg-generation"

@@ -8,7 +8,7 @@ The same triples give the same bytes, whatever order they come in:
   characters IRIREF forbids); literals with ``ECHAR``/``UCHAR`` escapes (no raw newline, quote or
   backslash), ``@lang`` or ``^^datatype``, and bare integers, decimals and booleans where the
   lexical form is already in the bare syntax; blank nodes by their own label (the ontology's are
-  canonical, ``kg.project.load_ontology``), written ``_:label``, never inlined;
+  canonical, ``kg.inputs.ontology.load_ontology``), written ``_:label``, never inlined;
 - statements are grouped in *subject blocks*: the subject, ``a`` first and then the other
   predicates in the order of their text, each predicate's objects in the order of their text,
   one object a line::
@@ -36,7 +36,7 @@ from typing import Iterable
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from . import namespaces as ns
+from .. import namespaces as ns
 
 #: a subject's text and its rendered block (ending in `` .\n``)
 Block = tuple[str, str]

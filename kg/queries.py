@@ -17,9 +17,9 @@ import yaml
 
 from .sparql.terms import XSD, XSD_STRING, Engine, QueryError, SelectResult, SelectStream, Term
 from .sparql.text import blank_out
-from . import values as V
+from .inputs import values as V
 from .errors import InputError, KgError
-from .files import MAX_QUERY_BYTES, read_text
+from .inputs.files import MAX_QUERY_BYTES, read_text
 
 BASE = "https://w3id.org/milcoop/"
 _PARAM_RE = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9_]*)")
@@ -260,7 +260,7 @@ def bind_params(q: QueryFile, given: dict[str, str], engine: Engine) -> dict[str
 
 def to_term(p: Param, value: str, engine: Engine) -> Term:
     """The term a parameter value stands for, checked by the checker of its type in
-    ``kg.values`` (raises ``BadValue``). A string may hold any character (it is bound as one
+    ``kg.inputs.values`` (raises ``BadValue``). A string may hold any character (it is bound as one
     literal, never pasted into the query), but it must be UTF-8."""
     what = f"parameter {p.name!r}"
     text = V.text(value, what, controls=True, empty=True, max_chars=V.MAX_TEXT)

@@ -1,6 +1,6 @@
 """Assembling the named graphs into a dataset, serialising it, and writing files atomically.
 
-Turtle, TriG, N-Triples and N-Quads are written by ``kg.turtle`` (canonical, streamed, from
+Turtle, TriG, N-Triples and N-Quads are written by ``kg.output.turtle`` (canonical, streamed, from
 per-graph subject blocks: see :class:`Chunk`); JSON-LD (expanded form, one object a named graph)
 and RDF/XML (one ``rdf:Description`` a subject) by :func:`jsonld_text` and :func:`rdfxml_text`,
 in a fixed order too: every format gives the same bytes for the same graphs.
@@ -18,9 +18,9 @@ from typing import Callable, Iterable, Iterator
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from . import __version__
-from . import namespaces as ns
-from .errors import KgError
+from .. import __version__
+from .. import namespaces as ns
+from ..errors import KgError
 from .turtle import Block, Terms, graph_text, merged_blocks, ntriples_lines, prefix_lines, subject_blocks
 
 #: --format name -> (rdflib serializer, whether it keeps named graphs, file suffix)
@@ -33,14 +33,14 @@ FORMATS: dict[str, tuple[str, bool, str]] = {
     "xml": ("xml", False, ".rdf"),
 }
 
-#: the formats written by kg.turtle from chunks
+#: the formats written by kg.output.turtle from chunks
 CANONICAL = ("turtle", "trig", "ntriples", "nquads")
 
 
 @dataclass
 class Chunk:
     """One named graph, ready to write: its IRI, how many triples it holds, its subject blocks
-    (``kg.turtle``; sorted, one a subject), its TriG text where already rendered, and a function
+    (``kg.output.turtle``; sorted, one a subject), its TriG text where already rendered, and a function
     giving its triples (for N-Triples, N-Quads and rdflib)."""
 
     name: str
@@ -75,12 +75,21 @@ def header(names: Iterable[str], inferred: bool, kept_apart: bool = False) -> st
     )
 
 
+def exported(fmt: str, chunks, graphs, inferred: bool = False):
+    """An export in ``fmt``, as pieces of bytes: the canonical formats (``CANONICAL``) written by
+    ``kg.output.turtle`` from the articles' chunks (``chunks()``), streamed; the others by
+    ``serialize`` from rdflib graphs (``graphs()``). Only the one asked for is computed."""
+    if fmt in CANONICAL:
+        return pieces(chunks(), fmt, inferred=inferred)
+    return serialize(graphs(), fmt, inferred=inferred)
+
+
 def pieces(chunks: list[Chunk], fmt: str, inferred: bool = False) -> Iterator[str]:
     """The chunks in a canonical format, as pieces of text to write one after the other:
     merged for Turtle and N-Triples, as named graphs for TriG and N-Quads.
 
     The same graphs give the same text: graphs in IRI order, subjects, predicates and objects
-    sorted (``kg.turtle``), blank nodes by their (canonical) labels.
+    sorted (``kg.output.turtle``), blank nodes by their (canonical) labels.
     """
     chunks = sorted(chunks, key=lambda c: c.name)
     names = [c.name for c in chunks]

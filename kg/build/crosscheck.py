@@ -39,10 +39,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
-from . import namespaces as ns
-from .errors import InputError
-from .schema import FACT_COMMON, FACT_TYPES
-from .build.shacl.report import Result
+from .. import namespaces as ns
+from ..errors import InputError
+from ..inputs.schema import FACT_COMMON, FACT_TYPES
+from .shacl.report import Result
 
 #: how many places a warning lists for one value before "and N more"
 _SHOWN = 3
@@ -67,8 +67,8 @@ _LABEL_KEYS = ("label", "codename", "name")
 
 
 def index_of(article, blocks: Iterable[tuple[str, str]], terms: Callable[[Node], str]) -> ArticleIndex:
-    """The index of a read article (``kg.facts.Article``), from its graph's subject blocks
-    (``kg.turtle.subject_blocks``: canonical, so that the same triples give the same text)."""
+    """The index of a read article (``kg.inputs.facts.Article``), from its graph's subject blocks
+    (``kg.output.turtle.subject_blocks``: canonical, so that the same triples give the same text)."""
     about = dict(blocks)
     facts = []
     for fact in article.facts:
@@ -247,7 +247,7 @@ def _suggest(iri: str, known: dict) -> str:
 
 
 def _quoted(text: str) -> str:
-    from .yamlread import short_repr
+    from ..inputs.yamlread import short_repr
 
     return short_repr(text)
 
@@ -267,7 +267,7 @@ def _disagreement(message: str | None, prop: URIRef, given: list[_Report]) -> st
 
 
 def _show(node: Node) -> str:
-    from .build.shacl.report import short
+    from .shacl.report import short
 
     if isinstance(node, Literal):
         text = str(node)

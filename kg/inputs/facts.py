@@ -1,8 +1,8 @@
 """Reading and checking the reference entities and the fact files.
 
-Everything a file says is checked here against the tables of ``kg.schema``: unknown keys,
+Everything a file says is checked here against the tables of ``kg.inputs.schema``: unknown keys,
 missing keys, wrong types, unknown or duplicate ids; each value is checked by the checker of
-its kind in ``kg.values`` (text, dates, durations, numbers, ids...). A problem raises
+its kind in ``kg.inputs.values`` (text, dates, durations, numbers, ids...). A problem raises
 ``InputError`` naming the file and line; what comes out is ready to be turned into triples.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import values as V
-from .errors import InputError
+from ..errors import InputError
 from .schema import (
     ARTICLE_FIELDS,
     ENTITY_COMMON,
@@ -103,7 +103,7 @@ class Article:
     unknown: list[str]
     facts: list[Fact]
     #: references to facts written TYPE/ID (maybe of another article): (ref, text, line),
-    #: resolved once every article is read (``kg.crosscheck``)
+    #: resolved once every article is read (``kg.build.crosscheck``)
     fact_refs: list[tuple[Ref, str, int]] = field(default_factory=list)
 
 
@@ -273,7 +273,7 @@ class _Checker:
         return Ref(fact.type, fact.id)
 
 
-#: the checker of each kind of value written as text (``kg.schema`` lists the kinds)
+#: the checker of each kind of value written as text (``kg.inputs.schema`` lists the kinds)
 _TEXT_KINDS = {
     "str": V.text,
     "plain": V.text,

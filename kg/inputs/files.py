@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import InputError
+from ..errors import InputError
 from .values import escape_controls
 
 #: the largest file kg reads as input (a fact, reference, ontology or shapes file), in bytes

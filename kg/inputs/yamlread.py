@@ -8,7 +8,7 @@ built from the parser's events without recursion, so that no nesting depth can e
 stack (values nested deeper than ``MAX_DEPTH`` are refused); an alias reuses the value of its
 anchor instead of copying it, and what aliases add is counted, so that an alias bomb ("billion
 laughs") is refused at once with no memory spent on it. The text must be UTF-8; the file is read
-by ``kg.files.read_bytes`` (a regular file of at most ``MAX_BYTES``).
+by ``kg.inputs.files.read_bytes`` (a regular file of at most ``MAX_BYTES``).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from yaml.events import (
     MappingStartEvent, ScalarEvent, SequenceEndEvent, StreamEndEvent,
 )
 
-from .errors import InputError
+from ..errors import InputError
 from .files import MAX_BYTES, decode_utf8, position, read_bytes
 
 try:  # the C parser is much faster; fall back where PyYAML was built without it

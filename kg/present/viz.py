@@ -31,8 +31,8 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from . import namespaces as ns
-from .errors import InputError
+from .. import namespaces as ns
+from ..errors import InputError
 
 _ID = str(ns.ID)
 _MC = str(ns.MC)
@@ -319,8 +319,8 @@ def _details(data: GraphData, iri: URIRef) -> tuple[tuple[str, str], ...]:
 
 def resolve(data: GraphData, text: str) -> URIRef:
     """The entity that ``text`` names: an IRI, an id (casarex-2025, IRN), a label or an alias."""
-    from .engines.rdflib_engine import RdflibEngine
-    from .query import Param, resolve_iri
+    from ..engines.rdflib_engine import RdflibEngine
+    from ..queries import Param, resolve_iri
 
     engine = RdflibEngine(data.all)
     try:

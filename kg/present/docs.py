@@ -16,9 +16,10 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
-from . import namespaces as ns
-from .errors import InputError
-from .project import Project, parse_turtle
+from .. import namespaces as ns
+from ..errors import InputError
+from ..project import Project
+from ..inputs.ontology import parse_turtle
 
 INDEX = "index.html"
 ONTOLOGY = "ontology.html"
@@ -166,7 +167,7 @@ def _anchor(iri) -> str:
 
 
 def _queries_section(project: Project) -> list[str]:
-    from .query import parse_query_file, query_names
+    from ..queries import parse_query_file, query_names
 
     names = query_names(project.queries_dir) if project.queries_dir.is_dir() else []
     body = ["<h2 id=\"queries\">Saved queries</h2>",
@@ -369,9 +370,9 @@ DOCS_DIR = Path(".kg") / "docs"
 
 def write(project: Project, out_dir: Path | None = None) -> tuple[Path, list[str]]:
     """Write the pages to ``out_dir`` (default ``.kg/docs``) atomically; returns the folder
-    and the file names. ``out_dir`` is refused (``kg.generations.NotMadeByKg``) where it
+    and the file names. ``out_dir`` is refused (``kg.output.publish.NotMadeByKg``) where it
     holds anything that ``kg docs`` did not make."""
-    from .generations import check, publish_files
+    from ..output.publish import check, publish_files
 
     out_dir = out_dir or project.root / DOCS_DIR
     shown = project.display(out_dir)
