@@ -462,7 +462,7 @@ class _Setup:
 
             compiled = self.compiled()
             store = list(graph) + used_triples(graph, self.ref.graph)
-            return compiled.validate(Index(graph, base=self._ref_index), focus_within=set(focus),
+            return compiled.validate(Index(graph, base=_index(self)), focus_within=set(focus),
                                      lines=lines, store_triples=store).results
         from .build.shacl.facade import validate
 
