@@ -76,7 +76,7 @@ def bench_size(n: int, jobs: int, workdir: Path, runs: int) -> dict:
                  for _ in range(runs)]
         row["query_median_s"] = statistics.median(times)
         row["query_p95_s"] = sorted(times)[max(0, int(round(0.95 * len(times))) - 1)]
-    except SystemExit as exc:  # kg load belongs to kg/store.py: report, do not stop
+    except SystemExit as exc:  # kg load belongs to kg/stores/local.py: report, do not stop
         row["load_error"] = str(exc).splitlines()[0]
     helps = [measure([*KG, "--help"])["seconds"] for _ in range(runs)]
     row["help_s"] = statistics.median(helps)

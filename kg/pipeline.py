@@ -14,20 +14,21 @@ from rdflib import Graph, URIRef
 from . import __version__
 from . import namespaces as ns
 from .errors import InputError, KgError, NotConforming
-from .build import article_graph, reference_graph
-from .turtle import Terms
+from .output.manifest import MANIFEST
+from .build.triples import article_graph, reference_graph
+from .output.turtle import Terms
 from .namespaces import INFERRED_GRAPH
-from .project import Project, load_shapes
-from .validate import Report
+from .project import Project
+from .inputs.ontology import load_shapes
+from .build.shacl.report import Report
 
 MERGED = "kg.ttl"
 NAMED = "kg.trig"
-MANIFEST = "manifest.json"
 
 
 class BuildResult:
     """What a build gives: the report, and the named graphs both as chunks ready to write
-    (``kg.export.Chunk``) and, on demand, as rdflib graphs (``articles``, ``inferred``)."""
+    (``kg.output.export.Chunk``) and, on demand, as rdflib graphs (``articles``, ``inferred``)."""
 
     def __init__(self, ontology: Graph, reference: Graph, units: list, report: Report,
                  lines: dict | None = None, ref_inferred: list | None = None, reason: str = "none",
@@ -98,10 +99,10 @@ class BuildResult:
         return len(self.units)
 
     def chunks(self, with_inferred: bool = True) -> list:
-        """Every named graph as a ``kg.export.Chunk``: the articles' come from their units
+        """Every named graph as a ``kg.output.export.Chunk``: the articles' come from their units
         (rendered by the workers, or from the cache), the others are rendered here once."""
-        from .export import Chunk, chunk_of
-        from .turtle import Terms, count_pairs, merged_blocks
+        from .output.export import Chunk, chunk_of
+        from .output.turtle import Terms, count_pairs, merged_blocks
 
         def fixed(graph: Graph) -> Chunk:
             done = self.rendered.get(str(graph.identifier))
@@ -119,7 +120,7 @@ class BuildResult:
         out = list(self._chunks["asserted"])
         if with_inferred and self.inferred_on:
             if "inferred" not in self._chunks:
-                from .turtle import subject_blocks
+                from .output.turtle import subject_blocks
 
                 done = self.rendered.get(str(INFERRED_GRAPH))
                 first = _unpack(done[1]) if done is not None else subject_blocks(self.ref_inferred, terms)
@@ -155,60 +156,96 @@ def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", e
         jobs: int = 1, use_cache: bool = True, progress: Callable[[int, int], None] | None = None) -> BuildResult:
     """Read, build, validate and reason over every article, each on its own.
 
-    ``engine``: ``fast`` (``kg.fastshacl`` and ``kg.rules``) or ``reference`` (pySHACL and
+    ``engine``: ``fast`` (``kg.build.shacl.fast`` and ``kg.build.reasoning.rules``) or ``reference`` (pySHACL and
     owlrl); both give the same results (tests/test_fastpath.py). ``jobs`` > 1 spreads the
     articles over that many processes. With ``use_cache``, an article whose file, ontology,
     shapes, reference entities, engine, reasoning mode and kg version are unchanged is taken
-    from ``.kg/cache/`` rather than rebuilt (``kg.cache``). ``progress(done, total)`` is called
+    from ``.kg/cache/`` rather than rebuilt (``kg.build.cache``). ``progress(done, total)`` is called
     as articles are done.
 
-    Then every article, cached or not, is checked against the others (``kg.crosscheck``, over
+    Then every article, cached or not, is checked against the others (``kg.build.crosscheck``, over
     each article's index of its facts and references): a ``TYPE/ID`` reference to a fact no
     article reports raises ``InputError``; the facts several articles report are validated
     with all their values, and where the articles disagree the report has warnings.
     """
-    from .cache import Cache, digest_files
-
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}")
-    inputs_ = read_context(project)
-    ontology, reference, vocab = inputs_
+    setup = _read_inputs(project, validate_graphs, reason, engine)
+    cache = _open_cache(project, validate_graphs, reason, engine) if use_cache else None
+    shared = _shared(setup, cache)
+    units = _build_articles(setup, cache, jobs, progress)
+    report = _validated(setup, shared, units)
+    return _result(setup, shared, units, report)
+
+
+# --- the stages of run ---------------------------------------------------------------------
+
+
+@dataclass
+class Shared:
+    """What every article's build shares, computed once and cached: the shapes' results on the
+    reference entities, their entailments, the ontology's and the reference's graphs rendered
+    (``kg.output.turtle``), and the reasoner pickled (with the reference's closure)."""
+
+    ref_results: list
+    ref_inferred: list
+    rendered: dict
+    reasoner_blob: bytes | None
+
+
+def _read_inputs(project: Project, validate_graphs: bool, reason: str, engine: str) -> "_Setup":
+    """Inputs: the ontology, the reference entities (and their graph), the shapes."""
+    ontology, reference, vocab = read_context(project)
     ref = reference_graph(reference)
-    report = Report()
     shapes = load_shapes(project) if validate_graphs else None
     setup = _Setup(project, ontology, ref, vocab, shapes, reason, engine)
     setup.reference_entities = reference  # read_article only looks entities up
-    paths = project.article_paths()
-    cache = None
-    if use_cache:
-        inputs_key = digest_files([*project.ontology_paths(), project.shapes_path(), *project.reference_paths()],
-                                  extra=f"{__version__}|{engine}|{reason}|{validate_graphs}")
-        cache = Cache(project.cache_dir, inputs_key)
-    context = cache.get_context() if cache is not None else None
-    if context is None:
-        from .turtle import graph_text, subject_blocks
+    return setup
+
+
+def _open_cache(project: Project, validate_graphs: bool, reason: str, engine: str):
+    """The cache of built articles, keyed by every input they share and by how they are built."""
+    from .build.cache import Cache, digest_files
+
+    inputs_key = digest_files([*project.ontology_paths(), project.shapes_path(), *project.reference_paths()],
+                              extra=f"{__version__}|{engine}|{reason}|{validate_graphs}")
+    return Cache(project.cache_dir, inputs_key)
+
+
+def _shared(setup: "_Setup", cache) -> Shared:
+    """The reference entities validated and reasoned over, and what every build writes of the
+    ontology and the reference, rendered once (from the cache where it has them)."""
+    shared = cache.get_context() if cache is not None else None
+    if shared is None:
+        from .output.turtle import graph_text, subject_blocks
 
         terms = Terms()
-        ref_results = setup.validate_reference().results if shapes is not None else []
-        ref_inferred = list(setup.reasoner().reference_inferred) if reason != "none" else []
-        # what every build writes of the ontology and the reference entities, rendered once
+        ref_results = setup.validate_reference().results if setup.shapes is not None else []
+        ref_inferred = list(setup.reasoner().reference_inferred) if setup.reason != "none" else []
         rendered = {}
-        for g in (ontology, ref.graph):
+        for g in (setup.ontology, setup.ref.graph):
             blocks = subject_blocks(g, terms)
             rendered[str(g.identifier)] = (len(g), _pack(blocks),
                                            graph_text(terms(g.identifier), (b for _, b in blocks)))
         rendered[str(INFERRED_GRAPH)] = (len(ref_inferred), _pack(subject_blocks(ref_inferred, terms)), None)
         reasoner_blob = None
-        if reason != "none":
+        if setup.reason != "none":
             try:  # the reasoner (with the reference entities' closure), for builds that need one
                 reasoner_blob = pickle.dumps(setup.reasoner(), protocol=pickle.HIGHEST_PROTOCOL)
             except Exception:
                 reasoner_blob = None
-        context = (ref_results, ref_inferred, rendered, reasoner_blob)
+        shared = Shared(ref_results, ref_inferred, rendered, reasoner_blob)
         if cache is not None:
-            cache.put_context(context)
-    ref_results, ref_inferred, rendered, setup.reasoner_blob = context
-    report.results.extend(ref_results)
+            cache.put_context(shared)
+    setup.reasoner_blob = shared.reasoner_blob
+    return shared
+
+
+def _build_articles(setup: "_Setup", cache, jobs: int,
+                    progress: Callable[[int, int], None] | None) -> list["_Unit"]:
+    """Each article built, validated and reasoned over on its own (or taken from the cache), in
+    the order of its path; a duplicate article id is an ``InputError``."""
+    paths = setup.project.article_paths()
     units: list[_Unit | None] = [None] * len(paths)
     todo = []
     hits = cache.get_many(paths) if cache is not None else [None] * len(paths)
@@ -237,21 +274,35 @@ def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", e
             first = seen[unit.article_id]
             raise InputError(f"duplicate article id {unit.article_id!r} (also in {first.path})", unit.path, unit.line)
         seen[unit.article_id] = unit
+    return units
+
+
+def _validated(setup: "_Setup", shared: Shared, units: list["_Unit"]) -> Report:
+    """The report: the reference's results, each article's, and the cross-article check's."""
+    report = Report()
+    report.results.extend(shared.ref_results)
+    for unit in units:
         report.results.extend(unit.results)
     report.results.extend(_cross_check(setup, units, report.results))
     # A result about a reference entity found while validating an article is reported once.
     report.results = sorted(set(report.results), key=lambda r: r.sort_key())
+    return report
+
+
+def _result(setup: "_Setup", shared: Shared, units: list["_Unit"], report: Report) -> BuildResult:
+    """The articles in the order of their graphs' names, with everything the outputs need."""
     ordered = sorted(units, key=lambda u: str(ns.article_graph(u.article_id)))
-    result = BuildResult(ontology, ref.graph, ordered, report, dict(ref.lines), ref_inferred, reason,
-                         inferred_on=reason != "none" and report.conforms)
-    result.rendered = rendered
+    result = BuildResult(setup.ontology, setup.ref.graph, ordered, report, dict(setup.ref.lines),
+                         shared.ref_inferred, setup.reason,
+                         inferred_on=setup.reason != "none" and report.conforms)
+    result.rendered = shared.rendered
     return result
 
 
 def read_context(project: Project):
     """The ontology, the reference entities and the vocabulary (what every article needs)."""
-    from .facts import read_reference
-    from .project import load_ontology, vocabulary
+    from .inputs.facts import read_reference
+    from .inputs.ontology import load_ontology, vocabulary
 
     if not project.articles_dir.is_dir():
         raise InputError(f"no folder {project.display(project.articles_dir)}")
@@ -264,7 +315,7 @@ def read_context(project: Project):
 @dataclass
 class _Unit:
     """What one article gives, as the cache keeps it: its validation results, its named graph
-    rendered (TriG text and subject blocks, ``kg.turtle``), its entailments' subject blocks,
+    rendered (TriG text and subject blocks, ``kg.output.turtle``), its entailments' subject blocks,
     and its triples, lines and entailments pickled, unpickled only when asked for."""
 
     article_id: str
@@ -278,9 +329,9 @@ class _Unit:
     packed_blocks: tuple[str, str]
     packed_inferred: tuple[str, str]
     #: the triples, lines and entailments, each pickled; None in an entry read from the
-    #: cache, which keeps them apart (``kg.cache``) and reads them when first asked for
+    #: cache, which keeps them apart (``kg.build.cache``) and reads them when first asked for
     blobs: tuple[bytes, bytes, bytes] | None = None
-    #: its facts and its references to facts (``kg.crosscheck.ArticleIndex``), checked
+    #: its facts and its references to facts (``kg.build.crosscheck.ArticleIndex``), checked
     #: against every other article's after the per-article stage
     index: object | None = None
 
@@ -350,9 +401,9 @@ class _Setup:
         self.terms = Terms()
 
     def compiled(self):
-        """The shapes, compiled once (``kg.validate.Validator``: the engine's facade)."""
+        """The shapes, compiled once (``kg.build.shacl.facade.Validator``: the engine's facade)."""
         if self._compiled is None:
-            from .validate import Validator
+            from .build.shacl.facade import Validator
 
             self._compiled = Validator(self.shapes, self.ontology, engine=self.engine,
                                        source=self.project.display(self.project.shapes_path()))
@@ -365,15 +416,9 @@ class _Setup:
             except Exception:
                 self._reasoner = None
         if self._reasoner is None:
-            if self.engine == "fast":
-                from .rules import FastReasoner, unsupported
+            from .build.reasoning import reasoner
 
-                if not unsupported(self.ontology):
-                    self._reasoner = FastReasoner(self.ontology, self.ref.graph, self.reason)
-            if self._reasoner is None:
-                from .reason import Reasoner
-
-                self._reasoner = Reasoner(self.ontology, self.ref.graph, self.reason)
+            self._reasoner = reasoner(self.engine, self.ontology, self.ref.graph, self.reason)
         return self._reasoner
 
     def validate_reference(self) -> Report:
@@ -381,8 +426,8 @@ class _Setup:
         return self.compiled().validate(data, lines=self.ref.lines)
 
     def article(self, path: Path, reference) -> _Unit:
-        from .facts import read_article
-        from .reason import used_triples
+        from .inputs.facts import read_article
+        from .build.reasoning.owlrl_engine import used_triples
 
         article = read_article(path, self.project.display(path), reference, self.vocab)
         built = article_graph(article)
@@ -391,7 +436,7 @@ class _Setup:
         lines = ChainMap(built.lines, self.ref.lines)
         if self.shapes is not None:
             if self.engine == "fast":
-                from .fastshacl import Index
+                from .build.shacl.fast import Index
 
                 compiled = self.compiled()
                 data = Index(built.graph, base=_index(self))
@@ -405,32 +450,30 @@ class _Setup:
                 results = self.compiled().validate(data, lines=lines).results
         inferred: list = []
         if self.reason != "none" and not any(r.severity == "Violation" for r in results):
-            reasoner = self.reasoner()
-            if hasattr(reasoner, "infer_triples"):
-                inferred = list(reasoner.infer_triples(built.graph))
-            else:
-                inferred = list(reasoner.infer(built.graph))
+            inferred = list(self.reasoner().inferred(built.graph))
         return self.unit(article, built, results, inferred)
 
     def validate_merged(self, graph: Graph, focus: set, lines: dict) -> list:
         """The shapes' results on the nodes ``focus`` of ``graph`` (facts reported by several
         articles, with the values of all of them), with the reference entities."""
         if self.engine == "fast":
-            from .fastshacl import Index
-            from .reason import used_triples
+            from .build.shacl.fast import Index
+            from .build.reasoning.owlrl_engine import used_triples
 
             compiled = self.compiled()
             store = list(graph) + used_triples(graph, self.ref.graph)
             return compiled.validate(Index(graph, base=_index(self)), focus_within=set(focus),
                                      lines=lines, store_triples=store).results
+        from .build.shacl.facade import validate
+
         data = Graph()
         data += graph
         data += self.ref.graph
         return self.compiled().validate(data, focus_within=set(focus), lines=lines).results
 
     def unit(self, article, built, results: list, inferred: list) -> _Unit:
-        from .crosscheck import index_of
-        from .turtle import graph_text, subject_blocks
+        from .build.crosscheck import index_of
+        from .output.turtle import graph_text, subject_blocks
 
         terms = self.terms
         if len(terms.memo) > 200_000:  # most IRIs are an article's own: do not keep them all
@@ -447,9 +490,9 @@ class _Setup:
 
 
 def _cross_check(setup: _Setup, units: list, results: list) -> list:
-    """What only the articles together show (``kg.crosscheck``): raises ``InputError`` for a
+    """What only the articles together show (``kg.build.crosscheck``): raises ``InputError`` for a
     reference to a fact no article reports; gives the warnings where articles disagree."""
-    from .crosscheck import check
+    from .build.crosscheck import check
 
     articles = [(u.path, u.index, _triples_of(u)) for u in units]
     merged = setup.validate_merged if setup.shapes is not None else None
@@ -459,7 +502,7 @@ def _cross_check(setup: _Setup, units: list, results: list) -> list:
 def _index(setup: _Setup):
     """The reference entities indexed for the fast engine (made once)."""
     if setup._ref_index is None:
-        from .fastshacl import Index
+        from .build.shacl.fast import Index
 
         setup._ref_index = Index(setup.ref.graph)
     return setup._ref_index
@@ -519,15 +562,15 @@ def write_outputs(result: BuildResult, out_dir: Path, shown: str | None = None) 
     ``graph:inferred`` included) and a manifest, as one generation swapped in atomically.
 
     ``out_dir`` becomes a symbolic link to a generation folder beside it
-    (``.<name>.generations/``), published by ``kg.generations.publishing``: the new generation
+    (``.<name>.generations/``), published by ``kg.output.publish.publishing``: the new generation
     is written in full and synced, then the link is replaced with one rename, so a reader, or a
     build killed at any point, sees the old outputs or the new ones, never a mix; two builds at
     once take turns to publish; and ``out_dir`` is never anything kg did not make (that is
-    refused with ``kg.generations.NotMadeByKg``, and left as it is). Both files are written by
-    ``kg.turtle`` from the articles' chunks, streamed (``kg.export.pieces``).
+    refused with ``kg.output.publish.NotMadeByKg``, and left as it is). Both files are written by
+    ``kg.output.turtle`` from the articles' chunks, streamed (``kg.output.export.pieces``).
     """
-    from .export import pieces
-    from .generations import publish_files
+    from .output.export import pieces
+    from .output.publish import publish_files
 
     chunks = result.chunks()
     asserted = result.chunks(with_inferred=False)
@@ -566,7 +609,7 @@ def ensure_built(project: Project, out_dir: Path | None = None, reason: str = "o
     A build made with another ``reason`` mode is kept as it is unless it is stale.
     Raises ``NotConforming`` when the data has violations (nothing is written then).
     """
-    from .generations import check
+    from .output.publish import check
 
     out_dir = out_dir or project.build_dir
     if is_stale(project, out_dir):

@@ -15,7 +15,6 @@ from kg.cli import cli
 pytest_plugins = ["servers", "qcfixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
 
 # Hypothesis: a fixed profile, so that CI and a fresh clone draw the same examples on every run
 # (no seed of the day, no example database, no deadline or slowness check on a busy machine);

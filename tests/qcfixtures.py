@@ -25,8 +25,8 @@ import pytest
 from kg import namespaces as ns
 from kg.pipeline import NAMED, ensure_built
 from kg.project import Project
-from kg.query import query_names
-from kg.store import load_store
+from kg.queries import query_names
+from kg.stores.local import load_store
 
 ROOT = Path(__file__).resolve().parent.parent
 QC = Path(__file__).resolve().parent / "qc"

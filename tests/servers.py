@@ -29,9 +29,10 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.engines import Term
-from kg.pipeline import MANIFEST, MERGED, NAMED, ensure_built
+from kg.output.manifest import MANIFEST
+from kg.pipeline import MERGED, NAMED, ensure_built
 from kg.project import Project
+from kg.sparql.terms import Term
 
 ROOT = Path(__file__).resolve().parent.parent
 #: the Oxigraph server of the ``oxigraph`` package (a test dependency), beside the interpreter

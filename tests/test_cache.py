@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kg import cache as cache_module
-from kg.cache import RECORD, SIDE, Cache
+from kg.build import cache as cache_module
+from kg.build.cache import RECORD, SIDE, Cache
 from kg.pipeline import run
 from kg.project import Project
 

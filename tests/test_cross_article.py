@@ -2,7 +2,7 @@
 articles giving one fact different values of a single-valued property never pass as clean.
 
 Each article is validated on its own (and cached); what only the articles together show is
-checked afterwards over an index of the facts (``kg.crosscheck``). These tests build a small
+checked afterwards over an index of the facts (``kg.build.crosscheck``). These tests build a small
 project of two fact files and check what ``kg build``, ``kg validate`` and ``kg check`` say.
 """
 from __future__ import annotations
@@ -163,7 +163,7 @@ def test_check_finds_conflicting_values(two: Path, run_kg) -> None:
 
 def test_qc_query_lists_the_single_valued_properties_of_the_shapes() -> None:
     """The QC query cannot read the shapes: its list of properties is checked against them."""
-    from kg.crosscheck import fact_single_valued
+    from kg.build.crosscheck import fact_single_valued
 
     text = (ROOT / "queries" / "qc" / "conflicting-value-violation.rq").read_text(encoding="utf-8")
     block = re.search(r"VALUES \?property \{(.*?)\}", text, re.S).group(1)

@@ -15,7 +15,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
 from kg.cli import cli
-from kg.query import parse_query_file, query_names
+from kg.queries import parse_query_file, query_names
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "viz"

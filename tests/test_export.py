@@ -1,4 +1,4 @@
-"""The canonical writer (kg/turtle.py, kg/export.py): exact bytes for a small graph, output that
+"""The canonical writer (kg/output/turtle.py, kg/output/export.py): exact bytes for a small graph, output that
 parses in rdflib and pyoxigraph and is isomorphic to what rdflib's own serialisers give, on
 unusual literals and IRIs, on every shape fixture, on the seed data and on a generated corpus;
 the same bytes whatever the order of the input; subject blocks read back and merged."""
@@ -14,11 +14,11 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, XSD
 
-from kg.export import header, pieces, serialize
+from kg.output.export import header, pieces, serialize
 from kg.namespaces import GRAPH, ID, MC
 from kg.pipeline import run
 from kg.project import Project
-from kg.turtle import Terms, merge_runs, parse_block, render_block, subject_blocks
+from kg.output.turtle import Terms, merge_runs, parse_block, render_block, subject_blocks
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = sorted((ROOT / "tests" / "shapes").glob("*.ttl"))
@@ -251,7 +251,7 @@ def test_generated_corpus_with_unusual_text(tmp_path, run_kg):
 def _expressible_in_xml(g: Graph) -> Graph:
     """``odd_graph`` less what RDF/XML cannot write: characters XML 1.0 forbids, and predicates
     with no XML name at their end."""
-    from kg.export import NotExpressible, _split_predicate, _xml_text
+    from kg.output.export import NotExpressible, _split_predicate, _xml_text
 
     out = Graph(identifier=g.identifier)
     for s, p, o in g:
@@ -300,7 +300,7 @@ def test_jsonld_and_rdfxml_round_trip_in_a_fixed_order(fmt):
 
 
 def test_what_rdfxml_cannot_write_is_one_error(project, run_kg):
-    from kg.export import NotExpressible
+    from kg.output.export import NotExpressible
 
     g = Graph(identifier=URIRef(EX + "g"))
     g.add((URIRef(EX + "s"), URIRef("urn:isbn:0451450523"), Literal("x")))

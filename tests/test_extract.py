@@ -16,9 +16,10 @@ from kg.extract.dates import find_dates, find_durations
 from kg.extract.draft import draft
 from kg.extract.mentions import Gazetteer
 from kg.extract.quantities import quantity_before
-from kg.facts import read_reference
-from kg.project import Project, load_ontology, vocabulary
-from kg.text import paragraphs
+from kg.inputs.facts import read_reference
+from kg.project import Project
+from kg.inputs.ontology import load_ontology, vocabulary
+from kg.inputs.text import paragraphs
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"

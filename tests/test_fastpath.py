@@ -1,9 +1,9 @@
 """The fast path gives what the reference engines give.
 
-Validation: ``kg.fastshacl`` (Python for the core components, Oxigraph for the SPARQL
+Validation: ``kg.build.shacl.fast`` (Python for the core components, Oxigraph for the SPARQL
 constraints) against pySHACL, result by result (focus node, path, source shape, severity,
 message, value), on every shape fixture (tests/shapes/*.ttl), on the seed data and on a
-generated corpus with seeded violations. Inference: ``kg.rules`` against owlrl, the kept
+generated corpus with seeded violations. Inference: ``kg.build.reasoning.rules`` against owlrl, the kept
 entailments triple by triple, in both ``owlrl`` and ``rdfs`` modes.
 """
 from __future__ import annotations
@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Graph
 
-from kg.fastshacl import Shapes, Index, path_key
-from kg.project import Project, load_ontology, load_shapes
-from kg.validate import validate as reference_validate
+from kg.build.shacl.fast import Shapes, Index, path_key
+from kg.project import Project
+from kg.inputs.ontology import load_ontology, load_shapes
+from kg.build.shacl.facade import validate as reference_validate
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = sorted((ROOT / "tests" / "shapes").glob("*.ttl"))
@@ -104,7 +105,7 @@ def test_generated_corpus_same_entailments(tmp_path, mode):
 
 
 def test_rules_cover_the_ontology():
-    from kg.rules import unsupported
+    from kg.build.reasoning.rules import unsupported
 
     ontology, _ = _inputs()
     assert unsupported(ontology) == []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.export import write_atomic
+from kg.output.export import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE_TEXT = ROOT / "benchmarks" / "extract" / "articles" / "maritime-security-belt-2025.txt"

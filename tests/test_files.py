@@ -1,4 +1,4 @@
-"""Files: every file kg reads goes through one reader (``kg.files``), which reads only a
+"""Files: every file kg reads goes through one reader (``kg.inputs.files``), which reads only a
 regular file, at most so many bytes of it, and turns every failure into one error line.
 
 A pipe as the ontology, the shapes or a query file hung kg for ever, a query file linked to
@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.errors import InputError
-from kg.files import MAX_BYTES, read_bytes
+from kg.inputs.files import MAX_BYTES, read_bytes
 
 ARTICLE = "data/articles/somali-magazine-casarex-2025.yaml"
 NOT_REGULAR = "not a regular file (a device, a pipe or a folder); {} is a file"

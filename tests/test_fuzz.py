@@ -29,12 +29,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rdflib import URIRef
 
-from kg.build import article_graph
+from kg.build.triples import article_graph
 from kg.cli import cli
 from kg.errors import InputError
-from kg.facts import read_article, read_reference
-from kg.project import Project, load_ontology, vocabulary
-from kg.schema import ARTICLE_FIELDS, FACT_COMMON, FACT_TYPES
+from kg.inputs.facts import read_article, read_reference
+from kg.project import Project
+from kg.inputs.ontology import load_ontology, vocabulary
+from kg.inputs.schema import ARTICLE_FIELDS, FACT_COMMON, FACT_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_FILES = sorted((ROOT / "data" / "articles").glob("*.yaml"))

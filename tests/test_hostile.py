@@ -19,11 +19,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kg.engines import QueryError, RdflibEngine, Term, select_stream
+from kg.engines.oxigraph_engine import OxigraphEngine
+from kg.engines.rdflib_engine import RdflibEngine
 from kg.errors import InputError
-from kg.query import bind_params, check_query, parse_query_file, run_query
-from kg.store import OxigraphEngine, load_store
-from kg.yamlread import MAX_ALIAS_VALUES, MAX_BYTES, MAX_DEPTH, read_yaml
+from kg.queries import bind_params, check_query, parse_query_file, run_query
+from kg.sparql.terms import QueryError, Term
+from kg.stores.local import load_store
+from kg.inputs.yamlread import MAX_ALIAS_VALUES, MAX_BYTES, MAX_DEPTH, read_yaml
 from servers import fake_server, kg, seed, status  # noqa: F401 (fixtures)
 from test_size import run_measured
 
@@ -488,7 +490,7 @@ def test_rdflib_query_is_stopped_at_its_timeout(seed):  # noqa: F811
     with pytest.raises(QueryError, match=r"^the query ran longer than 0\.5 s in rdflib \(--timeout\)$"):
         engine.select(SLOW, {})
     with pytest.raises(QueryError, match=r"^the query ran longer than 0\.5 s in rdflib \(--timeout\)$"):
-        list(select_stream(engine, SLOW, {}).rows)
+        list(engine.select_stream(SLOW, {}).rows)
     deadline = time.monotonic() + 30
     while threading.active_count() > before and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -501,11 +503,11 @@ def test_streamed_rows_stop_at_the_timeout(tmp_path):
     query thread of an embedded store cannot be stopped)."""
     code = textwrap.dedent("""\
         import sys
-        from kg.engines import QueryError, select_stream
-        from kg.store import OxigraphEngine
+        from kg.engines.oxigraph_engine import OxigraphEngine
+        from kg.sparql.terms import QueryError
         engine = OxigraphEngine.from_file(sys.argv[1], timeout=0.5)
         try:
-            for row in select_stream(engine, sys.argv[2], {}).rows:
+            for row in engine.select_stream(sys.argv[2], {}).rows:
                 pass
         except QueryError as exc:
             print(exc)

@@ -20,8 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.pipeline import MANIFEST, MERGED, NAMED
-from kg.store import OxigraphEngine, generations_dir
+from kg.engines.oxigraph_engine import OxigraphEngine
+from kg.output.manifest import MANIFEST
+from kg.pipeline import MERGED, NAMED
+from kg.stores.local import generations_dir
 from servers import synthetic_project
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.pipeline import MANIFEST, MERGED, NAMED
+from kg.output.manifest import MANIFEST
+from kg.pipeline import MERGED, NAMED
 from servers import one_line_error
 
 OUTPUTS = {MERGED, NAMED, MANIFEST}

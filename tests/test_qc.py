@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from kg.query import find_query
+from kg.queries import find_query
 from qcfixtures import CHECKS, QC, ROOT, golden_of, source_of, stem
 from servers import kg
 

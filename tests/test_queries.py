@@ -9,11 +9,12 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.engines import RdflibEngine, Term
+from kg.engines.oxigraph_engine import OxigraphEngine
+from kg.engines.rdflib_engine import RdflibEngine
 from kg.pipeline import NAMED, ensure_built
 from kg.project import Project
-from kg.query import bind_params, find_query, query_names, run_query
-from kg.store import OxigraphEngine
+from kg.queries import bind_params, find_query, query_names, run_query
+from kg.sparql.terms import Term
 from qcfixtures import CHECKS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.query import query_names
+from kg.queries import query_names
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDED = ROOT / "tests" / "golden" / "recorded-outputs.json"

@@ -22,13 +22,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.engines import XSD, XSD_STRING, QueryError, RdflibEngine, Term
+from kg.engines.endpoint_engine import Endpoint, EndpointEngine, EndpointError, bind_values, credentials_header
+from kg.engines.oxigraph_engine import OxigraphEngine
+from kg.engines.rdflib_engine import RdflibEngine
+from kg.output.manifest import read_manifest
 from kg.pipeline import NAMED
-from kg.query import bind_params, find_query, query_names, run_query
-from kg.remote import (
-    Endpoint, EndpointEngine, EndpointError, bind_values, credentials_header, load_endpoint,
-)
-from kg.store import OxigraphEngine, read_manifest
+from kg.queries import bind_params, find_query, query_names, run_query
+from kg.sparql.terms import XSD, XSD_STRING, QueryError, Term
+from kg.stores.remote import load_endpoint
 from servers import (
     CLOSE, GARBAGE, GRAPH, HANG, ID, MC, OWN_ASK, OWN_CONSTRUCT, OWN_SELECTS, drip, forward,
     json_reply, kg, normalise, one_line_error, parse_counts, prefixed, relay, running_oxigraph,
@@ -795,7 +796,7 @@ def test_server_text_never_echoes_the_credentials(seed, fake_server):
 
 
 def test_the_redaction():
-    from kg.remote import redact
+    from kg.engines.endpoint_engine import redact
 
     assert redact(f"see http://alice:{SECRET}@host:99999/x and https://bob@h/?a=1&Token={SECRET}#f") == (
         "see http://***@host:99999/x and https://***@h/?a=1&Token=***#f")

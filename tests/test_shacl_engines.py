@@ -1,4 +1,4 @@
-"""The SHACL engines behind one facade (``kg.validate.Validator``), through the command line.
+"""The SHACL engines behind one facade (``kg.build.shacl.facade.Validator``), through the command line.
 
 A shapes file using a SHACL feature the fast engine lacks gives, with ``--engine fast``, what
 pySHACL gives (the facade hands those shapes to pySHACL), never a traceback or a silent pass; a
@@ -183,11 +183,11 @@ mcs:BadShape a sh:NodeShape ; sh:targetClass mc:State ; sh:message "x"@en ;
 def test_sparql_constraint_has_a_time_limit(project, run_kg, monkeypatch, engine):
     """A SPARQL constraint that runs too long stops the build with one line and exit 2 (the fast
     engine bounds each query; pySHACL, which runs its queries inside, is bounded as a whole)."""
-    import kg.fastshacl
-    import kg.validate
+    import kg.build.shacl.fast
+    import kg.build.shacl.facade
 
-    monkeypatch.setattr(kg.fastshacl, "SPARQL_TIMEOUT", 1.0, raising=False)
-    monkeypatch.setattr(kg.validate, "PYSHACL_TIMEOUT", 1.0, raising=False)
+    monkeypatch.setattr(kg.build.shacl.fast, "SPARQL_TIMEOUT", 1.0, raising=False)
+    monkeypatch.setattr(kg.build.shacl.facade, "PYSHACL_TIMEOUT", 1.0, raising=False)
     _add_shapes(project, '''
 mcs:SlowShape a sh:NodeShape ; sh:targetClass mc:State ; sh:message "slow"@en ;
     sh:sparql [ sh:select """SELECT $this WHERE { $this a ?c . ?a ?b ?d . ?e ?f ?g }""" ] .
@@ -201,8 +201,8 @@ mcs:SlowShape a sh:NodeShape ; sh:targetClass mc:State ; sh:message "slow"@en ;
 
 
 def test_refusing_instead_of_falling_back_names_the_component():
-    from kg.fastshacl import Unsupported
-    from kg.validate import Validator
+    from kg.build.shacl.fast import Unsupported
+    from kg.build.shacl.facade import Validator
 
     shapes = Graph().parse(data="""
 @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
@@ -222,7 +222,7 @@ def test_facade_checks_each_shape_once():
     to pySHACL are: the results, as a multiset, are pySHACL's."""
     from collections import Counter
 
-    from kg.validate import Validator, validate
+    from kg.build.shacl.facade import Validator, validate
 
     g = Graph().parse(data="""
 @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .

@@ -263,7 +263,7 @@ def test_severities():
 
 
 def test_the_shapes_cover_every_class_of_the_builder():
-    from kg.schema import ENTITY_KINDS, FACT_TYPES
+    from kg.inputs.schema import ENTITY_KINDS, FACT_TYPES
 
     targeted = {c for s in TARGETED for c in SHAPES.objects(s, SH.targetClass)}
     classes = {k.cls for k in ENTITY_KINDS.values()} | {t.cls for t in FACT_TYPES.values()}
@@ -272,7 +272,7 @@ def test_the_shapes_cover_every_class_of_the_builder():
 
 
 def test_every_key_of_the_builder_has_a_property_shape():
-    from kg.schema import ARTICLE_FIELDS, ENTITY_COMMON, ENTITY_KINDS, FACT_COMMON, FACT_TYPES
+    from kg.inputs.schema import ARTICLE_FIELDS, ENTITY_COMMON, ENTITY_KINDS, FACT_COMMON, FACT_TYPES
 
     paths = {SHAPES.value(s, SH.path) for s in ALL_SHAPES}
     props = {f.prop for fields in [ENTITY_COMMON, FACT_COMMON, ARTICLE_FIELDS]

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.facts import MAX_FACTS, read_article, read_reference
-from kg.project import Project, load_ontology, vocabulary
+from kg.inputs.facts import MAX_FACTS, read_article, read_reference
+from kg.project import Project
+from kg.inputs.ontology import load_ontology, vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
@@ -121,9 +122,9 @@ SELECT ?thing ?value WHERE { ?thing ex:value ?value }
 WRITE = textwrap.dedent("""\
     import sys
     from pathlib import Path
-    from kg import results
-    from kg.query import parse_query_file, run_query, run_query_stream
-    from kg.store import OxigraphEngine
+    from kg.sparql import results
+    from kg.queries import parse_query_file, run_query, run_query_stream
+    from kg.engines.oxigraph_engine import OxigraphEngine
 
     store, query, out, mode = sys.argv[1:5]
     engine = OxigraphEngine.open(store, timeout=300)

@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from kg.engines import RdflibEngine
-from kg.pipeline import MANIFEST, NAMED
-from kg.query import bind_params, find_query, query_names, run_query
-from kg.store import (
-    LOAD_LOCK, OxigraphEngine, StoreError, generations_dir, load_store, open_store, read_manifest,
-    store_info,
-)
+from kg.engines.oxigraph_engine import OxigraphEngine, StoreError, open_store
+from kg.engines.rdflib_engine import RdflibEngine
+from kg.output.manifest import MANIFEST, read_manifest
+from kg.pipeline import NAMED
+from kg.queries import bind_params, find_query, query_names, run_query
+from kg.stores.local import LOAD_LOCK, generations_dir, load_store, store_info
 from servers import (
     GRAPH, ID, OWN_ASK, OWN_CONSTRUCT, OWN_SELECTS, kg, normalise, one_line_error, parse_counts,
     prefixed, synthetic_project,

@@ -1,4 +1,4 @@
-"""Values: one checker per kind (``kg.values``), the same verdict wherever a value comes in.
+"""Values: one checker per kind (``kg.inputs.values``), the same verdict wherever a value comes in.
 
 Fact and reference files (explicit YAML tags, control characters, dates with a month or day
 00, durations too long for a date library), query parameters (dates, whole numbers, bytes that
@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg import values as V
+from kg.inputs import values as V
 from kg.cli import cli
-from kg.engines import RdflibEngine
+from kg.engines.rdflib_engine import RdflibEngine
 from kg.errors import InputError
-from kg.query import bind_params, parse_query_file
+from kg.queries import bind_params, parse_query_file
 
 ARTICLE = "data/articles/somali-magazine-casarex-2025.yaml"
 FORCES = "data/reference/forces.yaml"

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from kg.cli import cli
 from kg.pipeline import NAMED, ensure_built
 from kg.project import Project
-from kg.viz import Edge, GraphData, Neighbourhood, Node, neighbourhood, resolve, to_html, to_mermaid
+from kg.present.viz import Edge, GraphData, Neighbourhood, Node, neighbourhood, resolve, to_html, to_mermaid
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "viz"

@@ -1,4 +1,4 @@
-"""The W3C SHACL Core test suite, through our facade (``kg.validate.Validator``).
+"""The W3C SHACL Core test suite, through our facade (``kg.build.shacl.facade.Validator``).
 
 Each test of the suite's core manifests (``core/**/manifest.ttl``) is a data graph, a shapes
 graph and the validation report they must give. A test passes when the conformance and every
@@ -31,8 +31,9 @@ import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SH
 
-from kg.fastshacl import path_key
-from kg.validate import SEVERITY_NAMES, Validator, _pyshacl
+from kg.build.shacl.fast import path_key
+from kg.build.shacl.facade import Validator, _pyshacl
+from kg.build.shacl.report import SEVERITY_NAMES
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")

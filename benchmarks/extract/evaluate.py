@@ -13,7 +13,7 @@ Four sets are measured apart:
 - the second blind set: benchmarks/extract/blind2/ in the same layout, held out once the first
   blind set came to be used for tuning; nobody tunes on it.
 
-Every draft is read back with the project's own checks (``kg.facts.read_article``) and, unless
+Every draft is read back with the project's own checks (``kg.inputs.facts.read_article``) and, unless
 ``--no-build``, built and validated with the gold files out of the way: a draft that does not
 load or does not conform is an error (exit 2).
 
@@ -89,8 +89,8 @@ def run_set(name: str, cases: list[Case], extra_reference: list[Path], build: bo
     from kg.extract.score import Score, compare
     from kg.extract.writer import to_yaml
     from kg.extract import read_text
-    from kg.facts import read_article, read_reference
-    from kg.project import load_ontology, vocabulary
+    from kg.inputs.facts import read_article, read_reference
+    from kg.inputs.ontology import load_ontology, vocabulary
 
     result = Result(name, Score())
     with tempfile.TemporaryDirectory() as tmp:
@@ -115,7 +115,7 @@ def run_set(name: str, cases: list[Case], extra_reference: list[Path], build: bo
 
             report = run(project, reason="none").report
             if not report.conforms:
-                from kg.validate import format_text
+                from kg.build.shacl.report import format_text
 
                 raise SystemExit(f"Error: the drafts of {name} do not conform:\n{format_text(report)}")
     return result

@@ -1,113 +1,13 @@
-"""The ``kg`` command line: thin click commands over the library.
-
-Exit codes: 0 the graph conforms (warnings allowed) or the command succeeded; 1 the data
-does not conform (SHACL violations) or a check found rows; 2 bad input or a runtime error.
-"""
+"""The ``kg`` command line: thin click commands over the library, one module per family of
+commands; each registers itself on the group ``cli`` (``group``)."""
 from __future__ import annotations
 
-import functools
-from pathlib import Path
+from .group import cli, main
 
-import click
-
-from .. import __version__
-from ..errors import EXIT_ERROR, EXIT_NONCONFORMING, KgError, NotConforming
-from ..files import shown
-
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-class KgClickError(click.ClickException):
-    """An error shown as one line ``Error: ...`` (control characters escaped), exit 2."""
-
-    exit_code = EXIT_ERROR
-
-    def __init__(self, message: str) -> None:
-        from ..values import escape_controls
-
-        super().__init__(escape_controls(message))
-
-
-class KgGroup(click.Group):
-    """kg's command group: a usage error (an unknown option or command, a bad or missing
-    value) is one line ``Error: ...`` and exit 2, as every other error, instead of click's
-    usage, hint and blank line; ``kg`` alone still prints the help."""
-
-    def make_context(self, *args, **kwargs) -> click.Context:
-        try:
-            return super().make_context(*args, **kwargs)
-        except click.UsageError as exc:
-            raise _one_line(exc) from None
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except click.UsageError as exc:
-            raise _one_line(exc) from None
-
-
-def _one_line(exc: click.UsageError) -> click.ClickException:
-    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
-        return exc  # ``kg`` alone: the help, as click prints it
-    return KgClickError(" ".join(exc.format_message().split()))
-
-
-def handle_errors(func):
-    """Turn the library's errors into one line ``Error: ...`` and exit 2."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except KgError as exc:
-            raise KgClickError(str(exc)) from None
-        except NotConforming as exc:
-            from ..validate import format_text, summary
-
-            click.echo(format_text(exc.report), err=True)
-            click.echo(f"Error: the graph does not conform ({summary(exc.report)}); nothing was built",
-                       err=True)
-            raise SystemExit(EXIT_NONCONFORMING) from None
-        except OSError as exc:
-            where = f"{shown(exc.filename)}: " if getattr(exc, "filename", None) else ""
-            raise KgClickError(f"{where}{exc.strerror or exc}") from None
-
-    return wrapper
-
-
-def project_of(ctx: click.Context):
-    """The project the command works on (``-C`` or the working directory)."""
-    from ..project import find_project
-
-    start = ctx.obj.get("project") if ctx.obj else None
-    return find_project(Path(start) if start else None)
-
-
-@click.group(name="kg", cls=KgGroup, context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, "--version", prog_name="kg", message="%(prog)s %(version)s")
-@click.option("-C", "--project", type=click.Path(file_okay=False), default=None,
-              help="The project folder (with ontology/ and data/). Default: the working directory "
-                   "or the nearest folder above it that is one.")
-@click.pass_context
-def cli(ctx: click.Context, project: str | None) -> None:
-    """Build, validate, export and query a knowledge graph of military cooperation between
-    states, from curated facts of news articles.
-
-    \b
-    Example:
-        kg build
-        kg export --format trig -o graph.trig
-    """
-    ctx.ensure_object(dict)
-    ctx.obj["project"] = project
-
-
-def main() -> None:
-    cli(prog_name="kg")
-
-
-# The commands, one module per family; each registers itself on ``cli``.
+# the commands, one module per family; each registers itself on ``cli``
 from . import build_cmds, query_cmds  # noqa: E402,F401
 from . import store_cmds  # noqa: E402,F401
 from . import viz_cmds  # noqa: E402,F401
 from . import extract_cmds  # noqa: E402,F401
+
+__all__ = ["cli", "main"]

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_NONCONFORMING
-from . import cli, handle_errors, project_of
+from ..errors import ExitCode
+from ..output.export import FORMATS as EXPORT_FORMATS
+from .group import cli, handle_errors, project_of
+from .params import build_options
 
 
 def report_options(func):
@@ -19,7 +21,7 @@ def report_options(func):
 
 
 def _print_report(report, report_format: str, quiet_when_empty: bool = False) -> None:
-    from ..validate import format_json, format_text, report_graph
+    from ..build.shacl.report import format_json, format_text, report_graph
 
     if report_format == "turtle":
         click.echo(report_graph(report).serialize(format="turtle"), nl=False)
@@ -29,20 +31,6 @@ def _print_report(report, report_format: str, quiet_when_empty: bool = False) ->
         text = format_text(report)
         if text:
             click.echo(text)
-
-
-def engine_options(func):
-    """--engine, --jobs, --no-cache and --quiet, shared by build and validate."""
-    func = click.option("-q", "--quiet", is_flag=True,
-                        help="No progress bar (there is none either when stderr is not a terminal).")(func)
-    func = click.option("--no-cache", is_flag=True,
-                        help="Rebuild every article instead of taking unchanged ones from .kg/cache/.")(func)
-    func = click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-                        help="Build, validate and reason over articles in this many processes.")(func)
-    func = click.option("--engine", type=click.Choice(["fast", "reference"]), default="fast", show_default=True,
-                        help="fast: shapes checked in Python and Oxigraph, inference by rules; reference: "
-                             "pySHACL and owlrl (same results, much slower).")(func)
-    return func
 
 
 def _run(project, quiet: bool, **kwargs):
@@ -79,7 +67,7 @@ def _run(project, quiet: bool, **kwargs):
               help="What to infer from the ontology into graph:inferred: OWL 2 RL (owlrl), RDFS only, "
                    "or nothing.")
 @report_options
-@engine_options
+@build_options
 @click.pass_context
 @handle_errors
 def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: str, engine: str, jobs: int,
@@ -98,9 +86,9 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
         kg build --jobs 2
         kg build --engine reference --no-cache
     """
-    from ..generations import check
+    from ..output.publish import check
     from ..pipeline import write_outputs
-    from ..validate import summary
+    from ..build.shacl.report import summary
 
     project = project_of(ctx)
     out = out_dir or project.build_dir
@@ -115,7 +103,7 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
     _print_report(result.report, report_format)
     if not result.report.conforms:
         click.echo(f"Not built: {summary(result.report)}.", err=True)
-        sys.exit(EXIT_NONCONFORMING)
+        sys.exit(ExitCode.NOT_CONFORMING)
     outputs = write_outputs(result, out, shown_dir)
     shown = ", ".join(f"{shown_dir}/{p.name}" for p in outputs.values())
     count = result.inferred_count
@@ -129,7 +117,7 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
 
 @cli.command()
 @report_options
-@engine_options
+@build_options
 @click.pass_context
 @handle_errors
 def validate(ctx: click.Context, report_format: str, engine: str, jobs: int, no_cache: bool, quiet: bool) -> None:
@@ -143,18 +131,18 @@ def validate(ctx: click.Context, report_format: str, engine: str, jobs: int, no_
         kg validate
         kg validate --format json
     """
-    from ..validate import summary
+    from ..build.shacl.report import summary
 
     result = _run(project_of(ctx), quiet, reason="none", engine=engine, jobs=jobs, use_cache=not no_cache)
     _print_report(result.report, report_format)
     click.echo(("Conforms" if result.report.conforms else "Does not conform") + f": {summary(result.report)}.",
                err=True)
     if not result.report.conforms:
-        sys.exit(EXIT_NONCONFORMING)
+        sys.exit(ExitCode.NOT_CONFORMING)
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "xml"]),
+@click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)),
               default="turtle", show_default=True, help="The RDF format to write.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The file to write (atomically). Default: standard output.")
@@ -170,21 +158,19 @@ def export(ctx: click.Context, fmt: str, output: Path | None, with_inferred: boo
         kg export --format ntriples -o kg.nt
         kg export --format trig
     """
-    from ..export import CANONICAL, pieces, serialize, write_atomic, write_pieces
-    from ..generations import check_outside_generations
+    from ..output.export import exported, write_atomic, write_pieces
+    from ..output.publish import check_outside_generations
     from ..pipeline import run
-    from ..validate import summary
+    from ..build.shacl.report import summary
 
     if output is not None:  # a file in a build generation would vanish with the next build
         check_outside_generations(output)
     result = run(project_of(ctx), reason="owlrl" if with_inferred else "none")
     if not result.report.conforms:
         click.echo(f"Error: the graph does not conform ({summary(result.report)}); run 'kg validate'", err=True)
-        sys.exit(EXIT_NONCONFORMING)
-    if fmt in CANONICAL:  # written by kg.turtle from the articles' chunks, streamed
-        data = pieces(result.chunks(with_inferred), fmt, inferred=with_inferred)
-    else:
-        data = serialize(result.all_graphs(with_inferred), fmt, inferred=with_inferred)
+        sys.exit(ExitCode.NOT_CONFORMING)
+    data = exported(fmt, lambda: result.chunks(with_inferred), lambda: result.all_graphs(with_inferred),
+                    inferred=with_inferred)
     if output is None:
         write_pieces(sys.stdout.buffer, data)
         sys.stdout.flush()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from . import KgClickError, cli, handle_errors, project_of
+from .group import KgClickError, cli, handle_errors, project_of
 
 
 @cli.command("extract")
@@ -31,15 +31,15 @@ def extract(ctx: click.Context, article: Path, article_id: str | None, output: P
     Example:
         kg extract article.txt --id zapad-2025 -o data/articles/zapad-2025.yaml
     """
-    from ..export import write_atomic
+    from ..output.export import write_atomic
     from ..extract import extract_file
-    from ..facts import read_reference
-    from ..project import load_ontology, vocabulary
+    from ..inputs.facts import read_reference
+    from ..inputs.ontology import load_ontology, vocabulary
 
     project = project_of(ctx)
     if article_id is None:
         article_id = re.sub(r"[^A-Za-z0-9._-]+", "-", article.stem).strip("-._") or "article"
-    from ..facts import ID_RE
+    from ..inputs.facts import ID_RE
 
     if not ID_RE.match(article_id):
         raise KgClickError(f"--id {article_id!r} must start with a letter or digit and use only letters, "

@@ -6,63 +6,32 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_NONCONFORMING
-from . import cli, handle_errors, project_of
-from .store_cmds import max_answer_option
-
-
-def engine_options(func):
-    """Where a query runs: the built graph (default), an embedded store or a SPARQL server."""
-    options = [
-        click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph",
-                     show_default=True,
-                     help="The engine that runs queries on the built graph (ignored with --store or --endpoint)."),
-        click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                     help="Query an embedded Oxigraph store (see 'kg load') instead of the built graph."),
-        click.option("--endpoint", metavar="URL", default=None,
-                     help="Query a SPARQL 1.1 server at this base URL instead of the built graph "
-                          "(Oxigraph http://localhost:7878, Fuseki http://localhost:3030/DATASET). "
-                          "Credentials come from KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD, or "
-                          "KG_ENDPOINT_TOKEN."),
-        click.option("--query-path", default=None,
-                     help="With --endpoint: the path (or full URL) of the SPARQL query service. "
-                          "Default: /query (Oxigraph, Fuseki)."),
-        click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
-                     help="Seconds a query may take before it is stopped with an error."),
-        click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
-                     help="With --endpoint: how many times to retry after a connection error or a "
-                          "5xx answer, waiting longer each time."),
-        max_answer_option,
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+from ..errors import ExitCode
+from ..sparql.results import GRAPH_FORMATS, SELECT_FORMATS
+from .group import cli, handle_errors, project_of
+from .params import query_target_options
 
 
 def open_engine(project, engine: str, store_dir: Path | None, endpoint: str | None,
                 query_path: str | None, timeout: float, retries: int = 3, max_answer_mb: float = 128):
     """The engine that the options name; builds the graph first where it is stale."""
-    if store_dir is not None and endpoint is not None:
-        raise click.UsageError("give --store or --endpoint, not both")
-    if endpoint is None and query_path is not None:
-        raise click.UsageError("--query-path goes with --endpoint")
     if endpoint is not None:
-        from ..remote import EndpointEngine
+        from ..engines.endpoint_engine import EndpointEngine
 
         return EndpointEngine(endpoint, query_path=query_path, timeout=timeout, retries=retries,
                               max_answer_mb=max_answer_mb)
     if store_dir is not None:
-        from ..store import OxigraphEngine
+        from ..engines.oxigraph_engine import OxigraphEngine
 
         return OxigraphEngine.open(store_dir, timeout=timeout)
     from ..pipeline import NAMED, ensure_built
 
     out_dir = ensure_built(project)
     if engine == "rdflib":
-        from ..engines import RdflibEngine
+        from ..engines.rdflib_engine import RdflibEngine
 
         return RdflibEngine.from_file(out_dir / NAMED, timeout=timeout)
-    from ..store import OxigraphEngine
+    from ..engines.oxigraph_engine import OxigraphEngine
 
     return OxigraphEngine.from_file(out_dir / NAMED, timeout=timeout)
 
@@ -71,15 +40,14 @@ def open_engine(project, engine: str, store_dir: Path | None, endpoint: str | No
 @click.argument("name", required=False)
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
               help="A parameter value; an IRI parameter takes an IRI, an entity id (IRN) or a label. Repeatable.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "markdown",
-                                                    "turtle", "ntriples"]),
+@click.option("--format", "fmt", type=click.Choice([*SELECT_FORMATS, *GRAPH_FORMATS]),
               default=None,
               help="Output: table (default, for people), csv/tsv/json (W3C SPARQL results formats), "
                    "markdown; turtle (default) or ntriples for CONSTRUCT and DESCRIBE queries.")
 @click.option("--list", "list_", is_flag=True, help="List the saved queries with their summaries.")
 @click.option("--show", is_flag=True, help="Print the query with its parameters documented; run nothing.")
 @click.option("--allow-service", is_flag=True, help="Allow the query to call remote SERVICEs.")
-@engine_options
+@query_target_options
 @click.pass_context
 @handle_errors
 def query(ctx, name, params, fmt, list_, show, allow_service, engine, store_dir, endpoint, query_path, timeout,
@@ -95,7 +63,7 @@ def query(ctx, name, params, fmt, list_, show, allow_service, engine, store_dir,
         kg query exercises --store .kg/store
         kg query exercises --endpoint http://localhost:7878
     """
-    from ..query import find_query, query_names, parse_query_file
+    from ..queries import find_query, query_names, parse_query_file
 
     project = project_of(ctx)
     if list_:
@@ -132,56 +100,34 @@ def _describe(q) -> str:
 
 
 def _run_and_print(project, q, params, fmt, allow_service, engine) -> int:
-    from .. import results as out
-    from ..query import bind_params, check_query, labels, parse_params, run_query
+    from ..sparql import results as out
+    from ..queries import bind_params, check_query, labels, parse_params, run_query
 
     check_query(q, project.display(q.path), allow_service=allow_service)
     bindings = bind_params(q, parse_params(list(params)), engine)
     stdout = sys.stdout
-    if q.form == "SELECT" and fmt in ("csv", "tsv", "json"):  # row by row, never all in memory
-        from ..query import run_query_stream
+    writer = out.SELECT_FORMATS.get(fmt or "table")
+    if q.form == "SELECT" and writer is not None and writer.stream is not None:
+        from ..queries import run_query_stream
 
-        stream = run_query_stream(q, bindings, engine)
-        if fmt == "csv":
-            return out.write_csv(stream, sys.stdout.buffer)
-        return out.write_tsv(stream, stdout) if fmt == "tsv" else out.write_json(stream, stdout)
+        return writer.stream(run_query_stream(q, bindings, engine), stdout)  # never all in memory
     outcome = run_query(q, bindings, engine)
     if outcome.form == "SELECT":
-        result = outcome.select
-        fmt = fmt or "table"
-        if fmt in ("turtle", "ntriples"):
+        if writer is None:
             raise click.UsageError(f"--format {fmt} is for CONSTRUCT and DESCRIBE queries")
-        if fmt == "json":
-            stdout.write(out.to_json(result))
-        elif fmt == "csv":
-            sys.stdout.buffer.write(out.to_csv(result).encode("utf-8"))
-        elif fmt == "tsv":
-            stdout.write(out.to_tsv(result))
-        else:
-            names = labels(engine, out.uris_in(result))
-            stdout.write(out.to_markdown(result, names) if fmt == "markdown" else out.to_table(result, names))
+        result = outcome.select
+        stdout.write(writer.text(result, labels(engine, out.uris_in(result))))
         return len(result.rows)
     if outcome.form == "ASK":
-        stdout.write(out.boolean_json(outcome.boolean) if fmt == "json" else f"{str(outcome.boolean).lower()}\n")
+        stdout.write(out.boolean_text(outcome.boolean, fmt))
         return int(outcome.boolean)
-    from rdflib import Graph
-
-    from ..namespaces import bind_prefixes
-
-    g = Graph()
-    bind_prefixes(g)
-    g.parse(data=outcome.ntriples.decode("utf-8"), format="nt")
-    if fmt == "ntriples":  # sorted: the same lines whichever engine (or server) ran the query
-        stdout.write("".join(sorted(g.serialize(format="nt").splitlines(keepends=True))))
-    else:
-        stdout.write(g.serialize(format="turtle"))
-    return len(g)
+    return out.write_graph(outcome.ntriples, fmt, stdout)
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "markdown"]),
+@click.option("--format", "fmt", type=click.Choice(list(SELECT_FORMATS)),
               default="table", show_default=True, help="How to print the rows that break a rule.")
-@engine_options
+@query_target_options
 @click.pass_context
 @handle_errors
 def check(ctx, fmt, engine, store_dir, endpoint, query_path, timeout, retries, max_answer_mb):
@@ -193,7 +139,7 @@ def check(ctx, fmt, engine, store_dir, endpoint, query_path, timeout, retries, m
         kg check --store .kg/store
         kg check --endpoint http://localhost:7878
     """
-    from ..query import find_query, query_names
+    from ..queries import find_query, query_names
 
     project = project_of(ctx)
     runner = open_engine(project, engine, store_dir, endpoint, query_path, timeout, retries, max_answer_mb)
@@ -208,4 +154,4 @@ def check(ctx, fmt, engine, store_dir, endpoint, query_path, timeout, retries, m
         failed += rows > 0
     click.echo(f"{len(names)} check(s), {failed} with rows that break a rule", err=True)
     if failed:
-        sys.exit(EXIT_NONCONFORMING)
+        sys.exit(ExitCode.NOT_CONFORMING)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_NONCONFORMING
-from . import cli, handle_errors, project_of
+from ..errors import ExitCode
+from .group import cli, handle_errors, project_of
 
 
 def _shown(project, path: Path) -> str:
@@ -48,10 +48,10 @@ def viz(ctx: click.Context, entity: str, depth: int, fmt: str, output: Path | No
         kg viz casarex-2025 --format mermaid > casarex.mmd
         kg viz IRN --format dot | dot -Tsvg > iran.svg
     """
-    from ..export import write_atomic
-    from ..generations import check_outside_generations
+    from ..output.export import write_atomic
+    from ..output.publish import check_outside_generations
     from ..pipeline import NAMED, ensure_built
-    from ..viz import GraphData, default_page, neighbourhood, render, resolve
+    from ..present.viz import GraphData, default_page, neighbourhood, render, resolve
 
     project = project_of(ctx)
     if output is not None and str(output) != "-":  # before the work: a page must outlive the next build
@@ -88,7 +88,7 @@ def docs(ctx: click.Context, out_dir: Path | None) -> None:
         kg docs
         kg docs -o site/
     """
-    from ..docs import write
+    from ..present.docs import write
 
     project = project_of(ctx)
     folder, names = write(project, out_dir)
@@ -116,7 +116,7 @@ def stats(ctx: click.Context, fmt: str, top: int) -> None:
         kg stats --format json --top 20
     """
     from ..pipeline import run
-    from ..stats import compute, to_json, to_text
+    from ..present.stats import compute, to_json, to_text
 
     project = project_of(ctx)
     validated = project.shapes_path().exists()
@@ -124,4 +124,4 @@ def stats(ctx: click.Context, fmt: str, top: int) -> None:
     data = compute(result, top=top, validated=validated)
     click.echo(to_json(data) if fmt == "json" else to_text(data), nl=False)
     if not result.report.conforms:
-        sys.exit(EXIT_NONCONFORMING)
+        sys.exit(ExitCode.NOT_CONFORMING)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError
-from ..facts import Reference
-from ..files import read_bytes, shown
+from ..inputs.facts import Reference
+from ..inputs.files import read_bytes, shown
 
 
 def read_text(path: Path, display: str | None = None) -> str:

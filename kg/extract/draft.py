@@ -1,7 +1,7 @@
 """Drafting a fact file from an article's text: exercises, arms transfers, denials and
 confirmations, with the cue of each and a confidence, for an analyst to review.
 
-The steps, each over the numbered paragraphs and sentences of ``kg.text``:
+The steps, each over the numbered paragraphs and sentences of ``kg.inputs.text``:
 
 1. the header (title, publisher, dateline) from the blocks before the body;
 2. exercises: trigger words group sentences into events (a codename or "the drill" keeps to
@@ -21,8 +21,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ..facts import Entity, Reference, force_state
-from ..text import Paragraph, Sentence, paragraphs
+from ..inputs.facts import Entity, Reference, force_state
+from ..inputs.text import Paragraph, Sentence, paragraphs
 from . import lexicon as lx
 from .dates import add_days, find_dates, find_durations, inclusive_days
 from .mentions import Gazetteer, Mention, classify, unknown_names

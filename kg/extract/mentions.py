@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..facts import Entity, Reference, force_state
+from ..inputs.facts import Entity, Reference, force_state
 from . import lexicon as lx
 from .tokens import Token, tokenize
 

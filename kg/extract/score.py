@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..facts import Article, Fact
+from ..inputs.facts import Article, Fact
 
 KINDS = ("participant", "observer", "host", "location", "start", "end",
          "supplier", "recipient", "weapon", "quantity", "certainty", "denial")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from ..facts import ID_RE
-from ..schema import FACT_COMMON, FACT_TYPES
+from ..inputs.facts import ID_RE
+from ..inputs.schema import FACT_COMMON, FACT_TYPES
 from .draft import Draft, DraftFact, slug
 
 _PLAIN_ID = re.compile(r"^[A-Za-z][A-Za-z0-9._-]*$")

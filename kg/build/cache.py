@@ -1,0 +1,408 @@
+"""A content-addressed cache of per-article build results, under ``.kg/cache/`` in the project.
+
+An entry's key is the SHA-256 of the article file's bytes, its name, and the inputs key: the
+bytes of the ontology, the shapes and every reference file, the engine, the reasoning mode and
+whether validation ran, and the code key: the SHA-256 of every file of the ``kg`` package
+(``code_key``), so that entries made by other code (an upgrade, a local edit) are never used.
+So an unchanged article is not read, built, validated or reasoned over again, and any change
+to what it depends on misses the cache. (Reference files count as a whole: a changed reference
+entity rebuilds every article.) What the whole build needs of the reference entities (their
+validation results and entailments) is kept the same way, under the inputs key alone.
+
+Every record is verified when read: a record in the pack carries the SHA-256 of its bytes in
+its header, and the index and the context files the SHA-256 of theirs; a record whose bytes do
+not match (a flipped bit, a torn write), whose index entry is malformed, or which cannot be
+unpickled is ignored and rebuilt. The index is also checked entry by entry for its shape, so
+that a readable but wrong one only costs hashing again.
+
+The content hash is the truth; ``index.pickle`` only saves reading and hashing every article
+again: it keeps each article's size, modification and change times (ns), inode and device with
+the SHA-256 of its bytes, and a file whose stamp is unchanged is not read again, provided that
+it had last changed well before it was hashed (a file changed within ``RACY_NS`` of its
+hashing is hashed again, as git does with "racily clean" files). The change time is set by the
+system on every write and cannot be put back, so an edit that keeps the size and restores the
+modification time (``touch -r``, ``cp -p``) is seen.
+
+Entries are pickles written to a temporary file and renamed into place, or appended to the
+pack in one write. Entries no build used are left for ``kg build --no-cache`` or ``rm -r
+.kg/cache`` to clear.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+import stat
+import sys
+import tempfile
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..inputs.files import open_regular
+
+FORMAT = b"kg-cache-6\n"
+INDEX = "index.pickle"
+#: the start of every record in the pack, before its key, its length and its checksum
+RECORD = b"\n%kg-record "
+#: the length of a record's checksum (SHA-256), after its length
+CHECK = 32
+SIDE = ":side"
+#: a pack is rewritten when it is larger than twice what the build used, plus this
+SLACK = 1 << 20
+#: the index's entry for the packs (the others are files)
+PACKS = "\0packs"
+#: a file that last changed this close (ns) to its hashing is hashed again next time
+RACY_NS = 2_000_000_000
+#: offsets and lengths in a pack are below this (a larger one in the index is malformed)
+LIMIT = 1 << 62
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+@lru_cache(maxsize=1)
+def code_key() -> str:
+    """The SHA-256 of kg's own code: every file of the ``kg`` package (by its path inside the
+    package), and the Python it runs on. Computed once per process (~10 ms)."""
+    root = Path(__file__).resolve().parents[1]  # the kg package
+    h = hashlib.sha256(FORMAT + sys.implementation.cache_tag.encode() + b"\0")
+    for path in sorted(root.rglob("*")):
+        if "__pycache__" in path.parts or path.suffix == ".pyc" or not path.is_file():
+            continue
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        try:
+            h.update(_sha256_of(path).digest())
+        except OSError:  # unreadable: the key still differs from that of readable code
+            h.update(b"\1unreadable")
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _stamp(st: os.stat_result) -> tuple[int, int, int, int, int]:
+    """What the index compares: size, modification and change times, inode and device."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def _is_file_entry(entry) -> bool:
+    """Whether an index entry for a file is (stamp, hex SHA-256, when hashed)."""
+    return (type(entry) is tuple and len(entry) == 3
+            and type(entry[0]) is tuple and len(entry[0]) == 5 and all(type(n) is int for n in entry[0])
+            and type(entry[1]) is str and _HEX64.fullmatch(entry[1]) is not None
+            and type(entry[2]) is int)
+
+
+def _is_where(where) -> bool:
+    """Whether an index entry for a record is (offset, length) in its pack."""
+    return (type(where) is tuple and len(where) == 2
+            and all(type(n) is int and 0 <= n < LIMIT for n in where))
+
+
+def _checked_index(raw) -> dict:
+    """The entries of a loaded index that have the right shape (the others are dropped: their
+    files are hashed again, their records rebuilt)."""
+    index: dict = {PACKS: {}}
+    if type(raw) is not dict:
+        return index
+    for name, entry in raw.items():
+        if type(name) is str and name != PACKS and _is_file_entry(entry):
+            index[name] = entry
+    packs = raw.get(PACKS)
+    if type(packs) is dict:
+        for inputs_key, offsets in packs.items():
+            if type(inputs_key) is str and type(offsets) is dict:
+                index[PACKS][inputs_key] = {k: w for k, w in offsets.items() if type(k) is str and _is_where(w)}
+    return index
+
+
+def _hashable(st: os.stat_result) -> bool:
+    """Whether a file may be hashed: a regular file the reader would read (a device, a pipe or
+    a file over the reader's limit is left to the reader, which refuses it with its error)."""
+    from ..inputs.files import MAX_BYTES, refusal
+
+    return refusal(st, MAX_BYTES) is None
+
+
+def _sha256_of(name, h=None):
+    """The SHA-256 of a file, read in blocks."""
+    h = h if h is not None else hashlib.sha256()
+    with open(name, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h
+
+
+def digest_files(paths: Iterable[Path], extra: str = "") -> str:
+    h = hashlib.sha256(FORMAT + extra.encode())
+    for p in paths:
+        h.update(str(p.name).encode() + b"\0")
+        try:
+            st = os.stat(p)
+            if _hashable(st):
+                _sha256_of(p, h)
+            else:  # the reader refuses it; the key only has to differ
+                h.update(b"\1unreadable" + repr((st.st_mode, st.st_size, st.st_mtime_ns)).encode())
+        except FileNotFoundError:
+            h.update(b"\1missing")
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+class Cache:
+    def __init__(self, folder: Path, inputs_key: str) -> None:
+        self.folder = Path(folder)
+        #: what the entries depend on besides each article: the given inputs and kg's code
+        self.inputs_key = hashlib.sha256(f"{code_key()}\0{inputs_key}".encode()).hexdigest()
+        self.hits = 0
+        self.misses = 0
+        self._index: dict | None = None
+        self._index_changed = False
+        self._mm = None
+        #: the records this build used or wrote: key -> (offset, length)
+        self._used: dict[str, tuple[int, int]] = {}
+
+    # --- the stat index ------------------------------------------------------------------
+
+    def _load_index(self) -> dict[str, Any]:
+        if self._index is None:
+            # missing, corrupt or foreign: hash every file; malformed entries: those files
+            try:
+                self._index = _checked_index(self._read(self.folder / INDEX))
+            except Exception:
+                self._index = _checked_index(None)
+        return self._index
+
+    def content_hash(self, path: Path) -> str | None:
+        """The SHA-256 of the file's bytes, from the index where the file is unchanged."""
+        index = self._load_index()
+        name = os.fspath(path)
+        now = time.time_ns()  # before the file is looked at: a later change is after it
+        try:
+            st = os.stat(name)
+        except OSError:
+            return None
+        stamp = _stamp(st)
+        known = index.get(name)
+        if known is not None and known[0] == stamp and max(st.st_mtime_ns, st.st_ctime_ns) + RACY_NS < known[2]:
+            return known[1]
+        if not _hashable(st):
+            return None  # not cached: the reader reports what is wrong with the file
+        try:
+            digest = _sha256_of(name).hexdigest()
+        except OSError:
+            return None
+        index[name] = (stamp, digest, now)
+        self._index_changed = True
+        return digest
+
+    def save_index(self) -> None:
+        """Write the index (temporary file and rename), where it changed."""
+        if not self._index_changed or self._index is None:
+            return
+        self._write(self.folder / INDEX, self._index)
+        self._index_changed = False
+
+    # --- entries, in a pack file ------------------------------------------------------
+
+    def key(self, path: Path) -> str | None:
+        digest = self.content_hash(path)
+        if digest is None:
+            return None
+        h = hashlib.sha256(self.inputs_key.encode() + b"\0" + Path(path).name.encode() + b"\0")
+        h.update(digest.encode())
+        return h.hexdigest()
+
+    def _pack_path(self) -> Path:
+        return self.folder / f"pack-{self.inputs_key[:32]}"
+
+    def _offsets(self) -> dict[str, tuple[int, int]]:
+        return self._load_index()[PACKS].setdefault(self.inputs_key, {})
+
+    def _map(self):
+        if self._mm is None:
+            import mmap
+
+            try:
+                with open_regular(self._pack_path()) as fh:
+                    self._mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):  # no pack yet, or an empty one
+                self._mm = b""
+        return self._mm
+
+    def _record(self, key: str) -> memoryview | None:
+        """The bytes stored under ``key``, checked against the record's own header and the
+        checksum in it; None where they do not match."""
+        where = self._offsets().get(key)
+        if where is None:
+            return None
+        offset, length = where
+        mm = self._map()
+        head = RECORD + key.encode() + length.to_bytes(8, "little")
+        start = offset + len(head) + CHECK
+        if start + length > len(mm) and self._mm is not None:
+            self._mm = None  # appended to since it was mapped
+            mm = self._map()
+        if start + length > len(mm) or mm[offset:offset + len(head)] != head:
+            return None
+        data = memoryview(mm)[start:start + length]
+        if hashlib.sha256(data).digest() != mm[start - CHECK:start]:
+            return None
+        self._used[key] = where
+        return data
+
+    def get(self, path: Path) -> Any | None:
+        """The entry of an article, or None (also for an entry that cannot be read)."""
+        key = self.key(path)
+        if key is None:
+            return None
+        try:
+            data = self._record(key)
+            if data is None:
+                raise KeyError(key)
+            value, has_side = pickle.loads(data)
+            if has_side:
+                side = self._record(key + SIDE)
+                if side is None:
+                    raise KeyError(key + SIDE)
+                value.attach(_Side(side))
+        except Exception:  # missing, or a corrupt or foreign entry: rebuild it
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def get_many(self, paths: Iterable[Path]) -> list[Any | None]:
+        return [self.get(p) for p in paths]
+
+    def put(self, path: Path, value: Any, side: bytes | None = None) -> None:
+        """Append the entry of an article to the pack; ``side``: bytes kept beside it and read
+        only when asked for (``value.attach``)."""
+        key = self.key(path)
+        if key is None:
+            return
+        if side is not None:
+            self._append(key + SIDE, side)
+        self._append(key, pickle.dumps((value, side is not None), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _append(self, key: str, data: bytes) -> None:
+        head = RECORD + key.encode() + len(data).to_bytes(8, "little") + hashlib.sha256(data).digest()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self._pack_path(), os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0), 0o644)
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    return
+                os.write(fd, head + data)  # one write: appended whole, after any other build's
+                end = os.lseek(fd, 0, os.SEEK_CUR)
+            finally:
+                os.close(fd)
+        except OSError:  # a read-only project still builds, without caching
+            return
+        where = (end - len(head) - len(data), len(data))
+        self._offsets()[key] = where
+        self._used[key] = where
+        self._index_changed = True
+
+    def save(self) -> None:
+        """Write the index; rewrite the pack with only this build's entries when more than half
+        of it is entries no build uses any more, and remove the packs of other inputs."""
+        offsets = self._offsets()
+        for stale in set(offsets) - set(self._used):
+            del offsets[stale]
+            self._index_changed = True
+        self._mm = None  # the pack as it is now, with this build's records
+        mm = self._map()
+        live = sum(length + len(RECORD) + len(key) + 8 + CHECK for key, (_o, length) in self._used.items())
+        if len(mm) > 2 * live + SLACK:
+            self._compact(mm)
+        packs = self._index.get(PACKS, {})
+        for other in [k for k in packs if k != self.inputs_key]:
+            del packs[other]
+            self._index_changed = True
+        for path in self.folder.glob("pack-*"):
+            if path != self._pack_path():
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
+        self.save_index()
+
+    def _compact(self, mm) -> None:
+        tmp = None
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".pack-", dir=self.folder)
+            offsets = {}
+            with os.fdopen(fd, "wb") as fh:
+                for key, (offset, length) in sorted(self._used.items(), key=lambda kv: kv[1][0]):
+                    head = RECORD + key.encode() + length.to_bytes(8, "little")
+                    offsets[key] = (fh.tell(), length)
+                    fh.write(head)  # the checksum and the bytes, as read and checked
+                    fh.write(mm[offset + len(head):offset + len(head) + CHECK + length])
+            os.replace(tmp, self._pack_path())
+        except OSError:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+            return
+        self._index[PACKS][self.inputs_key] = offsets
+        self._used = dict(offsets)
+        self._mm = None  # read the new pack from now on
+        self._index_changed = True
+
+    # --- single files: the index and the context ---------------------------------------
+
+    def _read(self, target: Path) -> Any | None:
+        """What ``_write`` wrote at ``target``, or None where it is missing, or its checksum
+        does not match, or it cannot be unpickled."""
+        try:
+            with open_regular(target) as fh:
+                data = memoryview(fh.read())
+            start = len(FORMAT) + CHECK
+            if data[:len(FORMAT)] != FORMAT or hashlib.sha256(data[start:]).digest() != data[len(FORMAT):start]:
+                raise ValueError("not a kg cache entry, or a damaged one")
+            return pickle.loads(data[start:])
+        except Exception:  # missing, or a corrupt or foreign entry
+            return None
+
+    def _write(self, target: Path, value: Any) -> None:
+        tmp = None
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".entry-", dir=target.parent)
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(FORMAT + hashlib.sha256(data).digest())
+                fh.write(data)
+            os.replace(tmp, target)
+        except OSError:
+            # a read-only project still builds, without caching
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+
+    # --- what the whole build needs of the reference entities ----------------------------
+
+    def _context_file(self) -> Path:
+        key = hashlib.sha256(self.inputs_key.encode() + b"\0context").hexdigest()
+        return self.folder / "context" / f"{key}.pickle"
+
+    def get_context(self) -> Any | None:
+        return self._read(self._context_file())
+
+    def put_context(self, value: Any) -> None:
+        self._write(self._context_file(), value)
+
+
+class _Side:
+    """Bytes kept beside an entry in the pack (checked when the entry was read), copied out
+    of the mapped pack when first asked for."""
+
+    def __init__(self, data: memoryview) -> None:
+        self.data = data
+
+    def __call__(self) -> bytes:
+        return bytes(self.data)

@@ -1,0 +1,132 @@
+"""What follows from the ontology (owlrl), kept apart from what the articles say.
+
+Reasoning runs per article: the article's graph with the ontology and the reference entities it
+uses, so the cost grows linearly with the number of articles. The ontology's own closure and the
+reference entities' closure are computed once. Only triples about our own entities are kept:
+no axiomatic triples, nothing about rdf/rdfs/owl/xsd built-ins, no literal subjects, no
+reflexive ``owl:sameAs``, and nothing already asserted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from ... import namespaces as ns
+
+MODES = ("owlrl", "rdfs", "none")
+_OURS = str(ns.ID)
+_TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class}
+
+
+def _closure(graph: Graph, mode: str) -> Graph:
+    import owlrl
+
+    semantics = owlrl.OWLRL_Semantics if mode == "owlrl" else owlrl.RDFS_Semantics
+    out = Graph()
+    out += graph
+    owlrl.DeductiveClosure(semantics, axiomatic_triples=False, datatype_axioms=False).expand(out)
+    return out
+
+
+def keep(triple) -> bool:
+    """Whether an entailed triple is worth keeping: about one of our entities, and not trivial."""
+    s, p, o = triple
+    if isinstance(s, Literal) or not isinstance(s, URIRef) or not str(s).startswith(_OURS):
+        return False
+    if p == OWL.sameAs and s == o:
+        return False
+    if p == RDF.type and o in _TRIVIAL_TYPES:
+        return False
+    return True
+
+
+def _by_subject(reference: Graph) -> dict:
+    """The reference's triples of each subject of ours, computed once per reference graph (kept
+    on the graph, and recomputed if the graph has changed size since)."""
+    cached = getattr(reference, "_kg_by_subject", None)
+    if cached is not None and cached[0] == len(reference):
+        return cached[1]
+    index: dict = {}
+    for t in reference:
+        if isinstance(t[0], URIRef) and str(t[0]).startswith(_OURS):
+            index.setdefault(t[0], []).append(t)
+    reference._kg_by_subject = (len(reference), index)
+    return index
+
+
+def used_triples(article: Graph, reference: Graph) -> list:
+    """The reference triples about the entities an article uses, following links between them
+    (a fleet's navy, the navy's state) so that chains through them can be followed."""
+    index = _by_subject(reference)
+    out: list = []
+    seen: set = set()
+    todo = [t for t in set(article.subjects()) | set(article.objects()) if isinstance(t, URIRef)]
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for t in index.get(node, ()):
+            out.append(t)
+            if isinstance(t[2], URIRef):
+                todo.append(t[2])
+    return out
+
+
+def used_entities(article: Graph, reference: Graph) -> Graph:
+    """``used_triples`` as a graph."""
+    out = Graph()
+    for t in used_triples(article, reference):
+        out.add(t)
+    return out
+
+
+@dataclass
+class Reasoner:
+    """Entailments for each article, over a precomputed closure of the ontology and reference."""
+
+    ontology: Graph
+    reference: Graph
+    mode: str = "owlrl"
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"unknown reasoning mode {self.mode!r}")
+        self.reference_inferred = Graph()
+        if self.mode == "none":
+            return
+        base = Graph()
+        base += self.ontology
+        base += self.reference
+        closed = _closure(base, self.mode)
+        for triple in closed:
+            if triple not in base and keep(triple):
+                self.reference_inferred.add(triple)
+
+    def inferred(self, article: Graph) -> Graph:
+        """``kg.build.reasoning.Reasoner.inferred``: the triples, as a graph."""
+        return self.infer(article)
+
+    def infer(self, article: Graph) -> Graph:
+        """The new triples that follow from one article (with what it uses), and nothing else."""
+        out = Graph()
+        if self.mode == "none":
+            return out
+        base = Graph()
+        base += self.ontology
+        used = used_entities(article, self.reference)
+        base += used
+        # what is already known about the used entities needs no re-deriving
+        for node in set(used.subjects()):
+            for p, o in self.reference_inferred.predicate_objects(node):
+                base.add((node, p, o))
+        base += article
+        closed = _closure(base, self.mode)
+        for triple in closed:
+            if triple in base or triple in self.reference_inferred or triple in self.reference:
+                continue
+            if keep(triple):
+                out.add(triple)
+        return out

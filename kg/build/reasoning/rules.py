@@ -1,0 +1,213 @@
+"""The entailments the ontology needs, as rules run to a fixpoint in Python.
+
+owlrl (``kg.build.reasoning.owlrl_engine``) stays the reference; this engine computes the same kept triples
+(``kg.build.reasoning.owlrl_engine.keep``) for the axioms the ontology uses: ``rdfs:subClassOf``,
+``owl:equivalentClass``, ``rdfs:subPropertyOf``, ``owl:equivalentProperty``, ``rdfs:domain``,
+``rdfs:range``, ``owl:inverseOf``, ``owl:SymmetricProperty``, ``owl:TransitiveProperty`` and
+``owl:propertyChainAxiom`` (OWL 2 RL rules cax-sco, cax-eqc, prp-spo1, prp-eqp, prp-dom,
+prp-rng, prp-inv, prp-symp, prp-trp, prp-spo2; in ``rdfs`` mode only the RDFS ones).
+``unsupported(ontology)`` names any other OWL axiom about our terms, so that a build can fall
+back to owlrl instead of missing what it implies. ``tests/test_fastpath.py`` compares the two.
+"""
+from __future__ import annotations
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS
+
+from ...namespaces import ID
+from .owlrl_engine import MODES, keep, used_triples
+from ...namespaces import Cached  # noqa: E402
+
+OWL = Cached(OWL)
+RDF = Cached(RDF)
+RDFS = Cached(RDFS)
+
+#: OWL vocabulary in the ontology that these rules cover, or that entails nothing about entities
+_HANDLED = {
+    RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range, OWL.inverseOf, OWL.equivalentClass,
+    OWL.equivalentProperty, OWL.propertyChainAxiom, OWL.members, OWL.versionIRI, OWL.versionInfo,
+    OWL.imports, OWL.deprecated, OWL.priorVersion,
+}
+_HANDLED_TYPES = {
+    OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, OWL.Ontology,
+    OWL.TransitiveProperty, OWL.SymmetricProperty, OWL.AllDisjointClasses, OWL.NamedIndividual,
+    RDFS.Class, RDF.Property, OWL.Thing,
+}
+
+
+def unsupported(ontology: Graph) -> list[str]:
+    """OWL axioms of the ontology that these rules do not implement (empty: the rules suffice)."""
+    out = set()
+    for s, p, o in ontology:
+        if str(p).startswith(str(OWL)) and p not in _HANDLED:
+            out.add(str(p))
+        if p == RDF.type and str(o).startswith(str(OWL)) and o not in _HANDLED_TYPES:
+            out.add(str(o))
+    return sorted(out)
+
+
+class Rules:
+    """The ontology's axioms, compiled."""
+
+    def __init__(self, ontology: Graph, mode: str = "owlrl") -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown reasoning mode {mode!r}")
+        self.mode = mode
+        owl = mode == "owlrl"
+        sub: dict = {}
+        for s, o in ontology.subject_objects(RDFS.subClassOf):
+            sub.setdefault(s, set()).add(o)
+        subp: dict = {}
+        for s, o in ontology.subject_objects(RDFS.subPropertyOf):
+            subp.setdefault(s, set()).add(o)
+        if owl:
+            for s, o in ontology.subject_objects(OWL.equivalentClass):
+                sub.setdefault(s, set()).add(o)
+                sub.setdefault(o, set()).add(s)
+            for s, o in ontology.subject_objects(OWL.equivalentProperty):
+                subp.setdefault(s, set()).add(o)
+                subp.setdefault(o, set()).add(s)
+        self.supers = {c: _closure(c, sub) for c in sub}
+        self.superprops = {p: _closure(p, subp) for p in subp}
+        self.domain: dict = {}
+        self.range: dict = {}
+        for p, c in ontology.subject_objects(RDFS.domain):
+            self.domain.setdefault(p, set()).add(c)
+        for p, c in ontology.subject_objects(RDFS.range):
+            self.range.setdefault(p, set()).add(c)
+        self.inverse: dict = {}
+        self.symmetric: set = set()
+        self.transitive: set = set()
+        self.chains: list[tuple[list, URIRef]] = []
+        if owl:
+            for p, q in ontology.subject_objects(OWL.inverseOf):
+                self.inverse.setdefault(p, set()).add(q)
+                self.inverse.setdefault(q, set()).add(p)
+            self.symmetric = set(ontology.subjects(RDF.type, OWL.SymmetricProperty))
+            self.transitive = set(ontology.subjects(RDF.type, OWL.TransitiveProperty))
+            for p, lst in ontology.subject_objects(OWL.propertyChainAxiom):
+                self.chains.append((list(Collection(ontology, lst)), p))
+
+    def closure(self, triples: set) -> set:
+        """``triples`` and everything the rules derive from them."""
+        known = set(triples)
+        by_p: dict = {}
+        for t in known:
+            by_p.setdefault(t[1], set()).add(t)
+        todo = list(known)
+        while todo:
+            new = set()
+            for s, p, o in todo:
+                if p == RDF.type:
+                    for c in self.supers.get(o, ()):
+                        new.add((s, RDF.type, c))
+                    continue
+                for q in self.superprops.get(p, ()):
+                    new.add((s, q, o))
+                for c in self.domain.get(p, ()):
+                    new.add((s, RDF.type, c))
+                if not isinstance(o, (URIRef, BNode)):
+                    for c in self.range.get(p, ()):
+                        new.add((o, RDF.type, c))
+                    continue
+                for c in self.range.get(p, ()):
+                    new.add((o, RDF.type, c))
+                for q in self.inverse.get(p, ()):
+                    new.add((o, q, s))
+                if p in self.symmetric:
+                    new.add((o, p, s))
+                if p in self.transitive:
+                    for (s2, _p, o2) in by_p.get(p, ()):
+                        if s2 == o:
+                            new.add((s, p, o2))
+                        if o2 == s:
+                            new.add((s2, p, o))
+                for chain, target in self.chains:
+                    for i, step in enumerate(chain):
+                        if step == p:
+                            for start in self._walk_back(s, chain[:i], by_p):
+                                for end in self._walk(o, chain[i + 1:], by_p):
+                                    new.add((start, target, end))
+            todo = [t for t in new if t not in known]
+            for t in todo:
+                known.add(t)
+                by_p.setdefault(t[1], set()).add(t)
+        return known
+
+    @staticmethod
+    def _walk(node, steps, by_p):
+        nodes = {node}
+        for step in steps:
+            nodes = {o for (s, _p, o) in by_p.get(step, ()) if s in nodes}
+        return nodes
+
+    @staticmethod
+    def _walk_back(node, steps, by_p):
+        nodes = {node}
+        for step in reversed(steps):
+            nodes = {s for (s, _p, o) in by_p.get(step, ()) if o in nodes}
+        return nodes
+
+
+class FastReasoner:
+    """``kg.build.reasoning.Reasoner`` with the rules in place of owlrl."""
+
+    def __init__(self, ontology: Graph, reference: Graph, mode: str = "owlrl") -> None:
+        self.mode = mode
+        self.reference = reference
+        self.reference_inferred = Graph()
+        if mode == "none":
+            return
+        self.rules = Rules(ontology, mode)
+        ours = str(ID)
+        # the ontology's statements about our own entities take part like the reference's
+        self.ontology_ours = {t for t in ontology
+                              if str(t[0]).startswith(ours) or str(t[2]).startswith(ours)}
+        base = set(reference) | self.ontology_ours
+        for t in self.rules.closure(base):
+            if t not in base and keep(t):
+                self.reference_inferred.add(t)
+        self._ref_inferred_by_s: dict = {}
+        for t in self.reference_inferred:
+            self._ref_inferred_by_s.setdefault(t[0], []).append(t)
+
+    def infer_triples(self, article: Graph) -> set:
+        if self.mode == "none":
+            return set()
+        used = used_triples(article, self.reference)
+        base = set(article) | set(used) | self.ontology_ours
+        for node in {t[0] for t in used}:
+            base.update(self._ref_inferred_by_s.get(node, ()))
+        if getattr(self, "_known", None) is None:  # sets: a Graph's `in` is slow
+            self._known = set(self.reference_inferred) | set(self.reference)
+        known = self._known
+        out = set()
+        for t in self.rules.closure(base):
+            if t in base or t in known:
+                continue
+            if keep(t):
+                out.add(t)
+        return out
+
+    def inferred(self, article: Graph) -> set:
+        """``kg.build.reasoning.Reasoner.inferred``: the triples, as a set."""
+        return self.infer_triples(article)
+
+    def infer(self, article: Graph) -> Graph:
+        g = Graph()
+        for t in self.infer_triples(article):
+            g.add(t)
+        return g
+
+
+def _closure(start, edges: dict) -> set:
+    out, todo = set(), list(edges.get(start, ()))
+    while todo:
+        n = todo.pop()
+        if n in out:
+            continue
+        out.add(n)
+        todo.extend(edges.get(n, ()))
+    out.discard(start)
+    return out

@@ -1,0 +1,177 @@
+"""Validating graphs with the SHACL shapes of ``ontology/shapes.ttl``: ``Validator`` is the
+facade over the fast engine (``kg.build.shacl.fast``) and the reference, pySHACL.
+
+Like pySHACL, a validation keeps a machine-readable result (the report graph) beside a human
+one (``Result`` rows that name the fact file and line behind each focus node).
+"""
+from __future__ import annotations
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from ... import namespaces as ns
+from ...errors import KgError
+from .report import SEVERITY_NAMES, Report, Result, ShapesError
+
+#: seconds one pySHACL run over one data graph may take (pySHACL runs its SPARQL constraints
+#: inside that run and offers no bound of its own per query)
+PYSHACL_TIMEOUT = 600.0
+
+#: the engines: ``fast`` (``kg.build.shacl.fast``, pySHACL for the shapes it does not support) and
+#: ``reference`` (pySHACL for every shape)
+ENGINES = ("fast", "reference")
+
+
+class Validator:
+    """The shapes, compiled once, behind one facade over both engines.
+
+    Every shape is checked for well-formedness first, whichever the engine (a malformed shape is
+    a ``ShapesError``). With ``engine="fast"``, each targeted shape is checked by the fast engine
+    where it supports every component the shape uses (directly or through the shapes it refers
+    to), and by pySHACL otherwise; ``fallback=False`` refuses such a shape instead
+    (``kg.build.shacl.fast.Unsupported``, naming the component). ``timeout`` bounds each SPARQL
+    constraint query of the fast engine (``kg.build.shacl.fast.SPARQL_TIMEOUT`` by default),
+    ``reference_timeout`` each pySHACL run over one data graph (``PYSHACL_TIMEOUT``); running
+    over is a ``ShapesError``. ``source`` is the shapes file's name, for errors.
+    """
+
+    def __init__(self, shapes: Graph, ontology: Graph | None = None, engine: str = "fast",
+                 source: str | None = None, fallback: bool = True, timeout: float | None = None,
+                 reference_timeout: float | None = None) -> None:
+        from .fast import SPARQL_TIMEOUT, Shapes, Unsupported
+
+        if engine not in ENGINES:
+            raise ValueError(f"unknown engine {engine!r}")
+        self.shapes = shapes
+        self.ontology = ontology
+        self.engine = engine
+        self.source = source
+        self.timeout = SPARQL_TIMEOUT if timeout is None else timeout
+        self.reference_timeout = PYSHACL_TIMEOUT if reference_timeout is None else reference_timeout
+        self.compiled = Shapes(shapes, ontology, source=source,  # checks every shape
+                               sparql_syntax="rdflib" if engine == "reference" else "oxigraph")
+        if engine == "reference":
+            self.reference_shapes = set(self.compiled.targeted())
+        else:
+            self.reference_shapes = set(self.compiled.unsupported)
+            if self.reference_shapes and not fallback:
+                node = min(self.reference_shapes, key=lambda n: (type(n).__name__, str(n)))
+                raise Unsupported(f"the fast SHACL engine does not support {self.compiled.unsupported[node]} "
+                                  f"(shape {self.compiled.name(node)}); use --engine reference", source)
+        self._reference_graph: Graph | None = None
+
+    @property
+    def fast_shapes(self) -> list:
+        """The shapes the fast engine checks."""
+        return [] if self.engine == "reference" else self.compiled.top
+
+    def reference_graph(self) -> Graph:
+        """The shapes graph pySHACL is given: the shapes the fast engine checks keep no target."""
+        if self._reference_graph is None:
+            if not self.fast_shapes:
+                self._reference_graph = self.shapes
+            else:
+                g = Graph()
+                g.namespace_manager = self.shapes.namespace_manager
+                for t in self.shapes:
+                    g.add(t)
+                for shape in self.fast_shapes:
+                    for t in self.compiled.target_triples(shape.node):
+                        g.remove(t)
+                self._reference_graph = g
+        return self._reference_graph
+
+    def validate(self, data, focus_within: set[Node] | None = None, lines: dict | None = None,
+                 store_triples=None) -> Report:
+        """Validate ``data`` (an rdflib graph or a ``kg.build.shacl.fast.Index``); with
+        ``focus_within``, only results at those focus nodes are kept. ``lines`` maps focus
+        nodes to the fact file and line that made them; ``store_triples`` are the triples the
+        fast engine's SPARQL constraints see (default: all of ``data``)."""
+        from .fast import Index
+
+        results: list[Result] = []
+        if self.fast_shapes:
+            index = data if isinstance(data, Index) else Index(data)
+            results += self.compiled.validate(index, focus_within=focus_within, lines=lines,
+                                              store_triples=store_triples, timeout=self.timeout).results
+        if not self.reference_shapes:
+            return Report(results)
+        graph = data.graph() if isinstance(data, Index) else data
+        report = self._pyshacl(graph, lines)
+        if focus_within is not None:
+            report.results = [r for r in report.results if r.focus in focus_within]
+        if not self.fast_shapes and focus_within is None:
+            return report  # pySHACL's own report graph stays with its results
+        return Report(results + report.results)
+
+    def _pyshacl(self, data: Graph, lines: dict | None) -> Report:
+        from ...sparql.terms import QueryError
+        from ...sparql.timeout import run_with_timeout
+
+        shapes = self.reference_graph()
+        try:
+            return run_with_timeout(lambda: _pyshacl(data, shapes, self.ontology, lines), self.reference_timeout,
+                                    "pySHACL")
+        except QueryError:
+            raise ShapesError(f"pySHACL ran longer than {self.reference_timeout:g} s over one graph",
+                              self.source) from None
+        except KgError:
+            raise
+        except Exception as exc:  # pySHACL's own error about the shapes: one line
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ShapesError(f"pySHACL cannot use the shapes: {first}", self.source) from None
+
+
+def validate(data: Graph, shapes: Graph, ontology: Graph | None = None,
+             lines: dict[URIRef, tuple[str, int]] | None = None, engine: str = "reference",
+             source: str | None = None) -> Report:
+    """Validate one data graph (an article with the reference entities it uses); pySHACL by
+    default. To validate many graphs, make one ``Validator`` (the shapes are compiled once)."""
+    return Validator(shapes, ontology, engine=engine, source=source).validate(data, lines=lines)
+
+
+def _pyshacl(data: Graph, shapes: Graph, ontology: Graph | None,
+             lines: dict[URIRef, tuple[str, int]] | None) -> Report:
+    from pyshacl import validate as shacl_validate  # slow to import: only when validating
+
+    _conforms, report_graph, _text = shacl_validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        abort_on_first=False,
+    )
+    results = []
+    # the report's results, not the nested ones pySHACL adds as their sh:detail (the results
+    # inside an sh:node or sh:qualifiedValueShape that explain one of the report's)
+    for result in report_graph.objects(None, SH.result):
+        severity = report_graph.value(result, SH.resultSeverity)
+        focus = report_graph.value(result, SH.focusNode)
+        message = _message(report_graph, result, shapes)
+        results.append(
+            Result(
+                severity=SEVERITY_NAMES.get(severity, str(severity)),
+                focus=focus,
+                path=report_graph.value(result, SH.resultPath),
+                message=str(message) if message is not None else "",
+                shape=report_graph.value(result, SH.sourceShape),
+                value=report_graph.value(result, SH.value),
+                origin=(lines or {}).get(focus),
+            )
+        )
+    ns.bind_prefixes(report_graph)
+    return Report(results, report_graph)
+
+
+def _message(report_graph: Graph, result, shapes: Graph):
+    """The result's message. pySHACL gives a SPARQL-based result two: the constraint's (with its
+    variables filled in) and the node shape's; the more specific one is kept, whichever order
+    the report graph yields them in."""
+    messages = sorted(str(m) for m in report_graph.objects(result, SH.resultMessage))
+    if len(messages) > 1:
+        general = {str(m) for m in shapes.objects(report_graph.value(result, SH.sourceShape), SH.message)}
+        messages = [m for m in messages if m not in general] or messages
+    return messages[0] if messages else None

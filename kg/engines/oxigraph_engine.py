@@ -1,0 +1,289 @@
+"""Oxigraph as a query engine: an on-disk store that ``kg load`` made (opened read-only), or an
+in-memory store made from an RDF file (``build/kg.trig``)."""
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import KgError
+from ..namespaces import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
+from ..sparql.terms import XSD_STRING, QueryError, Row, SelectResult, SelectStream, Term
+from ..sparql.text import union_default_graph
+from ..sparql.timeout import run_with_timeout, stream_with_timeout
+
+_COUNT_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+_COUNT_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+class StoreError(KgError):
+    """The store cannot be opened or written: missing, locked, unreadable, not a store."""
+
+
+# --- terms -----------------------------------------------------------------------------------
+
+
+def to_oxigraph(term: Term):
+    """A ``Term`` as a pyoxigraph term."""
+    import pyoxigraph as ox
+
+    if term.type == "uri":
+        return ox.NamedNode(term.value)
+    if term.type == "bnode":
+        return ox.BlankNode(term.value)
+    if term.type != "literal":
+        raise QueryError(f"cannot bind a term of type {term.type!r}")
+    if term.lang:
+        return ox.Literal(term.value, language=term.lang)
+    return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype or XSD_STRING))
+
+
+def from_oxigraph(node) -> Term:
+    """A pyoxigraph term as a ``Term`` (as ``kg.engines.from_rdflib`` makes them)."""
+    import pyoxigraph as ox
+
+    if isinstance(node, ox.NamedNode):
+        return Term("uri", node.value)
+    if isinstance(node, ox.BlankNode):
+        return Term("bnode", node.value)
+    if isinstance(node, ox.Literal):
+        if node.language:
+            return Term("literal", node.value, None, node.language)
+        return Term("literal", node.value, node.datatype.value)
+    # an RDF 1.2 triple term: no engine of ours makes one; keep it readable
+    return Term("literal", str(node), XSD_STRING)
+
+
+# --- the engine ------------------------------------------------------------------------------
+
+
+class OxigraphEngine:
+    """Oxigraph over a pyoxigraph ``Store``, the union of the named graphs as default graph.
+
+    ``timeout`` (seconds) stops waiting for a query that runs longer, with a ``QueryError``.
+    """
+
+    name = "oxigraph"
+
+    def __init__(self, store, name: str | None = None, timeout: float | None = None):
+        self.store = store
+        if name is not None:
+            self.name = name
+        self.timeout = timeout
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, timeout: float | None = None) -> "OxigraphEngine":
+        """Open an on-disk store read-only (see ``open_store``)."""
+        return cls(open_store(Path(path)), name=f"the store {path}", timeout=timeout)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike, fmt: str = "trig",
+                  timeout: float | None = None) -> "OxigraphEngine":
+        """An in-memory store holding an RDF file (by default ``build/kg.trig``)."""
+        import pyoxigraph as ox
+
+        formats = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
+                   "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES}
+        store = ox.Store()
+        try:
+            store.load(path=str(path), format=formats[fmt])
+        except SyntaxError as exc:
+            raise KgError(f"cannot read {path}: {_first_line(exc)}") from None
+        return cls(store, timeout=timeout)
+
+    # -- running ----------------------------------------------------------------------------
+
+    def _query(self, query: str, bindings: dict[str, Term], consume):
+        """Run the query and ``consume`` its result, within the timeout."""
+        import pyoxigraph as ox
+
+        substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
+
+        def work():
+            return consume(self.store.query(query, use_default_graph_as_union=union_default_graph(query),
+                                            substitutions=substitutions or None))
+
+        try:
+            return run_with_timeout(work, self.timeout, self.name)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {_first_line(exc)}") from None
+        except (OSError, RuntimeError) as exc:
+            raise QueryError(f"the query failed in {self.name}: {_first_line(exc)}") from None
+
+    def select(self, query: str, bindings: dict[str, Term]) -> SelectResult:
+        def consume(result):
+            import pyoxigraph as ox
+
+            if not isinstance(result, ox.QuerySolutions):
+                raise QueryError("not a SELECT query")
+            variables = [v.value for v in result.variables]
+            rows = []
+            for solution in result:
+                row = {}
+                for i, var in enumerate(variables):
+                    value = solution[i]
+                    if value is not None:
+                        row[var] = from_oxigraph(value)
+                rows.append(row)
+            return SelectResult(variables, rows)
+
+        return self._query(query, bindings, consume)
+
+    def ask(self, query: str, bindings: dict[str, Term]) -> bool:
+        def consume(result):
+            import pyoxigraph as ox
+
+            if not isinstance(result, ox.QueryBoolean):
+                raise QueryError("not an ASK query")
+            return bool(result)
+
+        return self._query(query, bindings, consume)
+
+    def construct(self, query: str, bindings: dict[str, Term]) -> bytes:
+        def consume(result):
+            import pyoxigraph as ox
+
+            if not isinstance(result, ox.QueryTriples):
+                raise QueryError("not a CONSTRUCT or DESCRIBE query")
+            return result.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+
+        return self._query(query, bindings, consume)
+
+    def select_stream(self, query: str, bindings: dict[str, Term]) -> SelectStream:
+        """The rows of a SELECT query, converted one at a time as they come."""
+        engine = self
+        """Rows of an Oxigraph engine's store, converted one at a time."""
+
+        def start() -> tuple[list[str], Iterator[Row]]:
+            import pyoxigraph as ox
+
+            substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
+            try:
+                result = engine.store.query(query, use_default_graph_as_union=union_default_graph(query),
+                                            substitutions=substitutions or None)
+            except SyntaxError as exc:
+                raise QueryError(f"SPARQL syntax error: {_first_line(exc)}") from None
+            except (OSError, RuntimeError) as exc:
+                raise QueryError(f"the query failed in {engine.name}: {_first_line(exc)}") from None
+            if not isinstance(result, ox.QuerySolutions):
+                raise QueryError("not a SELECT query")
+            variables = [v.value for v in result.variables]
+
+            def rows() -> Iterator[Row]:
+                try:
+                    for solution in result:
+                        row = {}
+                        for i, var in enumerate(variables):
+                            value = solution[i]
+                            if value is not None:
+                                row[var] = from_oxigraph(value)
+                        yield row
+                except (OSError, RuntimeError) as exc:
+                    raise QueryError(f"the query failed in {engine.name}: {_first_line(exc)}") from None
+
+            return variables, rows()
+
+        return stream_with_timeout(start, engine.timeout, engine.name)
+
+    def graph_counts(self) -> dict[str, int]:
+        """The triple count of each named graph (and of the default graph, as ``""``, where it
+        has triples)."""
+        return graph_counts(self.store)
+
+
+def graph_counts(store) -> dict[str, int]:
+    """The triple count of each named graph of a pyoxigraph store; the default graph, where it
+    has triples, as ``""``."""
+    counts = {s["g"].value: int(s["n"].value) for s in store.query(_COUNT_GRAPHS)}
+    default = int(next(iter(store.query(_COUNT_DEFAULT)))["n"].value)
+    if default:
+        counts[""] = default
+    return dict(sorted(counts.items(), key=lambda kv: graph_sort_key(kv[0])))
+
+
+def graph_sort_key(iri: str) -> tuple[int, str]:
+    """The order graphs are listed in: ontology, reference, articles, inferred, others."""
+    if iri == str(ONTOLOGY_GRAPH):
+        return (0, iri)
+    if iri == str(REFERENCE_GRAPH):
+        return (1, iri)
+    if iri.startswith(str(GRAPH["article/"])):
+        return (2, iri)
+    if iri == str(INFERRED_GRAPH):
+        return (3, iri)
+    return (4, iri)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+# --- opening a store on disk -----------------------------------------------------------------
+
+
+def locked_by_other_process(store_dir: Path) -> bool:
+    """Whether another process has the Oxigraph store at ``store_dir`` open for writing.
+
+    RocksDB holds a POSIX record lock on ``LOCK`` while a writer has the store open; asking for
+    a shared lock on it fails then. (POSIX record locks belong to a process: closing our probe
+    would drop a lock this very process held, so never probe a store this process has open for
+    writing. kg opens published stores read-only only.)
+    """
+    try:
+        fd = os.open(store_dir / "LOCK", os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EACCES):
+            return True
+        return False
+    else:
+        fcntl.lockf(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
+def open_store(store_dir: Path):
+    """Open the store at ``store_dir`` read-only, or say clearly why not.
+
+    ``store_dir`` is a store that ``kg load`` made (a link to a generation) or any Oxigraph
+    store directory. A store that another process has open for writing (``oxigraph serve
+    --location DIR``, a running program) is refused: reading it read-only meanwhile is undefined.
+    """
+    import pyoxigraph as ox
+
+    shown = str(store_dir)
+    if store_dir.is_symlink() and not store_dir.exists():
+        raise StoreError(f"{shown}: the store it links to is gone; run 'kg load' again")
+    if not store_dir.exists():
+        raise StoreError(f"{shown}: no store here; run 'kg load' first (or give --store DIR)")
+    if not store_dir.is_dir():
+        raise StoreError(f"{shown}: not a store (it is a file, not a directory)")
+    if not os.access(store_dir, os.R_OK | os.X_OK):
+        raise StoreError(f"{shown}: the store is unreadable (permission denied)")
+    target = store_dir.resolve()
+    current = target / "CURRENT"
+    if not current.exists():
+        if target.is_dir() and not any(target.iterdir()):
+            raise StoreError(f"{shown}: the folder is empty, not a store; run 'kg load' first")
+        raise StoreError(f"{shown}: not an Oxigraph store (it has no CURRENT file)")
+    if not os.access(current, os.R_OK):
+        raise StoreError(f"{shown}: the store is unreadable (permission denied)")
+    if locked_by_other_process(target):
+        raise StoreError(
+            f"{shown}: the store is locked by another process that has it open for writing "
+            "(an 'oxigraph serve' or a running program); stop it, or query that server with --endpoint")
+    try:
+        return ox.Store.read_only(str(target))
+    except PermissionError:
+        raise StoreError(f"{shown}: the store is unreadable (permission denied)") from None
+    except OSError as exc:
+        raise StoreError(f"{shown}: cannot open the store: {_first_line(exc)}") from None
+    except Exception as exc:  # pyoxigraph raises RuntimeError on corrupt files
+        raise StoreError(f"{shown}: not a readable Oxigraph store: {_first_line(exc)}") from None

@@ -1,0 +1,379 @@
+"""The fact-file format as data: which keys each reference entity and each fact may have,
+what each key holds, and which ontology term it becomes.
+
+The reader (``kg.inputs.facts``) checks files against these tables and the builder (``kg.build.triples``)
+turns them into triples with the same tables, so the format is declared once.
+
+Value kinds:
+- ``ref:KIND|KIND``: the id of a reference entity of one of those kinds
+- ``fact``: the id of a fact (in the same article, or any article's fact as TYPE/ID);
+  ``fact:TYPE``: a fact of that type only
+- ``concept:SCHEME``: the id of a concept in one of our SKOS schemes
+- ``date``: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` (the precision is kept)
+- ``duration``: an ISO 8601 duration such as ``P3D``
+- ``int``, ``bool``; ``id``: an id (letters, digits, '.', '_' and '-')
+- ``str``: one line of text in English (a language-tagged literal); ``prose``: free text in
+  English that may span lines; ``plain``: a code or file name (``xsd:string``); ``language``:
+  a language tag such as ``en`` (``xsd:string``); ``url``: an absolute http(s) URL
+  (``xsd:anyURI``)
+
+Each kind is checked by its checker in ``kg.inputs.values`` (no control characters in any text, a
+line break only in ``prose``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import URIRef
+
+from rdflib.namespace import RDFS
+
+from ..namespaces import MC, SCHEMA
+
+ACTOR = "state|force|person|organisation|group"
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    kind: str
+    prop: URIRef | None
+    many: bool = False
+    required: bool = False
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class EntityKind:
+    """A kind of reference entity, listed in ``data/reference/*.yaml`` under its plural."""
+
+    name: str
+    plural: str
+    cls: URIRef
+    fields: tuple[Field, ...]
+    #: value of ``kind:`` -> a more specific class
+    subclasses: dict[str, URIRef] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FactType:
+    """A kind of fact an article reports, written ``type: NAME`` in a fact file."""
+
+    name: str
+    cls: URIRef
+    fields: tuple[Field, ...]
+    #: value of ``kind:`` -> a more specific class
+    subclasses: dict[str, URIRef] = field(default_factory=dict)
+    help: str = ""
+
+
+# Keys every reference entity has.
+ENTITY_COMMON = (
+    Field("id", "id", None, required=True),
+    Field("label", "str", None, required=True),
+    Field("aliases", "str", None, many=True),
+    Field("description", "prose", None),
+    Field("wikidata", "wikidata", MC.wikidataEntity),
+)
+
+ENTITY_KINDS: dict[str, EntityKind] = {
+    k.name: k
+    for k in (
+        EntityKind("state", "states", MC.State, ()),
+        EntityKind(
+            "force",
+            "forces",
+            MC.MilitaryForce,
+            (
+                Field("kind", "subclass", None, required=True),
+                Field("state", "ref:state", MC.belongsTo,
+                      help="the state whose force it is; a unit with part_of takes its parent's"),
+                Field("part_of", "ref:force", MC.partOf),
+            ),
+            subclasses={
+                "armed-forces": MC.ArmedForces,
+                "army": MC.Army,
+                "navy": MC.Navy,
+                "air-force": MC.AirForce,
+                "revolutionary-guard": MC.RevolutionaryGuard,
+                "police": MC.PoliceForce,
+                "gendarmerie": MC.PoliceForce,
+                "fleet": MC.Fleet,
+                "unit": MC.MilitaryUnit,
+            },
+        ),
+        EntityKind(
+            "person",
+            "people",
+            MC.Person,
+            (Field("unnamed", "bool", MC.unnamed),),
+        ),
+        EntityKind(
+            "position",
+            "positions",
+            MC.Position,
+            (
+                Field("role", "concept:role", MC.role, required=True),
+                Field("state", "ref:state", MC.positionOf, required=True),
+                Field("within", "ref:force|organisation", MC.positionWithin),
+            ),
+        ),
+        EntityKind(
+            "place",
+            "places",
+            MC.Place,
+            (
+                Field("kind", "subclass", None, required=True),
+                Field("borders", "ref:state", MC.borders, many=True),
+                Field("state", "ref:state", MC.inState),
+            ),
+            subclasses={
+                "body-of-water": MC.BodyOfWater,
+                "site": MC.Site,
+                "region": MC.Region,
+                "city": MC.City,
+            },
+        ),
+        EntityKind(
+            "weapon",
+            "weapons",
+            MC.WeaponSystem,
+            (
+                Field("category", "concept:weapon-category", MC.weaponCategory, required=True),
+                Field("launched_from", "ref:weapon", MC.launchPlatform),
+            ),
+        ),
+        EntityKind(
+            "vessel",
+            "vessels",
+            MC.Vessel,
+            (Field("operator", "ref:force", MC.operator, required=True),),
+        ),
+        EntityKind(
+            "conflict",
+            "conflicts",
+            MC.ArmedConflict,
+            (Field("parties", "ref:state", MC.conflictParty, many=True),),
+        ),
+        EntityKind(
+            "organisation",
+            "organisations",
+            MC.Organisation,
+            (
+                Field("kind", "subclass", None, required=True),
+                Field("state", "ref:state", MC.basedIn),
+            ),
+            subclasses={
+                "news-agency": MC.NewsOrganisation,
+                "news-outlet": MC.NewsOrganisation,
+                "government-body": MC.Organisation,
+                "alliance": MC.Organisation,
+            },
+        ),
+        EntityKind(
+            "group",
+            "groups",
+            MC.Group,
+            (Field("state", "ref:state", MC.basedIn),),
+        ),
+    )
+}
+
+# Keys every fact has, whatever its type.
+FACT_COMMON = (
+    Field("type", "str", None, required=True),
+    Field("id", "id", None, required=True),
+    Field("label", "str", RDFS.label, help="a short name; made from the id when absent"),
+    Field("at", "paragraph", MC.paragraph, many=True, required=True,
+          help="paragraph numbers of the article where the fact stands"),
+    Field("certainty", "concept:certainty", MC.certainty,
+          help="stated (default), reported or attributed"),
+    Field("according_to", "ref:" + ACTOR, MC.attributedTo, many=True,
+          help="who the article says the fact comes from"),
+    Field("via", "ref:organisation", MC.via, help="the outlet that carried the attributed claim"),
+    Field("unreported", "unreported", MC.unreported, many=True,
+          help="keys of this fact that the article explicitly leaves open"),
+    Field("note", "prose", MC.note, help="a curator's note, in our own words"),
+)
+
+FACT_TYPES: dict[str, FactType] = {
+    t.name: t
+    for t in (
+        FactType(
+            "exercise",
+            MC.MilitaryExercise,
+            (
+                Field("kind", "subclass", None),
+                Field("joint", "bool", None, help="held by forces of two or more states"),
+                Field("name", "str", SCHEMA.name),
+                Field("codename", "str", MC.codename),
+                Field("slogan", "str", MC.slogan),
+                Field("participants", "ref:force", MC.participant, many=True),
+                Field("host", "ref:force|state", MC.host),
+                Field("observers", "ref:state|force|organisation", MC.observer, many=True),
+                Field("location", "ref:place", MC.location, many=True),
+                Field("start", "date", MC.startDate),
+                Field("end", "date", MC.endDate),
+                Field("duration", "duration", MC.duration),
+                Field("activities", "concept:activity", MC.activity, many=True),
+                Field("vessels", "ref:vessel", MC.vessel, many=True),
+            ),
+            subclasses={
+                "naval": MC.NavalExercise,
+                "land": MC.LandExercise,
+                "air": MC.AirExercise,
+                "command-post": MC.CommandPostExercise,
+            },
+            help="a military exercise or drill",
+        ),
+        FactType(
+            "arms-transfer",
+            MC.ArmsTransfer,
+            (
+                Field("supplier", "ref:state", MC.supplier, required=True),
+                Field("recipient", "ref:state", MC.recipient, required=True),
+                Field("weapon", "ref:weapon", MC.weapon, required=True),
+                Field("quantity", "int", MC.quantity),
+                Field("status", "concept:transfer-status", MC.transferStatus, required=True),
+                Field("used_in", "ref:conflict", MC.usedIn, many=True),
+                Field("start", "date", MC.startDate),
+                Field("end", "date", MC.endDate),
+            ),
+            help="weapons passing from one state to another",
+        ),
+        FactType(
+            "agreement",
+            MC.Agreement,
+            (
+                Field("kind", "subclass", None),
+                Field("name", "str", SCHEMA.name),
+                Field("parties", "ref:state", MC.party, many=True, required=True),
+                Field("covers", "concept:provision", MC.covers, many=True),
+                Field("lacks", "concept:provision", MC.lacks, many=True),
+                Field("signed", "date", MC.signedDate),
+            ),
+            subclasses={"defence-pact": MC.DefencePact, "treaty": MC.Agreement},
+            help="a pact or treaty between states",
+        ),
+        FactType(
+            "meeting",
+            MC.Meeting,
+            (
+                Field("kind", "subclass", None),
+                Field("attendees", "ref:person|state", MC.attendee, many=True, required=True),
+                Field("topics", "concept:topic", MC.topic, many=True),
+                Field("location", "ref:place", MC.location, many=True),
+                Field("start", "date", MC.startDate),
+                Field("end", "date", MC.endDate),
+            ),
+            subclasses={"summit": MC.Summit, "talks": MC.Meeting},
+            help="a meeting or summit",
+        ),
+        FactType(
+            "strike",
+            MC.MilitaryStrike,
+            (
+                Field("attackers", "ref:state|force", MC.attacker, many=True, required=True),
+                Field("target", "ref:place", MC.target, many=True),
+                Field("target_state", "ref:state", MC.targetState),
+                Field("start", "date", MC.startDate),
+                Field("end", "date", MC.endDate),
+            ),
+            help="a military strike or series of strikes",
+        ),
+        FactType(
+            "cooperation",
+            MC.Cooperation,
+            (
+                Field("parties", "ref:state", MC.party, many=True, required=True),
+                Field("areas", "concept:cooperation-area", MC.cooperationArea, many=True),
+                Field("in_conflict", "ref:conflict", MC.inConflict),
+            ),
+            help="states cooperating in some area",
+        ),
+        FactType(
+            "support",
+            MC.Support,
+            (
+                Field("supporters", "ref:state", MC.supporter, many=True, required=True),
+                Field("supported", "ref:" + ACTOR, MC.supported, required=True),
+                Field("in_conflict", "ref:conflict", MC.inConflict),
+            ),
+            help="states backing a party to a conflict",
+        ),
+        FactType(
+            "position-held",
+            MC.PositionHolding,
+            (
+                Field("person", "ref:person", MC.holder, required=True),
+                Field("position", "ref:position", MC.position, required=True),
+            ),
+            help="a person holding a position",
+        ),
+        FactType(
+            "denial",
+            MC.Denial,
+            (
+                Field("by", "ref:" + ACTOR, MC.deniedBy, many=True, required=True),
+                Field("denies", "fact", MC.denies, many=True, required=True),
+                Field("disputes", "fact", MC.disputes, many=True),
+                Field("repeated", "bool", MC.repeated),
+            ),
+            help="an actor denying a fact (the denied fact is recorded too)",
+        ),
+        FactType(
+            "confirmation",
+            MC.Confirmation,
+            (
+                Field("by", "ref:" + ACTOR, MC.confirmedBy, many=True, required=True),
+                Field("confirms", "fact", MC.confirms, many=True, required=True),
+            ),
+            help="an actor confirming a fact",
+        ),
+        FactType(
+            "non-participation",
+            MC.NonParticipation,
+            (
+                Field("actor", "ref:state|force", MC.nonParticipant, required=True),
+                Field("exercise", "fact:exercise", MC.exercise, required=True),
+            ),
+            help="a state or force said not to take part in an exercise",
+        ),
+        FactType(
+            "stance",
+            MC.Stance,
+            (
+                Field("by", "ref:" + ACTOR, MC.heldBy, many=True, required=True),
+                Field("kind", "concept:stance", MC.stanceKind, required=True),
+                Field("about", "fact", MC.about, many=True),
+                Field("towards", "ref:" + ACTOR, MC.towards, many=True),
+                Field("areas", "concept:cooperation-area", MC.cooperationArea, many=True),
+            ),
+            help="an actor's declared intent, view or criticism",
+        ),
+        FactType(
+            "bordering",
+            MC.Bordering,
+            (
+                Field("place", "ref:place", MC.place, required=True),
+                Field("state_count", "int", MC.borderingStateCount, required=True),
+            ),
+            help="how many states a place is said to border",
+        ),
+    )
+}
+
+# The fields of the article header.
+ARTICLE_FIELDS = (
+    Field("id", "id", None, required=True),
+    Field("title", "str", SCHEMA.headline, required=True),
+    Field("publisher", "ref:organisation", SCHEMA.publisher, required=True),
+    Field("published", "date", SCHEMA.datePublished, required=True),
+    Field("published_basis", "str", MC.dateBasis),
+    Field("language", "language", SCHEMA.inLanguage),
+    Field("source", "plain", MC.sourceFile, required=True),
+    Field("url", "url", SCHEMA.url),
+)
+
+# Keys of an article header or a fact that may say ``unknown`` instead of a value.
+UNKNOWN = "unknown"

@@ -1,0 +1,375 @@
+"""Saved SPARQL queries: reading query files, their ``#+`` headers and typed parameters,
+binding parameter values through the engine, and running them.
+
+A query file is valid SPARQL with a header of ``#+ key: value`` lines (grlc's convention:
+``summary``, ``description``, ``tags``, ``defaults``). Parameters are variables named the
+grlc/BASIL way: ``?_state_iri`` is required, ``?__since_xsd_date`` optional; the suffix gives
+the type (``_iri``, ``_integer``, ``_xsd_date``; none: a string).
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .sparql.terms import XSD, XSD_STRING, Engine, QueryError, SelectResult, SelectStream, Term
+from .sparql.text import blank_out
+from .inputs import values as V
+from .errors import InputError, KgError
+from .inputs.files import MAX_QUERY_BYTES, read_text
+
+BASE = "https://w3id.org/milcoop/"
+_PARAM_RE = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9_]*)")
+_TYPES = {
+    "iri": "an IRI, an entity id or a label",
+    "integer": "a whole number",
+    "xsd_date": "a date YYYY-MM-DD",
+    "string": "a string",
+}
+_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_ABS_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*\Z")
+
+
+@dataclass(frozen=True)
+class Param:
+    var: str  # the variable name without '?', e.g. _state_iri
+    name: str  # what users type: state
+    type: str  # iri, integer, xsd_date, string
+    required: bool
+
+    def describe(self) -> str:
+        need = "required" if self.required else "optional"
+        return f"{self.name} ({_TYPES[self.type]}, {need})"
+
+
+@dataclass
+class QueryFile:
+    name: str
+    path: Path
+    text: str
+    summary: str = ""
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+    defaults: dict[str, str] = field(default_factory=dict)
+    params: list[Param] = field(default_factory=list)
+    form: str = "SELECT"
+
+
+def _param(var: str, underscores: str, rest: str) -> Param:
+    for suffix in ("_xsd_date", "_integer", "_iri"):
+        if rest.endswith(suffix) and len(rest) > len(suffix):
+            return Param(var, rest[: -len(suffix)], suffix[1:], underscores == "_")
+    return Param(var, rest, "string", underscores == "_")
+
+
+def parse_query_file(path: Path, name: str, display: str | None = None) -> QueryFile:
+    display = display or str(path)
+    if not path.exists() and not path.is_symlink():
+        raise InputError("no such query file", display)
+    text = read_text(path, display, "a query file", MAX_QUERY_BYTES)
+    header_lines = []
+    for line in text.splitlines():
+        if line.startswith("#+"):
+            header_lines.append(line[2:].removeprefix(" "))
+        elif line.strip() and not line.startswith("#"):
+            break
+    meta: dict = {}
+    if header_lines:
+        try:
+            meta = yaml.safe_load("\n".join(header_lines)) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise InputError(f"bad '#+' header: {getattr(exc, 'problem', exc)}", display,
+                             (mark.line + 1) if mark else 1) from None
+        if not isinstance(meta, dict):
+            raise InputError("the '#+' header must be 'key: value' lines", display, 1)
+    defaults = meta.get("defaults") or {}
+    if isinstance(defaults, list):  # grlc writes defaults as a list of one-key mappings
+        merged: dict = {}
+        for item in defaults:
+            if isinstance(item, dict):
+                merged.update(item)
+        defaults = merged
+    tags = meta.get("tags") or []
+    body = blank_out(text)
+    params: dict[str, Param] = {}
+    for m in _PARAM_RE.finditer(body):
+        var = m.group(1) + m.group(2)
+        if var not in params:
+            params[var] = _param(var, m.group(1), m.group(2))
+    form = "SELECT"
+    for word in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK"):
+        if re.search(rf"\b{word}\b", body, re.IGNORECASE):
+            form = word
+            break
+    return QueryFile(
+        name=name,
+        path=path,
+        text=text,
+        summary=str(meta.get("summary", "")).strip(),
+        description=str(meta.get("description", "")).strip(),
+        tags=[str(t) for t in (tags if isinstance(tags, list) else [tags])],
+        defaults={str(k): str(v) for k, v in defaults.items()},
+        params=sorted(params.values(), key=lambda p: (not p.required, p.name)),
+        form=form,
+    )
+
+
+def query_names(queries_dir: Path) -> list[str]:
+    """Saved query names: ``exercises``, and ``qc/...`` for quality checks."""
+    names = [p.stem for p in sorted(queries_dir.glob("*.rq"))]
+    names += [f"qc/{p.stem}" for p in sorted((queries_dir / "qc").glob("*.rq"))]
+    return names
+
+
+def find_query(queries_dir: Path, name: str, display) -> QueryFile:
+    """A saved query by name, or a query file by path (``something.rq``)."""
+    if name.endswith(".rq") or "/" in name and Path(name).exists():
+        path = Path(name)
+        if not path.exists():
+            raise InputError(f"no query file {name}")
+        return parse_query_file(path, path.stem, display(path))
+    path = queries_dir / f"{name}.rq"
+    if not path.exists():
+        known = query_names(queries_dir)
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else "; 'kg query --list' shows them"
+        raise InputError(f"no query named {name!r}{hint}")
+    return parse_query_file(path, name, display(path))
+
+
+# --- checking the query text -------------------------------------------------------------
+
+
+def check_query(q: QueryFile, display: str, allow_service: bool = False) -> None:
+    """Refuse updates, LOAD and (unless allowed) SERVICE; report syntax errors with line and column."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    try:
+        parsed = parseQuery(q.text)
+    except ParseException as exc:
+        try:
+            parseUpdate(q.text)
+        except ParseException:
+            raise InputError(f"SPARQL syntax error at column {exc.column}: {exc.msg}", display, exc.lineno) from None
+        raise InputError("a SPARQL Update (or LOAD) is not allowed in a query file; only queries run", display) from None
+    except Exception as exc:  # rdflib raises a few other errors on odd input
+        raise InputError(f"SPARQL syntax error: {exc}", display, 1) from None
+    if not allow_service and _has_service(parsed):
+        raise InputError("the query calls a remote SERVICE; pass --allow-service to allow it", display)
+    if q.params and q.form != "SELECT":
+        raise InputError(f"parameters work in SELECT queries only ({q.form} has ?{q.params[0].var})", display)
+    projection = _projection(q.text)
+    if projection is not None:
+        for p in q.params:
+            if p.var not in projection:
+                raise InputError(
+                    f"parameter ?{p.var} must be in the SELECT clause (and in GROUP BY where the query groups), "
+                    "so that every engine can bind it", display)
+
+
+def _projection(text: str) -> set[str] | None:
+    """The variables of the outer SELECT clause, or None for SELECT *."""
+    body = blank_out(text)
+    m = re.search(r"\bSELECT\b(.*?)(?:\bWHERE\b|\{)", body, re.IGNORECASE | re.DOTALL)
+    if m is None:
+        return None
+    clause = m.group(1)
+    if re.match(r"\s*(DISTINCT|REDUCED)?\s*\*", clause, re.IGNORECASE):
+        return None
+    # variables named outright, not those only used inside (expr AS ?v)
+    depth, names = 0, set()
+    for part in re.finditer(r"\(|\)|[?$][A-Za-z0-9_]+", clause):
+        tok = part.group(0)
+        if tok == "(":
+            depth += 1
+        elif tok == ")":
+            depth -= 1
+        elif depth == 0:
+            names.add(tok[1:])
+    return names
+
+
+def _has_service(node) -> bool:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, CompValue):
+            if item.name == "ServiceGraphPattern":
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif hasattr(item, "asList") and not isinstance(item, str):
+            stack.extend(list(item))
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+    return False
+
+
+# --- parameters --------------------------------------------------------------------------
+
+_RESOLVE = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?s ?_text WHERE {
+  ?s rdfs:label|skos:altLabel|skos:prefLabel ?label .
+  FILTER(isIRI(?s) && STRSTARTS(STR(?s), "%s"))
+  FILTER(LCASE(STR(?label)) = LCASE(STR(?_text)) || STRENDS(STR(?s), CONCAT("/", STR(?_text))))
+}
+ORDER BY STR(?s)
+""" % BASE
+
+
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--param must be KEY=VALUE, not {V.quoted(pair)}")
+        out[key.strip()] = value
+    return out
+
+
+def bind_params(q: QueryFile, given: dict[str, str], engine: Engine) -> dict[str, Term]:
+    """Typed terms for the query's parameters (defaults applied), checked and resolved."""
+    by_name = {p.name: p for p in q.params}
+    for key in given:
+        if key not in by_name:
+            known = ", ".join(p.describe() for p in q.params) or "none"
+            raise InputError(f"query {q.name!r} has no parameter {key!r}; its parameters: {known}")
+    values = {**q.defaults, **given}
+    bindings: dict[str, Term] = {}
+    for p in q.params:
+        if p.name not in values:
+            if p.required:
+                raise InputError(f"query {q.name!r} needs --param {p.name}=... ({_TYPES[p.type]})")
+            continue
+        try:
+            bindings[p.var] = to_term(p, values[p.name], engine)
+        except V.BadValue as exc:
+            raise InputError(str(exc)) from None
+    return bindings
+
+
+def to_term(p: Param, value: str, engine: Engine) -> Term:
+    """The term a parameter value stands for, checked by the checker of its type in
+    ``kg.inputs.values`` (raises ``BadValue``). A string may hold any character (it is bound as one
+    literal, never pasted into the query), but it must be UTF-8."""
+    what = f"parameter {p.name!r}"
+    text = V.text(value, what, controls=True, empty=True, max_chars=V.MAX_TEXT)
+    if p.type == "integer":
+        return Term("literal", str(V.integer(text.strip(), what)), XSD + "integer")
+    if p.type == "xsd_date":
+        return Term("literal", V.date(text.strip(), what, precisions=("day",)).text, XSD + "date")
+    if p.type == "iri":
+        return resolve_iri(p, text, engine)
+    return Term("literal", text, XSD_STRING)
+
+
+def resolve_iri(p: Param, value: str, engine: Engine) -> Term:
+    """An IRI as given, or the entity whose id, label or alias the value is."""
+    text = value.strip()
+    if _ABS_IRI.match(text) and "://" in text:
+        return Term("uri", V.iri(text, f"parameter {p.name!r}"))
+    result = engine.select(_RESOLVE, {"_text": Term("literal", text, XSD_STRING)})
+    found = sorted({row["s"].value for row in result.rows})
+    if not found:
+        raise InputError(f"parameter {p.name!r}: no entity has the id, label or alias {text!r}")
+    if len(found) > 1:
+        # an exact id match wins over labels
+        exact = [f for f in found if f.rsplit("/", 1)[-1] == text]
+        if len(exact) == 1:
+            return Term("uri", exact[0])
+        shown = ", ".join(f.removeprefix(BASE) for f in found[:5])
+        raise InputError(f"parameter {p.name!r}: {text!r} could be any of {shown}; give the id")
+    return Term("uri", found[0])
+
+
+# --- running -----------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    form: str
+    select: SelectResult | None = None
+    boolean: bool | None = None
+    ntriples: bytes | None = None
+
+
+def run_query(q: QueryFile, bindings: dict[str, Term], engine: Engine) -> Outcome:
+    """Run a query; parameter columns (``?_name``) are inputs and are left out of the results."""
+    try:
+        if q.form == "SELECT":
+            result = engine.select(q.text, bindings)
+            params = {p.var for p in q.params}
+            variables = [v for v in result.variables if v not in params]
+            rows = [{k: v for k, v in row.items() if k not in params} for row in result.rows]
+            return Outcome("SELECT", select=SelectResult(variables, rows))
+        if q.form == "ASK":
+            return Outcome("ASK", boolean=engine.ask(q.text, bindings))
+        return Outcome(q.form, ntriples=engine.construct(q.text, bindings))
+    except KgError:
+        raise
+    except Exception as exc:  # an engine's own error: one line, no traceback
+        raise QueryError(f"query {q.name!r} failed in {engine.name}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+
+
+def run_query_stream(q: QueryFile, bindings: dict[str, Term], engine: Engine) -> SelectStream:
+    """Run a SELECT query and read its rows as they come (see ``kg.sparql.results.write_csv``):
+    memory holds a few rows at a time, whatever the size of the result. Parameter columns are
+    left out, as ``run_query`` does; an engine's error while reading rows is a ``QueryError``."""
+    if q.form != "SELECT":
+        raise InputError(f"query {q.name!r} is a {q.form} query; only SELECT results stream")
+    try:
+        stream = engine.select_stream(q.text, bindings)
+    except KgError:
+        raise
+    except Exception as exc:
+        raise QueryError(f"query {q.name!r} failed in {engine.name}: {_first_line(exc)}") from None
+    params = {p.var for p in q.params}
+    variables = [v for v in stream.variables if v not in params]
+
+    def rows():
+        try:
+            for row in stream.rows:
+                yield {k: v for k, v in row.items() if k not in params} if params else row
+        except KgError:
+            raise
+        except Exception as exc:
+            raise QueryError(f"query {q.name!r} failed in {engine.name}: {_first_line(exc)}") from None
+
+    return SelectStream(variables, rows())
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def labels(engine: Engine, iris: set[str]) -> dict[str, str]:
+    """rdfs:label (or skos:prefLabel) of each IRI, where the graph has one."""
+    if not iris:
+        return {}
+    out: dict[str, str] = {}
+    ordered = sorted(iris)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start:start + 500]
+        values = " ".join(Term("uri", i).n3() for i in chunk if not _IRI_BAD.search(i))
+        if not values:
+            continue
+        text = (
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+            "SELECT ?s (MIN(STR(?l)) AS ?label) WHERE { VALUES ?s { " + values + " } "
+            "?s rdfs:label|skos:prefLabel ?l } GROUP BY ?s"
+        )
+        for row in engine.select(text, {}).rows:
+            if "label" in row:
+                out[row["s"].value] = row["label"].value
+    return out

@@ -1,0 +1,199 @@
+"""Writing query results: W3C SPARQL 1.1 JSON, CSV and TSV results, and tables for people
+(``SELECT_FORMATS``, by name); ASK answers (``boolean_text``); CONSTRUCT and DESCRIBE graphs
+(``GRAPH_FORMATS``, ``write_graph``)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import BinaryIO, Callable, TextIO
+
+from ..namespaces import PREFIXES, bind_prefixes
+from .terms import SelectResult, SelectStream, Term
+
+_NUMERIC = {
+    "http://www.w3.org/2001/XMLSchema#" + t
+    for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger", "positiveInteger")
+}
+# longest namespace first, so that mcv: wins over mc: where both would fit
+_PREFIXES = sorted(((p, str(ns)) for p, ns in PREFIXES.items()), key=lambda x: -len(x[1]))
+
+
+def prefixed(iri: str) -> str:
+    for prefix, ns in _PREFIXES:
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return f"<{iri}>"
+
+
+def to_json(result: SelectResult) -> str:
+    """The W3C SPARQL 1.1 Query Results JSON Format."""
+    buf = io.StringIO()
+    write_json(result, buf)
+    return buf.getvalue()
+
+
+def write_json(result: SelectResult | SelectStream, out: TextIO) -> int:
+    """Write the JSON results row by row (the same text as ``json.dumps(doc, indent=2)``);
+    returns the number of rows."""
+    head = json.dumps({"vars": result.variables}, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+    out.write('{\n  "head": ' + head + ',\n  "results": {\n    "bindings": [')
+    count = 0
+    for row in result.rows:
+        binding = {v: row[v].to_json() for v in result.variables if v in row}
+        text = json.dumps(binding, indent=2, ensure_ascii=False).replace("\n", "\n      ")
+        out.write(("," if count else "") + "\n      " + text)
+        count += 1
+    out.write("\n    ]\n  }\n}\n" if count else "]\n  }\n}\n")
+    return count
+
+
+def boolean_json(value: bool) -> str:
+    return json.dumps({"head": {}, "boolean": value}) + "\n"
+
+
+def to_csv(result: SelectResult) -> str:
+    """The W3C SPARQL 1.1 Query Results CSV Format (plain values, CRLF line ends)."""
+    buf = io.StringIO()
+    _write_csv_text(result, buf)
+    return buf.getvalue()
+
+
+def write_csv(result: SelectResult | SelectStream, out: BinaryIO) -> int:
+    """Write the CSV results as UTF-8 to a binary stream, row by row (with a
+    ``SelectStream``, memory holds a few rows at a time); returns the number of rows."""
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+    try:
+        return _write_csv_text(result, text)
+    finally:
+        text.flush()
+        text.detach()  # the caller's stream stays open
+
+
+def _write_csv_text(result: SelectResult | SelectStream, out: TextIO) -> int:
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(result.variables)
+    count = 0
+    for row in result.rows:
+        writer.writerow([_csv_value(row.get(v)) for v in result.variables])
+        count += 1
+    return count
+
+
+def _csv_value(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if term.type == "bnode":
+        return f"_:{term.value}"
+    return term.value
+
+
+def to_tsv(result: SelectResult) -> str:
+    """The W3C SPARQL 1.1 Query Results TSV Format (terms in Turtle syntax)."""
+    buf = io.StringIO()
+    write_tsv(result, buf)
+    return buf.getvalue()
+
+
+def write_tsv(result: SelectResult | SelectStream, out: TextIO) -> int:
+    """Write the TSV results row by row; returns the number of rows."""
+    out.write("\t".join(f"?{v}" for v in result.variables) + "\n")
+    count = 0
+    for row in result.rows:
+        out.write("\t".join(_tsv_value(row.get(v)) for v in result.variables) + "\n")
+        count += 1
+    return count
+
+
+def _tsv_value(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if term.type == "literal" and term.datatype in _NUMERIC and not term.lang:
+        return term.value
+    return term.n3().replace("\t", "\\t")
+
+
+def display_value(term: Term | None, labels: dict[str, str]) -> str:
+    """A term for people: the label where the graph has one, else a prefixed name."""
+    if term is None:
+        return ""
+    if term.type == "uri":
+        return labels.get(term.value) or prefixed(term.value)
+    if term.type == "bnode":
+        return f"_:{term.value}"
+    return term.value.replace("\n", " ")
+
+
+def to_table(result: SelectResult, labels: dict[str, str]) -> str:
+    rows = [[display_value(row.get(v), labels) for v in result.variables] for row in result.rows]
+    widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(result.variables)]
+    out = ["  ".join(v.ljust(w) for v, w in zip(result.variables, widths)).rstrip(),
+           "  ".join("-" * w for w in widths)]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    out.append(f"({len(rows)} row{'s' * (len(rows) != 1)})")
+    return "\n".join(out) + "\n"
+
+
+def to_markdown(result: SelectResult, labels: dict[str, str]) -> str:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    out = ["| " + " | ".join(result.variables) + " |", "|" + "---|" * len(result.variables)]
+    for row in result.rows:
+        out.append("| " + " | ".join(cell(display_value(row.get(v), labels)) for v in result.variables) + " |")
+    return "\n".join(out) + "\n"
+
+
+def uris_in(result: SelectResult) -> set[str]:
+    return {t.value for row in result.rows for t in row.values() if t.type == "uri"}
+
+
+# --- the formats, by name --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SelectFormat:
+    """How a SELECT result is written: ``stream(rows, out)`` row by row as they come (memory
+    holds a few rows at a time), or ``text(result, labels)`` whole, for the formats that align
+    columns and show labels. ``out`` is a text stream (CSV, which is bytes, uses its buffer)."""
+
+    stream: Callable[[SelectStream, TextIO], int] | None = None
+    text: Callable[[SelectResult, dict[str, str]], str] | None = None
+
+
+def _csv_stream(result: SelectStream, out: TextIO) -> int:
+    return write_csv(result, out.buffer)
+
+
+#: --format name -> how SELECT results are written
+SELECT_FORMATS: dict[str, SelectFormat] = {
+    "table": SelectFormat(text=to_table),
+    "csv": SelectFormat(stream=_csv_stream),
+    "tsv": SelectFormat(stream=write_tsv),
+    "json": SelectFormat(stream=write_json),
+    "markdown": SelectFormat(text=to_markdown),
+}
+
+#: --format names of CONSTRUCT and DESCRIBE results (Turtle is the default)
+GRAPH_FORMATS = ("turtle", "ntriples")
+
+
+def boolean_text(value: bool, fmt: str | None) -> str:
+    """An ASK answer: W3C SPARQL JSON with ``json``, else ``true`` or ``false``."""
+    return boolean_json(value) if fmt == "json" else f"{str(value).lower()}\n"
+
+
+def write_graph(ntriples: bytes, fmt: str | None, out: TextIO) -> int:
+    """A CONSTRUCT or DESCRIBE result (N-Triples from any engine) as Turtle, or as N-Triples
+    sorted (the same lines whichever engine or server ran the query); the triple count."""
+    from rdflib import Graph
+
+    g = Graph()
+    bind_prefixes(g)
+    g.parse(data=ntriples.decode("utf-8"), format="nt")
+    if fmt == "ntriples":
+        out.write("".join(sorted(g.serialize(format="nt").splitlines(keepends=True))))
+    else:
+        out.write(g.serialize(format="turtle"))
+    return len(g)

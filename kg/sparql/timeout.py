@@ -1,0 +1,137 @@
+"""Time limits on queries: ``run_with_timeout`` runs work in a worker thread that is stopped
+when it runs over; ``stream_with_timeout`` reads a SELECT query's rows as they come, within the
+same limit."""
+from __future__ import annotations
+
+import ctypes
+import queue
+import threading
+import time
+from typing import Callable, Iterator, TypeVar
+
+from .terms import QueryError, Row, SelectStream
+
+T = TypeVar("T")
+
+
+def _timeout_error(timeout: float, name: str) -> QueryError:
+    return QueryError(f"the query ran longer than {timeout:g} s in {name} (--timeout)")
+
+
+def _cancel(thread: threading.Thread) -> None:
+    """Raise an exception in ``thread`` at its next Python instruction (a pure-Python engine,
+    rdflib, stops there; a native one stops when it hands back a row)."""
+    if thread.ident is not None and thread.is_alive():
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(_Cancelled))
+
+
+class _Cancelled(BaseException):
+    """Raised inside a query thread whose query ran over its time."""
+
+
+def run_with_timeout(work: Callable[[], T], timeout: float | None, name: str) -> T:
+    """``work()``; with a timeout, in a worker thread that is stopped (or, when it is inside
+    native code that cannot be stopped, abandoned) when it runs over."""
+    if timeout is None:
+        return work()
+    outcome: dict = {}
+
+    def target():
+        try:
+            outcome["value"] = work()
+        except _Cancelled:
+            pass
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=target, name="kg-query", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        _cancel(worker)
+        raise _timeout_error(timeout, name)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+#: rows handed from the query thread to the writer at a time, and how many such batches wait
+_BATCH = 500
+_QUEUED = 8
+
+
+def stream_with_timeout(start: Callable[[], tuple[list[str], Iterator[Row]]], timeout: float | None,
+                        name: str) -> SelectStream:
+    """Run ``start()`` (the query: its variables and its rows) and read the rows as they come.
+
+    With a timeout, the query runs in a worker thread that hands rows over in small batches
+    through a bounded queue (so memory holds a few thousand rows at most); the query may spend
+    ``timeout`` seconds in all producing them (time the reader spends writing rows out is not
+    counted).
+    """
+    if timeout is None:
+        variables, rows = start()
+        return SelectStream(variables, rows)
+    handoff: queue.Queue = queue.Queue(maxsize=_QUEUED)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def target():
+        try:
+            variables, rows = start()
+            if not put(("variables", variables)):
+                return
+            batch = []
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= _BATCH:
+                    if not put(("rows", batch)):
+                        return
+                    batch = []
+            if put(("rows", batch)):
+                put(("done", None))
+        except _Cancelled:
+            pass
+        except BaseException as exc:  # handed to the reader's thread
+            put(("error", exc))
+
+    worker = threading.Thread(target=target, name="kg-query-stream", daemon=True)
+    worker.start()
+    budget = [float(timeout)]
+
+    def take():
+        began = time.monotonic()
+        try:
+            item = handoff.get(timeout=max(budget[0], 0.0))
+        except queue.Empty:
+            stop.set()
+            _cancel(worker)
+            raise _timeout_error(timeout, name) from None
+        budget[0] -= time.monotonic() - began
+        if item[0] == "error":
+            stop.set()
+            raise item[1]
+        return item
+
+    first = take()
+    assert first[0] == "variables"
+
+    def rows() -> Iterator[Row]:
+        try:
+            while True:
+                kind, value = take()
+                if kind == "done":
+                    return
+                yield from value
+        finally:
+            stop.set()
+
+    return SelectStream(first[1], rows())
