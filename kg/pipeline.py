@@ -464,8 +464,6 @@ class _Setup:
             store = list(graph) + used_triples(graph, self.ref.graph)
             return compiled.validate(Index(graph, base=_index(self)), focus_within=set(focus),
                                      lines=lines, store_triples=store).results
-        from .build.shacl.facade import validate
-
         data = Graph()
         data += graph
         data += self.ref.graph
