@@ -53,3 +53,23 @@ def test_version():
 def test_python_dash_m():
     out = subprocess.run([sys.executable, "-m", "kg", "--version"], capture_output=True, text=True, check=True)
     assert out.stdout == f"kg {__version__}\n"
+
+
+def test_help_imports_no_rdflib():
+    """`kg --help` and every command's --help start without rdflib, pyoxigraph or pySHACL (rdflib
+    alone takes a tenth of a second): the option choices come from registries that import none."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from kg.cli import cli\n"
+            "for args in (['--help'], ['export', '--help'], ['query', '--help'], ['check', '--help']):\n"
+            "    try:\n"
+            "        cli.main(args, prog_name='kg', standalone_mode=False)\n"
+            "    except SystemExit:\n"
+            "        pass\n"
+            "heavy = sorted(m for m in ('rdflib', 'pyoxigraph', 'pyshacl', 'owlrl') if m in sys.modules)\n"
+            "print(','.join(heavy))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == ""

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ExitCode
-from ..output.export import FORMATS as EXPORT_FORMATS
+from ..output.formats import FORMATS as EXPORT_FORMATS
 from .group import cli, handle_errors, project_of
 from .params import build_options
 

@@ -21,20 +21,8 @@ from rdflib.namespace import RDF
 from .. import __version__
 from .. import namespaces as ns
 from ..errors import KgError
+from .formats import CANONICAL, FORMATS  # noqa: F401 (FORMATS: the registry, re-exported)
 from .turtle import Block, Terms, graph_text, merged_blocks, ntriples_lines, prefix_lines, subject_blocks
-
-#: --format name -> (rdflib serializer, whether it keeps named graphs, file suffix)
-FORMATS: dict[str, tuple[str, bool, str]] = {
-    "turtle": ("turtle", False, ".ttl"),
-    "ntriples": ("nt", False, ".nt"),
-    "nquads": ("nquads", True, ".nq"),
-    "trig": ("trig", True, ".trig"),
-    "jsonld": ("json-ld", True, ".jsonld"),
-    "xml": ("xml", False, ".rdf"),
-}
-
-#: the formats written by kg.output.turtle from chunks
-CANONICAL = ("turtle", "trig", "ntriples", "nquads")
 
 
 @dataclass

@@ -7,21 +7,27 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import BinaryIO, Callable, TextIO
 
-from ..namespaces import PREFIXES, bind_prefixes
 from .terms import SelectResult, SelectStream, Term
 
 _NUMERIC = {
     "http://www.w3.org/2001/XMLSchema#" + t
     for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger", "positiveInteger")
 }
-# longest namespace first, so that mcv: wins over mc: where both would fit
-_PREFIXES = sorted(((p, str(ns)) for p, ns in PREFIXES.items()), key=lambda x: -len(x[1]))
+@lru_cache(maxsize=1)
+def _prefixes() -> list[tuple[str, str]]:
+    """The project's prefixes, longest namespace first, so that mcv: wins over mc: where both
+    would fit (kg.namespaces imports rdflib: not at start-up, where the command line lists
+    ``SELECT_FORMATS``)."""
+    from ..namespaces import PREFIXES
+
+    return sorted(((p, str(ns)) for p, ns in PREFIXES.items()), key=lambda x: -len(x[1]))
 
 
 def prefixed(iri: str) -> str:
-    for prefix, ns in _PREFIXES:
+    for prefix, ns in _prefixes():
         if iri.startswith(ns) and len(iri) > len(ns):
             return f"{prefix}:{iri[len(ns):]}"
     return f"<{iri}>"
@@ -188,6 +194,8 @@ def write_graph(ntriples: bytes, fmt: str | None, out: TextIO) -> int:
     """A CONSTRUCT or DESCRIBE result (N-Triples from any engine) as Turtle, or as N-Triples
     sorted (the same lines whichever engine or server ran the query); the triple count."""
     from rdflib import Graph
+
+    from ..namespaces import bind_prefixes
 
     g = Graph()
     bind_prefixes(g)
