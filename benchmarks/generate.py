@@ -8,7 +8,10 @@ OUT_DIR becomes a kg project (``ontology/`` and ``queries/`` copied from this re
 same arguments give the same bytes. Each article reports an exercise of 2-6 forces of several
 states (observers, dates, activities, a place), one to three arms transfers (quantity and
 status; some without quantity, which the shapes report as an Info), two positions held and a
-denial of one of the transfers, about 100 triples in all.
+denial of one of the transfers; and the parts of the claims model (docs/claims-model.md): the
+exercise's strength as amounts with bounds and units, a commander's role, a spokesperson's
+claim giving the end date, times given as a weekday; transfers with numbers ordered and
+delivered, batches linked to their deal, a report retracted; about 160 triples in all.
 
 ``--violations K`` seeds K violations of each shape in ``VIOLATION_SHAPES`` (the shapes whose
 violations the fact-file reader lets through: everything else it refuses as bad input), each
@@ -46,6 +49,8 @@ CATEGORIES = ("air-defence-systems", "aircraft", "armoured-vehicles", "artillery
               "naval-weapons", "ships", "sensors")
 ROLES = ("defence-minister", "foreign-minister", "head-of-state", "commander")
 EXERCISE_KINDS = ("naval", "land", "air", "command-post")
+BOUNDS = ("exact", "more-than", "about", "nearly", "up-to")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 N_STATES = 200
 FORCES_PER_STATE = 5  # armed forces, a fleet and the units of FORCE_KINDS
@@ -205,6 +210,25 @@ def article_yaml(i: int, reg: Registry, rnd: random.Random, violation: str | Non
         if duration:
             lines.append(f"    duration: {duration}")
     lines.append(f"    activities: {_flow(rnd.sample(ACTIVITIES, rnd.randint(1, 4)))}")
+    troops = rnd.randint(5, 400) * 100
+    lines += [
+        "    strength:",
+        f"      - {{id: troops, value: {troops}, bound: {rnd.choice(BOUNDS)}, unit: troops}}",
+        f"      - {{id: kit, value: {rnd.randint(20, 900)}, unit: weapons-units}}",
+        f"      - {{value: {rnd.randint(1, 19)}, unit: aircraft, within: kit}}",
+        "    roles:",
+        f"      commander: [{reg.people[taking_part[0]][0]}]",
+    ]
+    if rnd.random() < 0.5:
+        lines += [
+            "    claims:",
+            "      - id: spokesperson",
+            f"        by: [{reg.people[taking_part[1]][1]}]",
+            "        at: [2]",
+            "        certainty: attributed",
+            f"        said: {{as_said: {rnd.choice(WEEKDAYS)}, basis: weekday-unresolved}}",
+            "        gives: [participants]",
+        ]
 
     transfers = []
     for t in range(rnd.randint(1, 3)):
@@ -229,6 +253,28 @@ def article_yaml(i: int, reg: Registry, rnd: random.Random, violation: str | Non
             lines.append(f"    used_in: [{rnd.choice(reg.conflicts)}]")
         if rnd.random() < 0.3:
             lines.append("    certainty: reported")
+        if rnd.random() < 0.3:
+            ordered = rnd.randint(2, 60)
+            lines.append(f"    ordered: {{value: {ordered}, unit: systems}}")
+            lines.append(f"    delivered: {{value: {rnd.randint(1, ordered)}, of: {ordered}, unit: systems}}")
+            lines.append(f"    ordered_on: {(published - dt.timedelta(days=rnd.randint(30, 900))).strftime('%Y-%m')}")
+        if t > 0 and rnd.random() < 0.4:
+            lines += ["    links:", f"      batch-of: [{transfers[0]}]"]
+        if rnd.random() < 0.15:
+            lines += [
+                "    claims:",
+                "      - id: report",
+                f"        by: [{rnd.choice(reg.orgs)}]",
+                f"        at: [{3 + t}]",
+                "        certainty: attributed",
+                f"        values: {{quantity: {{value: {rnd.randint(2, 90) * 10}, bound: about}}}}",
+                "      - id: retraction",
+                "        mode: retracts",
+                "        of: report",
+                f"        by: [{rnd.choice(reg.orgs)}]",
+                f"        at: [{3 + t}]",
+                "        certainty: attributed",
+            ]
 
     if rnd.random() < 0.1:
         # a transfer that many articles report (the same fact node, one claim per article)

@@ -34,7 +34,7 @@ SHAPES_GRAPH = URIRef("https://w3id.org/milcoop/shapes")
 
 #: shapes whose results are not violations; every other shape is a sh:Violation
 SEVERITIES = {
-    MCS["MilitaryExerciseShape-startDateKnown"]: SH.Warning,
+    MCS["ExerciseStartKnown"]: SH.Warning,
     MCS["MilitaryExerciseShape-locationKnown"]: SH.Warning,
     MCS["ArmsTransferShape-quantityKnown"]: SH.Info,
     MCS["BorderingCountMatchesReference"]: SH.Info,

@@ -172,13 +172,30 @@ def check(articles: Iterable[tuple[str, ArticleIndex, Callable[[], list]]], onto
     # the triples of each shared fact, by article (only the articles that report one are read)
     nodes = {URIRef(iri) for iri in shared}
     by_article: dict[int, dict[URIRef, dict[URIRef, set]]] = {}
+    # An amount is a node of the article that gives it (id:amount/ARTICLE/...): two articles
+    # giving the same amount give two nodes. Each amount is taken as its label (value, bound,
+    # unit...) and stands in the merged graph as the first node with that label.
+    amount_base = str(ns.ID) + "amount/"
+    canonical: dict[tuple, URIRef] = {}
+    merged = Graph()
     for i in sorted({i for seen in shared.values() for i, _, _, _ in seen}):
         mine: dict[URIRef, dict[URIRef, set]] = {}
-        for s, p, o in articles[i][2]():
+        labels: dict[URIRef, Literal] = {}
+        triples = list(articles[i][2]())
+        for s, p, o in triples:
+            if p == RDFS.label and isinstance(s, URIRef) and str(s).startswith(amount_base):
+                labels[s] = o
+        for s, p, o in triples:
             if s in nodes:
+                if o in labels:
+                    key = (s, p, labels[o])
+                    if key not in canonical:
+                        canonical[key] = o
+                        merged.add((o, RDF.type, ns.MC.Amount))
+                        merged.add((o, RDFS.label, labels[o]))
+                    o = canonical[key]
                 mine.setdefault(s, {}).setdefault(p, set()).add(o)
         by_article[i] = mine
-    merged = Graph()
     reports: dict[URIRef, list[_Report]] = {}
     for iri, seen in sorted(shared.items()):
         node = URIRef(iri)
@@ -189,6 +206,7 @@ def check(articles: Iterable[tuple[str, ArticleIndex, Callable[[], list]]], onto
             for p, objects in values.items():
                 for o in objects:
                     merged.add((node, p, o))
+    amount_labels = {node: label for (_s, _p, label), node in canonical.items()}
     out: list[Result] = []
     conflicted: set[tuple[URIRef, URIRef]] = set()
     single = single_valued(shapes, ontology)
@@ -205,7 +223,7 @@ def check(articles: Iterable[tuple[str, ArticleIndex, Callable[[], list]]], onto
             if len({r.values[p] for r in given}) < 2:
                 continue
             conflicted.add((node, p))
-            out.append(Result("Warning", node, p, _disagreement(message, p, given), shape, None,
+            out.append(Result("Warning", node, p, _disagreement(message, p, given, amount_labels), shape, None,
                               (reps[0].path, reps[0].line)))
     seen_before = {_key(r) for r in per_article}
     lines = {node: (reps[0].path, reps[0].line) for node, reps in reports.items()}
@@ -252,7 +270,7 @@ def _quoted(text: str) -> str:
     return short_repr(text)
 
 
-def _disagreement(message: str | None, prop: URIRef, given: list[_Report]) -> str:
+def _disagreement(message: str | None, prop: URIRef, given: list[_Report], labels: dict | None = None) -> str:
     """'<the shape's message>; the articles disagree: a.yaml:15 says X, b.yaml:15 says Y'."""
     by_value: dict[frozenset, list[str]] = {}
     for r in given:
@@ -261,12 +279,12 @@ def _disagreement(message: str | None, prop: URIRef, given: list[_Report]) -> st
     for values, places in by_value.items():
         shown = ", ".join(places[:_SHOWN]) + (f" and {len(places) - _SHOWN} more" if len(places) > _SHOWN else "")
         verb = "says" if len(places) == 1 else "say"
-        parts.append(f"{shown} {verb} {' and '.join(sorted(_show(v) for v in values))}")
+        parts.append(f"{shown} {verb} {' and '.join(sorted(_show(v, labels) for v in values))}")
     head = message or f"{_show(prop)} has one value"
     return f"{head}; the articles disagree: " + ", ".join(parts)
 
 
-def _show(node: Node) -> str:
+def _show(node: Node, labels: dict | None = None) -> str:
     from .shacl.report import short
 
     if isinstance(node, Literal):
@@ -274,6 +292,8 @@ def _show(node: Node) -> str:
         if node.datatype is None or node.datatype == RDF.langString or str(node.datatype).endswith("#string"):
             text = f'"{text}"'
         return text if len(text) <= 60 else text[:57] + "..."
+    if labels and node in labels:
+        return f'"{labels[node]}"'
     for base in (str(ns.ID), str(ns.MCV)):  # an entity, fact or concept as a fact file names it
         if isinstance(node, URIRef) and str(node).startswith(base):
             return str(node)[len(base):]

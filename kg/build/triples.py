@@ -61,6 +61,8 @@ def _literal(f: Field, value) -> URIRef | Literal:
         return _number(value)
     if f.kind == "month-day":
         return Literal(value, datatype=XSD.gMonthDay)
+    if f.kind == "month":
+        return Literal(value, datatype=XSD.gMonth)
     if f.kind == "duration":
         return Literal(value, datatype=XSD.duration)
     if f.kind == "wikidata":
@@ -108,7 +110,7 @@ def _object(g: Graph, f: Field, item, base: str | None, i: int):
 
 def _amount_node(g: Graph, amount: Struct, node: URIRef) -> URIRef:
     g.add((node, RDF.type, MC.Amount))
-    if "bound" not in amount:
+    if "bound" not in amount and "value" in amount:
         g.add((node, MC.bound, ns.concept("bound", "exact")))
     by_key = {f.key: f for f in AMOUNT_FIELDS}
     for key, value in amount.items:
@@ -308,7 +310,8 @@ def article_graph(article: Article) -> Built:
         g.add((claim, RDF.type, MC.Claim))
         g.add((claim, MC.claims, node))
         g.add((claim, MC.source, art))
-        g.add((claim, MC.claimMode, ns.concept("claim-mode", "asserts")))
+        if "mode" not in fact.values:
+            g.add((claim, MC.claimMode, ns.concept("claim-mode", "asserts")))
         if "certainty" not in fact.values:
             g.add((claim, MC.certainty, ns.concept("certainty", "stated")))
         _add_values(g, claim, claim_fields, fact.values, base)

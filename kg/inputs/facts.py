@@ -326,8 +326,9 @@ class _Checker:
             raise InputError(f"{what} is empty", self.path, y.line)
         if kind == "amount" and not any(k in values for k in ("value", "min", "max", "vague")):
             raise InputError(f"{what} needs 'value', 'min', 'max' or 'vague'", self.path, y.line)
-        if kind == "when" and not any(k in values for k in ("date", "earliest", "latest", "month_day", "as_said")):
-            raise InputError(f"{what} needs 'date', 'earliest', 'latest', 'month_day' or 'as_said'", self.path, y.line)
+        if kind == "when" and not any(k in values for k in ("date", "earliest", "latest", "month_day", "month", "as_said")):
+            raise InputError(f"{what} needs 'date', 'earliest', 'latest', 'month_day', 'month' or 'as_said'",
+                             self.path, y.line)
         if kind == "amount" and "each" in values:
             values["each"] = tuple(values["each"])
         return Struct(kind, tuple((f.key, _freeze(values[f.key])) for f in fields if f.key in values), y.line)
@@ -393,6 +394,7 @@ _TEXT_KINDS = {
     "url": V.http_url,
     "date": V.date,
     "month-day": V.month_day,
+    "month": V.month,
     "currency": V.currency,
     "duration": V.duration,
     "wikidata": V.wikidata,

@@ -123,7 +123,7 @@ ENTITY_KINDS: dict[str, EntityKind] = {
             MC.Position,
             (
                 Field("role", "concept:role", MC.role, required=True),
-                Field("state", "ref:state", MC.positionOf, required=True),
+                Field("state", "ref:state", MC.positionOf, help="the state of the post; absent where the article names none"),
                 Field("within", "ref:force|organisation", MC.positionWithin),
             ),
         ),
@@ -156,7 +156,11 @@ ENTITY_KINDS: dict[str, EntityKind] = {
             "vessel",
             "vessels",
             MC.Vessel,
-            (Field("operator", "ref:force", MC.operator, required=True),),
+            (
+                Field("operator", "ref:force", MC.operator, help="the military force operating it, if any"),
+                Field("flag", "ref:state", MC.flagState, help="the state whose flag it flies"),
+                Field("class", "ref:weapon", MC.vesselClass, help="its class or type (a weapon system entry)"),
+            ),
         ),
         EntityKind(
             "conflict",
@@ -196,7 +200,7 @@ ENTITY_KINDS: dict[str, EntityKind] = {
 AMOUNT_FIELDS = (
     Field("id", "id", None, help="a local id, for 'within' in the same list"),
     Field("value", "number", MC.value),
-    Field("bound", "concept:bound", MC.bound, help="exact (default), more-than, about, up-to..."),
+    Field("bound", "concept:bound", MC.bound, help="exact (default for a value), more-than, about, up-to..."),
     Field("min", "number", MC.minValue),
     Field("max", "number", MC.maxValue),
     Field("vague", "concept:vague-amount", MC.vague, help="a size with no number: several, dozens..."),
@@ -206,6 +210,7 @@ AMOUNT_FIELDS = (
     Field("running_total", "bool", MC.runningTotal, help="a cumulative figure so far"),
     Field("previous", "number", MC.previousValue, help="the figure before (76, up from 60)"),
     Field("within", "id", MC.within, help="the id of the amount of the same list this one is part of"),
+    Field("from", "ref:" + ACTOR, MC.contingentOf, help="whose contingent it counts (India's one aircraft)"),
     Field("each", "amount", MC.each, many=True, help="what each counted item holds"),
 )
 
@@ -215,6 +220,7 @@ WHEN_FIELDS = (
     Field("earliest", "date", MC.earliest),
     Field("latest", "date", MC.latest),
     Field("month_day", "month-day", MC.monthDay, help="a day with no year, --MM-DD"),
+    Field("month", "month", MC.month, help="a month with no year, --MM"),
     Field("as_said", "str", MC.asSaid, help="the article's few words for the time"),
     Field("basis", "concept:date-basis", MC.dateBasis, help="how the date was read or resolved"),
 )
@@ -224,7 +230,7 @@ CLAIM_FIELDS = (
     Field("id", "id", None, required=True, help="a local id; the claim's IRI ends in it"),
     Field("mode", "concept:claim-mode", MC.claimMode, help="asserts (default), denies, retracts..."),
     Field("by", "ref:" + ACTOR, MC.attributedTo, many=True, help="who says it; absent: the outlet"),
-    Field("via", "ref:organisation", MC.via, help="the outlet that carried it"),
+    Field("via", "ref:organisation|group", MC.via, help="the outlet that carried it"),
     Field("said", "when", MC.statedOn, help="when it was said"),
     Field("at", "paragraph", MC.paragraph, many=True, required=True),
     Field("certainty", "concept:certainty", MC.certainty),
@@ -248,10 +254,11 @@ FACT_COMMON = (
           help="stated (default), reported, likely, possible, unclear or attributed"),
     Field("according_to", "ref:" + ACTOR, MC.attributedTo, many=True,
           help="who the article says the fact comes from"),
-    Field("via", "ref:organisation", MC.via, help="the outlet that carried the attributed claim"),
+    Field("via", "ref:organisation|group", MC.via, help="the outlet that carried the attributed claim"),
     Field("said", "when", MC.statedOn, help="when the article's source said it"),
     Field("modality", "concept:modality", MC.modality,
           help="happened (default), ongoing, planned, expected, intended, announced..."),
+    Field("mode", "concept:claim-mode", MC.claimMode, help="the article's own claim: asserts (default), reports..."),
     Field("unreported", "unreported", MC.unreported, many=True,
           help="keys of this fact that the article explicitly leaves open"),
     Field("note", "prose", MC.note, help="a curator's note, in our own words"),
@@ -352,15 +359,16 @@ FACT_TYPES: dict[str, FactType] = {
                 Field("location", "ref:place", MC.location, many=True),
                 Field("start", "when", MC.startDate),
                 Field("end", "when", MC.endDate),
+                Field("duration", "duration", MC.duration),
             ),
-            subclasses={"summit": MC.Summit, "talks": MC.Meeting, "visit": MC.Meeting},
+            subclasses={"summit": MC.Summit, "talks": MC.Meeting, "visit": MC.Meeting, "call": MC.Meeting},
             help="a meeting or summit",
         ),
         FactType(
             "strike",
             MC.MilitaryStrike,
             (
-                Field("attackers", "ref:state|force|group", MC.attacker, many=True),
+                Field("attackers", "ref:" + ACTOR, MC.attacker, many=True),
                 Field("target", "ref:place", MC.target, many=True),
                 Field("target_state", "ref:state", MC.targetState),
                 Field("weapons", "ref:weapon", MC.weaponUsed, many=True),
@@ -385,7 +393,7 @@ FACT_TYPES: dict[str, FactType] = {
             "support",
             MC.Support,
             (
-                Field("supporters", "ref:state|organisation", MC.supporter, many=True, required=True),
+                Field("supporters", "ref:state|organisation|group", MC.supporter, many=True, required=True),
                 Field("supported", "ref:" + ACTOR, MC.supported, required=True),
                 Field("in_conflict", "ref:conflict", MC.inConflict),
             ),
@@ -456,6 +464,8 @@ FACT_TYPES: dict[str, FactType] = {
                 Field("actors", "ref:" + ACTOR, MC.actor, many=True),
                 Field("location", "ref:place", MC.location, many=True),
                 Field("vessels", "ref:vessel", MC.vessel, many=True),
+                Field("weapons", "ref:weapon", MC.weaponUsed, many=True),
+                Field("in_conflict", "ref:conflict", MC.inConflict),
                 Field("start", "when", MC.startDate),
                 Field("end", "when", MC.endDate),
                 Field("says", "prose", MC.says, help="what happened, in our own words"),
@@ -474,6 +484,12 @@ FACT_TYPES: dict[str, FactType] = {
     )
 }
 
+# Every fact type may also give amounts that no key of its own holds (missiles fired in a
+# strike, squadrons deployed, companies a minister speaks of): each with its unit.
+AMOUNTS = Field("amounts", "amount", MC.amount, many=True, help="other amounts the fact involves, each with its unit")
+for _t in FACT_TYPES.values():
+    object.__setattr__(_t, "fields", _t.fields + (AMOUNTS,))
+
 # The fields of the article header.
 ARTICLE_FIELDS = (
     Field("id", "id", None, required=True),
@@ -484,6 +500,8 @@ ARTICLE_FIELDS = (
     Field("language", "language", SCHEMA.inLanguage),
     Field("source", "plain", MC.sourceFile, required=True),
     Field("url", "url", SCHEMA.url),
+    Field("byline", "str", MC.byline, help="the author as the article names them"),
+    Field("via", "ref:organisation", MC.republishedBy, help="the site that republished the article, where it was read"),
 )
 
 # Keys of an article header or a fact that may say ``unknown`` instead of a value.

@@ -180,6 +180,13 @@ def month_day(value: str, what: str) -> str:
     raise BadValue(f"{what} must be a day with no year such as --09-07, not {quoted(value)}")
 
 
+def month(value: str, what: str) -> str:
+    """A month with no year, ``--MM`` (``xsd:gMonth``)."""
+    if not re.match(r"^--(0[1-9]|1[0-2])\Z", value):
+        raise BadValue(f"{what} must be a month with no year such as --12, not {quoted(value)}")
+    return value
+
+
 def boolean(value: str, what: str) -> bool:
     """true or false (and YAML's other words for them: yes/no, on/off)."""
     found = BOOLEANS.get(value)
