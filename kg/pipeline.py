@@ -307,7 +307,7 @@ def read_context(project: Project):
     if not project.articles_dir.is_dir():
         raise InputError(f"no folder {project.display(project.articles_dir)}")
     ontology = load_ontology(project)
-    vocab = vocabulary(ontology)
+    vocab = {scheme: set(ids) for scheme, ids in vocabulary(ontology).items()}
     reference = read_reference([(p, project.display(p)) for p in project.reference_paths()], vocab)
     return ontology, reference, vocab
 

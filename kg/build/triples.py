@@ -13,9 +13,20 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from .. import namespaces as ns
-from ..inputs.facts import Article, Concept, Date, Entity, Fact, Ref, Reference
+from ..inputs.facts import Article, Concept, Date, Entity, Fact, Number, Ref, Reference, Struct
 from ..namespaces import MC
-from ..inputs.schema import ARTICLE_FIELDS, ENTITY_COMMON, ENTITY_KINDS, FACT_COMMON, FACT_TYPES, Field
+from ..inputs.schema import (
+    AMOUNT_FIELDS,
+    ARTICLE_FIELDS,
+    CLAIM_FIELDS,
+    ENTITY_COMMON,
+    ENTITY_KINDS,
+    FACT_COMMON,
+    FACT_OWN,
+    FACT_TYPES,
+    WHEN_FIELDS,
+    Field,
+)
 
 LANG = "en"
 _DATE_TYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
@@ -46,6 +57,10 @@ def _literal(f: Field, value) -> URIRef | Literal:
         return ns.concept(value.scheme, value.id)
     if isinstance(value, Date):
         return Literal(value.text, datatype=_DATE_TYPES[value.precision])
+    if isinstance(value, Number):
+        return _number(value)
+    if f.kind == "month-day":
+        return Literal(value, datatype=XSD.gMonthDay)
     if f.kind == "duration":
         return Literal(value, datatype=XSD.duration)
     if f.kind == "wikidata":
@@ -54,20 +69,90 @@ def _literal(f: Field, value) -> URIRef | Literal:
         return Literal(value)
     if isinstance(value, int):
         return Literal(value, datatype=XSD.integer)
-    if f.kind in ("plain", "language"):
+    if f.kind in ("plain", "language", "currency"):
         return Literal(value)
     if f.kind == "url":
         return Literal(value, datatype=XSD.anyURI)
     return Literal(value, lang=LANG)
 
 
-def _add_values(g: Graph, node: URIRef, fields: tuple[Field, ...], values: dict) -> None:
+def _number(n: Number) -> Literal:
+    return Literal(n.text, datatype=XSD.decimal if "." in n.text else XSD.integer)
+
+
+def _add_values(g: Graph, node: URIRef, fields: tuple[Field, ...], values: dict, base: str | None = None) -> None:
+    """The values of ``fields`` as triples of ``node``; structured values (amounts, times) get
+    nodes of their own, named from ``base`` (``ARTICLE/FACT`` or ``ARTICLE/FACT/CLAIM``)."""
     for f in fields:
         if f.prop is None or f.key not in values:
             continue
         items = values[f.key] if f.many else [values[f.key]]
-        for item in items:
-            g.add((node, f.prop, _literal(f, item)))
+        for i, item in enumerate(items, 1):
+            obj = _object(g, f, item, base, i)
+            if obj is not None:
+                g.add((node, f.prop, obj))
+            if isinstance(item, Struct) and item.kind == "when":
+                g.add((node, MC.timeSpec, _when_node(g, f, item, base)))
+
+
+def _object(g: Graph, f: Field, item, base: str | None, i: int):
+    """What a value of ``f`` is in the graph: a literal, an IRI or a node made for it (a time
+    gives the date literal, when it has one; its node is linked by ``mc:timeSpec``)."""
+    if isinstance(item, Struct) and item.kind == "amount":
+        return _amount_node(g, item, ns.ID[f"amount/{base}/{f.key}/{item.get('id', i)}"])
+    if isinstance(item, Struct) and item.kind == "when":
+        date = item.get("date")
+        return _literal(f, date) if date is not None else None
+    return _literal(f, item)
+
+
+def _amount_node(g: Graph, amount: Struct, node: URIRef) -> URIRef:
+    g.add((node, RDF.type, MC.Amount))
+    if "bound" not in amount:
+        g.add((node, MC.bound, ns.concept("bound", "exact")))
+    by_key = {f.key: f for f in AMOUNT_FIELDS}
+    for key, value in amount.items:
+        f = by_key[key]
+        if key == "each":
+            for j, sub in enumerate(value, 1):
+                g.add((node, MC.each, _amount_node(g, sub, URIRef(f"{node}/each/{j}"))))
+        elif key == "within":
+            g.add((node, MC.within, URIRef(f"{node.rsplit('/', 1)[0]}/{value}")))
+        elif key != "id":
+            g.add((node, f.prop, _literal(f, value)))
+    g.add((node, RDFS.label, Literal(amount_label(amount), lang=LANG)))
+    return node
+
+
+_BOUND_WORDS = {"exact": "", "more-than": "more than ", "at-least": "at least ", "about": "about ",
+                "nearly": "nearly ", "up-to": "up to ", "at-most": "at most ", "fewer-than": "fewer than "}
+
+
+def amount_label(amount: Struct) -> str:
+    """An amount in words: "more than 50000 troops", "6 of 42 aircraft", "2-3"."""
+    bound = amount.get("bound")
+    words = _BOUND_WORDS.get(bound.id, bound.id.replace("-", " ") + " ") if bound else ""
+    if "value" in amount:
+        text = words + amount.get("value").text
+    elif "min" in amount or "max" in amount:
+        text = f"{amount.get('min').text if 'min' in amount else '?'}-{amount.get('max').text if 'max' in amount else '?'}"
+    else:
+        text = amount.get("vague").id.replace("-", " ")
+    if "of" in amount:
+        text += f" of {amount.get('of').text}"
+    if "currency" in amount:
+        text += " " + amount.get("currency")
+    if "unit" in amount:
+        text += " " + amount.get("unit").id.replace("-", " ")
+    return text
+
+
+def _when_node(g: Graph, f: Field, when: Struct, base: str | None) -> URIRef:
+    node = ns.ID[f"time/{base}/{f.key}"]
+    g.add((node, RDF.type, MC.TimeSpec))
+    g.add((node, MC.forProperty, f.prop))
+    _add_values(g, node, WHEN_FIELDS, dict(when.items))
+    return node
 
 
 def _add_types(g: Graph, node: URIRef, cls: URIRef, subclasses: dict, values: dict) -> None:
@@ -88,6 +173,18 @@ def reference_graph(reference: Reference) -> Built:
         node = ns.entity(entity.kind, entity.id)
         built.lines[node] = (entity.path, entity.line)
         _add_entity(g, node, entity)
+    for c in sorted(reference.concepts, key=lambda c: (c.scheme, c.id)):
+        node = ns.concept(c.scheme, c.id)
+        built.lines[node] = (c.path, c.line)
+        g.add((node, RDF.type, SKOS.Concept))
+        g.add((node, SKOS.inScheme, ns.scheme(c.scheme)))
+        g.add((node, SKOS.prefLabel, Literal(c.label, lang=LANG)))
+        if c.broader:
+            g.add((node, SKOS.broader, ns.concept(c.scheme, c.broader)))
+        else:
+            g.add((node, SKOS.topConceptOf, ns.scheme(c.scheme)))
+        if c.definition:
+            g.add((node, SKOS.definition, Literal(c.definition, lang=LANG)))
     return built
 
 
@@ -116,6 +213,54 @@ def fact_label(fact: Fact) -> str:
     return v.get("label") or v.get("codename") or v.get("name") or f"{fact.type} {fact.id}"
 
 
+def _add_claim(g: Graph, built: Built, article: Article, fact: Fact, node: URIRef, extra: Struct,
+               by_key: dict[str, Field]) -> None:
+    """One more statement about ``fact`` (an entry of its ``claims:``), with the values it gives."""
+    cid = extra.get("id")
+    claim = URIRef(f"{ns.claim(article.id, fact.id)}/{cid}")
+    base = f"{article.id}/{fact.id}/{cid}"
+    built.lines[claim] = (article.path, extra.line or fact.line)
+    g.add((claim, RDF.type, MC.Claim))
+    g.add((claim, MC.claims, node))
+    g.add((claim, MC.source, ns.article(article.id)))
+    values = dict(extra.items)
+    if "mode" not in values:
+        g.add((claim, MC.claimMode, ns.concept("claim-mode", "asserts")))
+    if "certainty" not in values:
+        g.add((claim, MC.certainty, ns.concept("certainty", "stated")))
+    if "of" in values:
+        g.add((claim, MC.respondsTo, URIRef(f"{ns.claim(article.id, fact.id)}/{values.pop('of')}")))
+    _add_values(g, claim, CLAIM_FIELDS, values, base)
+    fact_base = f"{article.id}/{fact.id}"
+    for key in values.get("gives", ()):
+        f = by_key[key]
+        items = fact.values[key] if f.many else [fact.values[key]]
+        for i, item in enumerate(items, 1):
+            _claimed_value(g, claim, f, i, _claimed_object(g, f, item, fact_base, i))
+    for key, value in values.get("values", ()):
+        f = by_key[key]
+        items = value if f.many else [value]
+        for i, item in enumerate(items, 1):
+            obj = _claimed_object(g, f, item, base, i)
+            _claimed_value(g, claim, f, i, obj, own=True)
+
+
+def _claimed_object(g: Graph, f: Field, item, base: str, i: int):
+    if isinstance(item, Struct) and item.kind == "when":
+        return _when_node(g, f, item, base)
+    return _object(g, f, item, base, i)
+
+
+def _claimed_value(g: Graph, claim: URIRef, f: Field, i: int, obj, own: bool = False) -> None:
+    value = URIRef(f"{claim}/value/{f.key}/{i}")
+    g.add((claim, MC.givesValue, value))
+    g.add((value, RDF.type, MC.ClaimedValue))
+    g.add((value, MC.property, f.prop))
+    g.add((value, MC.value, obj))
+    if own:
+        g.add((value, MC.onlyThisClaim, Literal(True)))
+
+
 def article_graph(article: Article) -> Built:
     """The named graph of one article: its metadata, its facts and a claim per fact."""
     gid = ns.article_graph(article.id)
@@ -131,27 +276,46 @@ def article_graph(article: Article) -> Built:
     g.add((gid, RDF.type, PROV.Entity))
     g.add((gid, PROV.wasDerivedFrom, art))
 
+    claim_fields = tuple(f for f in FACT_COMMON if f.key not in FACT_OWN)
     for fact in article.facts:
         ft = FACT_TYPES[fact.type]
         node = fact_iri(fact)
+        base = f"{article.id}/{fact.id}"
         built.lines[node] = (article.path, fact.line)
         _add_types(g, node, ft.cls, ft.subclasses, fact.values)
         if fact.values.get("joint"):
             g.add((node, RDF.type, MC.JointExercise))
         g.add((node, RDFS.label, Literal(fact_label(fact), lang=LANG)))
-        _add_values(g, node, ft.fields, fact.values)
+        _add_values(g, node, ft.fields, fact.values, base)
+        for concept, actors in fact.values.get("roles", ()):
+            for i, actor in enumerate(actors, 1):
+                role = ns.ID[f"role/{base}/{concept.id}/{i}"]
+                g.add((node, MC.involves, role))
+                g.add((role, RDF.type, MC.Role))
+                g.add((role, MC.roleKind, ns.concept(concept.scheme, concept.id)))
+                g.add((role, MC.actor, entity_iri(actor)))
+        for concept, targets in fact.values.get("links", ()):
+            for i, target in enumerate(targets, 1):
+                link = ns.ID[f"link/{base}/{concept.id}/{i}"]
+                g.add((node, MC.linkedTo, entity_iri(target)))
+                g.add((node, MC.link, link))
+                g.add((link, RDF.type, MC.FactLink))
+                g.add((link, MC.linkKind, ns.concept(concept.scheme, concept.id)))
+                g.add((link, MC.toFact, entity_iri(target)))
 
         claim = ns.claim(article.id, fact.id)
         built.lines[claim] = (article.path, fact.line)
         g.add((claim, RDF.type, MC.Claim))
         g.add((claim, MC.claims, node))
         g.add((claim, MC.source, art))
+        g.add((claim, MC.claimMode, ns.concept("claim-mode", "asserts")))
         if "certainty" not in fact.values:
             g.add((claim, MC.certainty, ns.concept("certainty", "stated")))
-        claim_fields = tuple(f for f in FACT_COMMON if f.key not in ("label", "unreported"))
-        _add_values(g, claim, claim_fields, fact.values)
+        _add_values(g, claim, claim_fields, fact.values, base)
         by_key = {f.key: f for f in ft.fields}
         for key in fact.values.get("unreported", []):
             g.add((claim, MC.unreported, by_key[key].prop))
+        for extra in fact.values.get("claims", ()):
+            _add_claim(g, built, article, fact, node, extra, by_key)
     return built
 

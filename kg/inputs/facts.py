@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
 from . import values as V
 from ..errors import InputError
 from .schema import (
+    ACTOR,
+    AMOUNT_FIELDS,
     ARTICLE_FIELDS,
+    CLAIM_FIELDS,
+    WHEN_FIELDS,
     ENTITY_COMMON,
     ENTITY_KINDS,
     FACT_COMMON,
@@ -47,6 +51,36 @@ class Concept:
     id: str
 
 
+@dataclass(frozen=True)
+class Struct:
+    """A structured value (an amount, a time, a claim): its checked keys, in the order of the
+    fields of its kind (``AMOUNT_FIELDS``, ``WHEN_FIELDS``, ``CLAIM_FIELDS``)."""
+
+    kind: str
+    items: tuple[tuple[str, Any], ...]
+    line: int = field(default=0, compare=False)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        for k, v in self.items:
+            if k == key:
+                return v
+        return default
+
+    def __contains__(self, key: str) -> bool:
+        return any(k == key for k, _ in self.items)
+
+
+def _freeze(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+@dataclass(frozen=True)
+class Number:
+    """A whole or decimal number, kept as written (``50000``, ``8.1``)."""
+
+    text: str
+
+
 @dataclass
 class Entity:
     kind: str
@@ -60,10 +94,23 @@ class Entity:
 
 
 @dataclass
+class DataConcept:
+    scheme: str
+    id: str
+    label: str
+    broader: str | None
+    definition: str | None
+    path: str
+    line: int
+
+
+@dataclass
 class Reference:
     """Every reference entity, by id (ids are unique across kinds)."""
 
     entities: dict[str, Entity] = field(default_factory=dict)
+    #: concepts that data adds to our SKOS schemes (``concepts:`` in a reference file)
+    concepts: list[DataConcept] = field(default_factory=list)
 
     def of_kinds(self, kinds: Iterable[str]) -> list[str]:
         wanted = set(kinds)
@@ -202,7 +249,40 @@ class _Checker:
             if y.tag != "int":
                 raise BadValue(f"{what} must be a whole number, not {_show(y)}")
             return V.integer(y.value, what, low=1 if kind == "paragraph" else 0, high=10**12)
+        if kind == "amount":
+            if y.tag == "int":
+                return Struct("amount", (("value", Number(str(V.integer(y.value, what, low=0, high=10**15)))),), y.line)
+            return self.struct("amount", AMOUNT_FIELDS, y, f"the amount {what}", local_facts, fact_fields)
+        if kind == "when" and y.tag == "map":
+            return self.struct("when", WHEN_FIELDS, y, f"the time {what}", local_facts, fact_fields)
+        if kind == "when":
+            kind = "date"
+        if kind == "number":
+            if y.tag not in ("int", "float"):
+                raise BadValue(f"{what} must be a number, not {_show(y)}")
+            return Number(V.number(str(y.value), what))
+        if kind == "claims":
+            return self.struct("claim", CLAIM_FIELDS, y, "a claim", local_facts, fact_fields)
+        if kind == "values":
+            loose = tuple(replace(x, required=False) for x in fact_fields)
+            values, _ = _fields(y, loose, self.path, f"{what} of a claim", self, None, local_facts, fact_fields)
+            if not values:
+                raise BadValue(f"{what} is empty")
+            return tuple((k, _freeze(v)) for k, v in values.items())
+        if kind == "roles":
+            return self.mapping(y, what, "fact-role", lambda item, key: self.ref(
+                _scalar_text(item, self.path, key), ACTOR.split("|"), item.line))
+        if kind == "links":
+            return self.mapping(y, what, "fact-link", lambda item, key: self.fact_ref(
+                _scalar_text(item, self.path, key), item.line, local_facts or {}))
         text = _scalar_text(y, self.path, f.key)
+        if kind == "claim":
+            return V.identifier(text, f"{what} (a claim id)")
+        if kind == "key":
+            keys = [x.key for x in fact_fields if x.prop is not None]
+            if text not in keys:
+                raise BadValue(f"{what} names {_q(text)}, which is not a key of this fact{_suggest(text, keys)}")
+            return text
         if kind == "id":
             return V.identifier(text, self.id_what)
         checker = _TEXT_KINDS.get(kind)
@@ -239,6 +319,37 @@ class _Checker:
                                  self.path, y.line)
             return text
         raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover
+
+    def struct(self, kind: str, fields: tuple[Field, ...], y: Y, what: str, local_facts, fact_fields) -> Struct:
+        values, _ = _fields(y, fields, self.path, what, self, None, local_facts, fact_fields)
+        if not values:
+            raise InputError(f"{what} is empty", self.path, y.line)
+        if kind == "amount" and not any(k in values for k in ("value", "min", "max", "vague")):
+            raise InputError(f"{what} needs 'value', 'min', 'max' or 'vague'", self.path, y.line)
+        if kind == "when" and not any(k in values for k in ("date", "earliest", "latest", "month_day", "as_said")):
+            raise InputError(f"{what} needs 'date', 'earliest', 'latest', 'month_day' or 'as_said'", self.path, y.line)
+        if kind == "amount" and "each" in values:
+            values["each"] = tuple(values["each"])
+        return Struct(kind, tuple((f.key, _freeze(values[f.key])) for f in fields if f.key in values), y.line)
+
+    def mapping(self, y: Y, what: str, scheme: str, one) -> tuple:
+        """A mapping of concept id (of ``scheme``) to a list of values, as a sorted tuple."""
+        m = _expect_map(y, self.path, what)
+        known = self.vocab.get(scheme, set())
+        out = []
+        for key, items in m.items():
+            line = y.key_lines[key]
+            if key not in known:
+                raise InputError(f"unknown {scheme} {_q(key)}{_suggest(key, known) or '; known: ' + ', '.join(sorted(known))}",
+                                 self.path, line)
+            seq = items.value if items.tag == "seq" else [items]
+            if not seq:
+                raise InputError(f"{key!r} is an empty list", self.path, line)
+            vals = tuple(one(item, key) for item in seq)
+            if len(set(vals)) != len(vals):
+                raise InputError(f"{key!r} lists the same value twice", self.path, line)
+            out.append((Concept(scheme, key), vals))
+        return tuple(out)
 
     def ref(self, text: str, kinds: list[str], line: int) -> Ref:
         assert self.reference is not None
@@ -281,6 +392,8 @@ _TEXT_KINDS = {
     "language": V.language,
     "url": V.http_url,
     "date": V.date,
+    "month-day": V.month_day,
+    "currency": V.currency,
     "duration": V.duration,
     "wikidata": V.wikidata,
 }
@@ -332,10 +445,13 @@ def read_reference(paths: list[tuple[Path, str]], vocab: Vocabulary) -> Referenc
             continue
         top = _expect_map(doc, display, "a reference file")
         for key, items in top.items():
+            if key == "concepts":
+                _read_concepts(items, display, vocab, reference)
+                continue
             kind = _BY_PLURAL.get(key)
             if kind is None:
                 raise InputError(f"unknown section {_q(key)}{_suggest(key, _BY_PLURAL)}; a reference file lists "
-                                 + ", ".join(sorted(_BY_PLURAL)), display, doc.key_lines[key])
+                                 + ", ".join(sorted([*_BY_PLURAL, "concepts"])), display, doc.key_lines[key])
             if items.tag != "seq":
                 raise InputError(f"{key!r} must be a list of entities", display, items.line)
             for item in items.value:
@@ -365,7 +481,36 @@ def read_reference(paths: list[tuple[Path, str]], vocab: Vocabulary) -> Referenc
         values.pop("id")
         entity.values = values
     _check_forces(reference)
+    for c in reference.concepts:
+        if c.broader is not None and c.broader not in vocab.get(c.scheme, set()):
+            raise InputError(f"'broader' names {c.broader!r}, which is not a concept of {c.scheme!r}", c.path, c.line)
     return reference
+
+
+_CONCEPT_FIELDS = (
+    Field("id", "id", None, required=True),
+    Field("scheme", "plain", None, required=True),
+    Field("label", "str", None, required=True),
+    Field("broader", "id", None),
+    Field("definition", "prose", None),
+)
+
+
+def _read_concepts(items: Y, display: str, vocab: Vocabulary, reference: Reference) -> None:
+    """Concepts that data adds to our schemes; ``vocab`` then holds them for the fact files."""
+    if items.tag != "seq":
+        raise InputError("'concepts' must be a list of concepts", display, items.line)
+    checker = _Checker(reference, vocab, display)
+    for item in items.value:
+        values, _ = _fields(item, _CONCEPT_FIELDS, display, "an entry of 'concepts'", checker)
+        scheme, ident = values["scheme"], values["id"]
+        if scheme not in vocab:
+            raise InputError(f"unknown scheme {_q(scheme)}{_suggest(scheme, vocab)}", display, item.key_lines["scheme"])
+        if ident in vocab[scheme]:
+            raise InputError(f"{scheme} already has a concept {ident!r}", display, item.key_lines["id"])
+        vocab[scheme].add(ident)
+        reference.concepts.append(DataConcept(scheme, ident, values["label"], values.get("broader"),
+                                              values.get("definition"), display, item.line))
 
 
 def force_state(reference: Reference, entity: Entity) -> str | None:
@@ -463,6 +608,39 @@ def _check_fact(fact: Fact, item: Y, path: str) -> None:
     if certainty is not None and certainty.id == "attributed" and "according_to" not in v:
         raise InputError("certainty 'attributed' needs 'according_to' (who says it)", path,
                          item.key_lines["certainty"])
+    for key, value in v.items():
+        if isinstance(value, list) and value and isinstance(value[0], Struct) and value[0].kind == "amount":
+            ids = [a.get("id") for a in value if "id" in a]
+            if len(set(ids)) != len(ids):
+                raise InputError(f"two amounts of {key!r} have the same id", path, item.key_lines[key])
+            for a in value:
+                if "within" in a and a.get("within") not in ids:
+                    raise InputError(f"'within' names {a.get('within')!r}, which is no amount of {key!r}", path, a.line)
+                if "within" in a and a.get("within") == a.get("id"):
+                    raise InputError("an amount cannot be within itself", path, a.line)
+            if any(str(a.get("id", "")).isdigit() for a in value):
+                raise InputError(f"an amount's id must not be a number (amounts without one are numbered)", path,
+                                 item.key_lines[key])
+    claims = v.get("claims", [])
+    ids = [c.get("id") for c in claims]
+    for c in claims:
+        line = c.line
+        if ids.count(c.get("id")) > 1:
+            raise InputError(f"two claims of this fact have the id {c.get('id')!r}", path, line)
+        of = c.get("of")
+        if of is not None and of not in ids:
+            raise InputError(f"'of' names {of!r}, which is not a claim of this fact", path, line)
+        if of == c.get("id"):
+            raise InputError("a claim cannot answer itself in 'of'", path, line)
+        for key in c.get("gives", ()):
+            if key not in v:
+                raise InputError(f"'gives' names {key!r}, which this fact does not give (put a value only this "
+                                 "claim gives in its 'values')", path, line)
+        if c.get("certainty") is not None and c.get("certainty").id == "attributed" and "by" not in c:
+            raise InputError("certainty 'attributed' needs 'by' (who says it)", path, line)
+        for key, value in c.get("values", ()):
+            if key in v and v[key] == value:
+                raise InputError(f"'values' repeats the fact's own {key!r}; name it in 'gives' instead", path, line)
     for key in v.get("unreported", []):
         if key in v:
             raise InputError(f"{key!r} is given and also listed as unreported", path, item.key_lines["unreported"])

@@ -10,6 +10,13 @@ Value kinds:
   ``fact:TYPE``: a fact of that type only
 - ``concept:SCHEME``: the id of a concept in one of our SKOS schemes
 - ``date``: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` (the precision is kept)
+- ``when``: a ``date``, or a mapping of ``WHEN_FIELDS`` for what the article gives less or more
+  precisely (a day with no year, bounds, the words it uses, how a relative date was resolved)
+- ``amount``: a whole number (exact), or a mapping of ``AMOUNT_FIELDS`` (bound, range, unit,
+  currency, share of a total...)
+- ``number``: a whole or decimal number
+- ``claims``: a list of ``CLAIM_FIELDS`` mappings; ``roles``: a mapping of role concept to
+  actors; ``links``: a mapping of link concept to facts (see docs/claims-model.md)
 - ``duration``: an ISO 8601 duration such as ``P3D``
 - ``int``, ``bool``; ``id``: an id (letters, digits, '.', '_' and '-')
 - ``str``: one line of text in English (a language-tagged literal); ``prose``: free text in
@@ -26,11 +33,13 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
-from rdflib.namespace import RDFS
+from rdflib.namespace import RDFS, SKOS
 
 from ..namespaces import MC, SCHEMA
 
 ACTOR = "state|force|person|organisation|group"
+#: anything a stance or a statement may be about
+ANY_ENTITY = ACTOR + "|place|weapon|vessel|conflict|position"
 
 
 @dataclass(frozen=True)
@@ -168,6 +177,10 @@ ENTITY_KINDS: dict[str, EntityKind] = {
                 "news-outlet": MC.NewsOrganisation,
                 "government-body": MC.Organisation,
                 "alliance": MC.Organisation,
+                "company": MC.Organisation,
+                "research-institute": MC.Organisation,
+                "international-organisation": MC.Organisation,
+                "armed-group": MC.Organisation,
             },
         ),
         EntityKind(
@@ -179,7 +192,52 @@ ENTITY_KINDS: dict[str, EntityKind] = {
     )
 }
 
-# Keys every fact has, whatever its type.
+# An amount: how many, how much, how sure (docs/claims-model.md, "Amounts").
+AMOUNT_FIELDS = (
+    Field("id", "id", None, help="a local id, for 'within' in the same list"),
+    Field("value", "number", MC.value),
+    Field("bound", "concept:bound", MC.bound, help="exact (default), more-than, about, up-to..."),
+    Field("min", "number", MC.minValue),
+    Field("max", "number", MC.maxValue),
+    Field("vague", "concept:vague-amount", MC.vague, help="a size with no number: several, dozens..."),
+    Field("unit", "concept:unit", MC.unit, help="what is counted"),
+    Field("currency", "currency", MC.currency, help="an ISO 4217 code, for a money value"),
+    Field("of", "number", MC.ofTotal, help="the total it is a share of (6 of a planned 42)"),
+    Field("running_total", "bool", MC.runningTotal, help="a cumulative figure so far"),
+    Field("previous", "number", MC.previousValue, help="the figure before (76, up from 60)"),
+    Field("within", "id", MC.within, help="the id of the amount of the same list this one is part of"),
+    Field("each", "amount", MC.each, many=True, help="what each counted item holds"),
+)
+
+# A time given less or more precisely than a date (docs/claims-model.md, "Times").
+WHEN_FIELDS = (
+    Field("date", "date", MC.date),
+    Field("earliest", "date", MC.earliest),
+    Field("latest", "date", MC.latest),
+    Field("month_day", "month-day", MC.monthDay, help="a day with no year, --MM-DD"),
+    Field("as_said", "str", MC.asSaid, help="the article's few words for the time"),
+    Field("basis", "concept:date-basis", MC.dateBasis, help="how the date was read or resolved"),
+)
+
+# Keys of a claim (an entry of ``claims:``); ``at`` and ``id`` are required.
+CLAIM_FIELDS = (
+    Field("id", "id", None, required=True, help="a local id; the claim's IRI ends in it"),
+    Field("mode", "concept:claim-mode", MC.claimMode, help="asserts (default), denies, retracts..."),
+    Field("by", "ref:" + ACTOR, MC.attributedTo, many=True, help="who says it; absent: the outlet"),
+    Field("via", "ref:organisation", MC.via, help="the outlet that carried it"),
+    Field("said", "when", MC.statedOn, help="when it was said"),
+    Field("at", "paragraph", MC.paragraph, many=True, required=True),
+    Field("certainty", "concept:certainty", MC.certainty),
+    Field("modality", "concept:modality", MC.modality),
+    Field("of", "claim", MC.respondsTo, help="the id of the claim of this fact that this one answers"),
+    Field("gives", "key", None, many=True, help="keys of the fact whose values come from this claim"),
+    Field("values", "values", None, help="values only this claim gives, kept off the fact"),
+    Field("says", "prose", MC.says, help="what is said, in our own words"),
+    Field("note", "prose", MC.note),
+)
+
+# Keys every fact has, whatever its type. Those with a property (but label) describe the
+# article's own account of the fact, its default claim.
 FACT_COMMON = (
     Field("type", "str", None, required=True),
     Field("id", "id", None, required=True),
@@ -187,14 +245,22 @@ FACT_COMMON = (
     Field("at", "paragraph", MC.paragraph, many=True, required=True,
           help="paragraph numbers of the article where the fact stands"),
     Field("certainty", "concept:certainty", MC.certainty,
-          help="stated (default), reported or attributed"),
+          help="stated (default), reported, likely, possible, unclear or attributed"),
     Field("according_to", "ref:" + ACTOR, MC.attributedTo, many=True,
           help="who the article says the fact comes from"),
     Field("via", "ref:organisation", MC.via, help="the outlet that carried the attributed claim"),
+    Field("said", "when", MC.statedOn, help="when the article's source said it"),
+    Field("modality", "concept:modality", MC.modality,
+          help="happened (default), ongoing, planned, expected, intended, announced..."),
     Field("unreported", "unreported", MC.unreported, many=True,
           help="keys of this fact that the article explicitly leaves open"),
     Field("note", "prose", MC.note, help="a curator's note, in our own words"),
+    Field("claims", "claims", None, many=True, help="more statements about the fact, each with its speaker"),
+    Field("roles", "roles", None, help="role concept -> the actors in that role"),
+    Field("links", "links", None, help="link concept -> the facts this fact is linked to"),
 )
+#: keys of FACT_COMMON that are the fact's, not its default claim's
+FACT_OWN = {"type", "id", "label", "unreported", "claims", "roles", "links"}
 
 FACT_TYPES: dict[str, FactType] = {
     t.name: t
@@ -206,17 +272,30 @@ FACT_TYPES: dict[str, FactType] = {
                 Field("kind", "subclass", None),
                 Field("joint", "bool", None, help="held by forces of two or more states"),
                 Field("name", "str", SCHEMA.name),
+                Field("aliases", "str", SKOS.altLabel, many=True, help="other names the article uses"),
                 Field("codename", "str", MC.codename),
                 Field("slogan", "str", MC.slogan),
+                Field("series", "str", MC.series, help="the series' name (Talisman Sabre)"),
+                Field("edition", "int", MC.edition, help="its number in the series (the 11th)"),
+                Field("recurrence", "concept:recurrence", MC.recurrence),
                 Field("participants", "ref:force", MC.participant, many=True),
-                Field("host", "ref:force|state", MC.host),
+                Field("participant_states", "ref:state", MC.participantState, many=True,
+                      help="states named as taking part, where the article names no force"),
+                Field("participant_count", "amount", MC.participantCount, many=True,
+                      help="how many states or forces take part, as the article counts them"),
+                Field("host", "ref:force|state|person|organisation", MC.host),
                 Field("observers", "ref:state|force|organisation", MC.observer, many=True),
                 Field("location", "ref:place", MC.location, many=True),
-                Field("start", "date", MC.startDate),
-                Field("end", "date", MC.endDate),
+                Field("start", "when", MC.startDate),
+                Field("end", "when", MC.endDate),
                 Field("duration", "duration", MC.duration),
+                Field("domains", "concept:domain", MC.domain, many=True),
                 Field("activities", "concept:activity", MC.activity, many=True),
+                Field("aims", "str", MC.aim, many=True, help="what it is for, in our own words"),
+                Field("strength", "amount", MC.strength, many=True,
+                      help="troops, ships, aircraft... taking part"),
                 Field("vessels", "ref:vessel", MC.vessel, many=True),
+                Field("weapons", "ref:weapon", MC.weaponUsed, many=True, help="weapon systems used or shown"),
             ),
             subclasses={
                 "naval": MC.NavalExercise,
@@ -233,11 +312,18 @@ FACT_TYPES: dict[str, FactType] = {
                 Field("supplier", "ref:state", MC.supplier, required=True),
                 Field("recipient", "ref:state", MC.recipient, required=True),
                 Field("weapon", "ref:weapon", MC.weapon, required=True),
-                Field("quantity", "int", MC.quantity),
+                Field("maker", "ref:organisation", MC.maker),
+                Field("quantity", "amount", MC.quantity),
+                Field("ordered", "amount", MC.numberOrdered),
+                Field("delivered", "amount", MC.numberDelivered),
+                Field("value", "amount", MC.dealValue, help="the deal's value, with its currency"),
                 Field("status", "concept:transfer-status", MC.transferStatus, required=True),
                 Field("used_in", "ref:conflict", MC.usedIn, many=True),
-                Field("start", "date", MC.startDate),
-                Field("end", "date", MC.endDate),
+                Field("announced_on", "when", MC.announcedOn),
+                Field("ordered_on", "when", MC.orderedOn),
+                Field("delivered_on", "when", MC.deliveredOn),
+                Field("start", "when", MC.startDate),
+                Field("end", "when", MC.endDate),
             ),
             help="weapons passing from one state to another",
         ),
@@ -250,7 +336,8 @@ FACT_TYPES: dict[str, FactType] = {
                 Field("parties", "ref:state", MC.party, many=True, required=True),
                 Field("covers", "concept:provision", MC.covers, many=True),
                 Field("lacks", "concept:provision", MC.lacks, many=True),
-                Field("signed", "date", MC.signedDate),
+                Field("aims", "str", MC.aim, many=True),
+                Field("signed", "when", MC.signedDate),
             ),
             subclasses={"defence-pact": MC.DefencePact, "treaty": MC.Agreement},
             help="a pact or treaty between states",
@@ -263,21 +350,22 @@ FACT_TYPES: dict[str, FactType] = {
                 Field("attendees", "ref:person|state", MC.attendee, many=True, required=True),
                 Field("topics", "concept:topic", MC.topic, many=True),
                 Field("location", "ref:place", MC.location, many=True),
-                Field("start", "date", MC.startDate),
-                Field("end", "date", MC.endDate),
+                Field("start", "when", MC.startDate),
+                Field("end", "when", MC.endDate),
             ),
-            subclasses={"summit": MC.Summit, "talks": MC.Meeting},
+            subclasses={"summit": MC.Summit, "talks": MC.Meeting, "visit": MC.Meeting},
             help="a meeting or summit",
         ),
         FactType(
             "strike",
             MC.MilitaryStrike,
             (
-                Field("attackers", "ref:state|force", MC.attacker, many=True, required=True),
+                Field("attackers", "ref:state|force|group", MC.attacker, many=True),
                 Field("target", "ref:place", MC.target, many=True),
                 Field("target_state", "ref:state", MC.targetState),
-                Field("start", "date", MC.startDate),
-                Field("end", "date", MC.endDate),
+                Field("weapons", "ref:weapon", MC.weaponUsed, many=True),
+                Field("start", "when", MC.startDate),
+                Field("end", "when", MC.endDate),
             ),
             help="a military strike or series of strikes",
         ),
@@ -288,6 +376,8 @@ FACT_TYPES: dict[str, FactType] = {
                 Field("parties", "ref:state", MC.party, many=True, required=True),
                 Field("areas", "concept:cooperation-area", MC.cooperationArea, many=True),
                 Field("in_conflict", "ref:conflict", MC.inConflict),
+                Field("aims", "str", MC.aim, many=True),
+                Field("since", "when", MC.since),
             ),
             help="states cooperating in some area",
         ),
@@ -295,7 +385,7 @@ FACT_TYPES: dict[str, FactType] = {
             "support",
             MC.Support,
             (
-                Field("supporters", "ref:state", MC.supporter, many=True, required=True),
+                Field("supporters", "ref:state|organisation", MC.supporter, many=True, required=True),
                 Field("supported", "ref:" + ACTOR, MC.supported, required=True),
                 Field("in_conflict", "ref:conflict", MC.inConflict),
             ),
@@ -307,6 +397,10 @@ FACT_TYPES: dict[str, FactType] = {
             (
                 Field("person", "ref:person", MC.holder, required=True),
                 Field("position", "ref:position", MC.position, required=True),
+                Field("start", "when", MC.heldSince),
+                Field("end", "when", MC.heldUntil),
+                Field("as_of", "when", MC.asOf, help="when the article says the person held it"),
+                Field("former", "bool", MC.former, help="the article says the person no longer holds it"),
             ),
             help="a person holding a position",
         ),
@@ -347,9 +441,26 @@ FACT_TYPES: dict[str, FactType] = {
                 Field("kind", "concept:stance", MC.stanceKind, required=True),
                 Field("about", "fact", MC.about, many=True),
                 Field("towards", "ref:" + ACTOR, MC.towards, many=True),
+                Field("regarding", "ref:" + ANY_ENTITY, MC.regarding, many=True,
+                      help="entities the stance is about (a person, a conflict, a group such as the West)"),
                 Field("areas", "concept:cooperation-area", MC.cooperationArea, many=True),
+                Field("says", "prose", MC.says, help="what is held, in our own words"),
             ),
             help="an actor's declared intent, view or criticism",
+        ),
+        FactType(
+            "event",
+            MC.Event,
+            (
+                Field("kind", "concept:event-kind", MC.eventKind, required=True),
+                Field("actors", "ref:" + ACTOR, MC.actor, many=True),
+                Field("location", "ref:place", MC.location, many=True),
+                Field("vessels", "ref:vessel", MC.vessel, many=True),
+                Field("start", "when", MC.startDate),
+                Field("end", "when", MC.endDate),
+                Field("says", "prose", MC.says, help="what happened, in our own words"),
+            ),
+            help="any other event an article reports (a port call, an opening ceremony, a deployment)",
         ),
         FactType(
             "bordering",

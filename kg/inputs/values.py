@@ -147,6 +147,39 @@ def integer(value: str, what: str, low: int | None = None, high: int | None = No
     return n
 
 
+NUMBER_RE = re.compile(r"^[0-9]{1,18}(?:\.[0-9]{1,9})?\Z")
+CURRENCY_RE = re.compile(r"^[A-Z]{3}\Z")
+MONTH_DAY_RE = re.compile(r"^--([0-9]{2})-([0-9]{2})\Z")
+
+
+def number(value: str, what: str) -> str:
+    """A whole or decimal number, not negative, in ASCII digits (``8.1``, ``50000``)."""
+    if not NUMBER_RE.match(value):
+        raise BadValue(f"{what} must be a number such as 42 or 8.1, not {quoted(value)}")
+    if "." in value:
+        value = value.rstrip("0").rstrip(".")
+    return value
+
+
+def currency(value: str, what: str) -> str:
+    """An ISO 4217 currency code such as USD or EUR."""
+    if not CURRENCY_RE.match(value):
+        raise BadValue(f"{what} must be an ISO 4217 currency code such as USD, not {quoted(value)}")
+    return value
+
+
+def month_day(value: str, what: str) -> str:
+    """A day of the year with no year, ``--MM-DD`` (``xsd:gMonthDay``)."""
+    m = MONTH_DAY_RE.match(value)
+    if m:
+        try:
+            _dt.date(2000, int(m.group(1)), int(m.group(2)))  # 2000: a leap year, so --02-29 is a day
+            return value
+        except ValueError:
+            pass
+    raise BadValue(f"{what} must be a day with no year such as --09-07, not {quoted(value)}")
+
+
 def boolean(value: str, what: str) -> bool:
     """true or false (and YAML's other words for them: yes/no, on/off)."""
     found = BOOLEANS.get(value)
