@@ -300,3 +300,47 @@ def test_every_violation_of_the_merged_graph_is_reported(two: Path, run_kg) -> N
     assert theirs <= ours
     check = run_kg(two, "check")
     assert check.exit_code == 1
+
+
+TRANSFER = """  - type: arms-transfer
+    id: deal
+    at: [2]
+    supplier: RUS
+    recipient: IRN
+    weapon: combat-drone
+    status: reported
+    quantity: {quantity}
+"""
+
+
+def transfer(project: Path, name: str, quantity: str) -> None:
+    write(project, name, HEADER.format(id=name) + TRANSFER.format(quantity=quantity))
+
+
+def test_two_articles_giving_different_amounts_is_a_warning_naming_both(two: Path, run_kg) -> None:
+    """An amount is a node of the article that gives it; two articles disagree when what the
+    amounts say differs (value, bound, unit), and the warning shows what each says."""
+    transfer(two, "a", "{value: 6, bound: about, unit: drones}")
+    transfer(two, "b", "{value: 8, bound: about, unit: drones}")
+    result = run_kg(two, "validate", "-q")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "Warning: <https://w3id.org/milcoop/id/arms-transfer/deal> mc:quantity: An arms transfer has at most one "
+        "quantity, an amount (mc:Amount); the articles disagree: data/articles/a.yaml:16 says \"about 6 drones\", "
+        "data/articles/b.yaml:16 says \"about 8 drones\" (data/articles/a.yaml:9)",
+    ]
+
+
+@pytest.mark.parametrize("other", ["{value: 6, bound: more-than, unit: drones}", "6"])
+def test_an_amount_with_another_bound_or_unit_is_another_value(two: Path, run_kg, other: str) -> None:
+    transfer(two, "a", "{value: 6, bound: about, unit: drones}")
+    transfer(two, "b", other)
+    result = run_kg(two, "validate", "-q")
+    assert "the articles disagree" in result.stdout, result.output
+
+
+def test_the_same_amount_in_two_articles_is_no_conflict(two: Path, run_kg) -> None:
+    transfer(two, "a", "{value: 6, bound: about, unit: drones}")
+    transfer(two, "b", "{value: 6, bound: about, unit: drones}")
+    result = run_kg(two, "validate", "-q")
+    assert (result.exit_code, result.stdout) == (0, ""), result.output
