@@ -32,6 +32,10 @@ ROOT = Path(__file__).resolve().parent.parent
 QC = Path(__file__).resolve().parent / "qc"
 #: the quality checks, as ``kg query`` names them (qc/...)
 CHECKS = [n for n in query_names(ROOT / "queries") if n.startswith("qc/")]
+#: the saved queries (not the checks): they run on the project of tests/claims/, two fact files
+#: written so that every saved query has rows (tests/test_claims_queries.py)
+SAVED = [n for n in query_names(ROOT / "queries") if not n.startswith("qc/")]
+CLAIMS = Path(__file__).resolve().parent / "claims"
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,30 @@ def materialise(name: str, dest: Path) -> QcFixture:
     return QcFixture(name, project, trig, store, where)
 
 
+def materialise_claims(dest: Path) -> QcFixture:
+    """The project of tests/claims/ (its own reference entities and articles) built in ``dest``."""
+    project = dest / "proj"
+    project.mkdir(parents=True)
+    for name in ("ontology", "queries"):
+        shutil.copytree(ROOT / name, project / name)
+    shutil.copytree(CLAIMS / "data", project / "data")
+    trig = ensure_built(Project(project)) / NAMED
+    store = dest / "store"
+    load_store(store, trig)
+    return QcFixture("claims", project, trig, store, ())
+
+
 @pytest.fixture(scope="session")
-def qc_fixtures(tmp_path_factory) -> dict[str, QcFixture]:
-    """Every check's fixture, made once for the whole session (tests must not change them)."""
-    return {name: materialise(name, tmp_path_factory.mktemp(stem(name))) for name in CHECKS}
+def claims_fixture(tmp_path_factory) -> QcFixture:
+    """The saved queries' project (tests/claims/), built once for the whole session."""
+    return materialise_claims(tmp_path_factory.mktemp("claims"))
+
+
+@pytest.fixture(scope="session")
+def qc_fixtures(tmp_path_factory, claims_fixture) -> dict[str, QcFixture]:
+    """Every check's fixture, and for every saved query the project of tests/claims/, made once
+    for the whole session (tests must not change them): the engine-agreement tests run each
+    query on the dataset named here, where it has rows."""
+    fixtures = {name: materialise(name, tmp_path_factory.mktemp(stem(name))) for name in CHECKS}
+    fixtures.update({name: claims_fixture for name in SAVED})
+    return fixtures

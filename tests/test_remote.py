@@ -211,6 +211,8 @@ def _candidates(engine, param) -> list[str]:
         "state": f"?f <{MC}belongsTo> ?x",
         "exercise": f"?x a <{MC}MilitaryExercise>",
         "entity": f"?c <{MC}claims> ?f . ?f ?p ?x FILTER(isIRI(?x) && ?p != <{MC}claims>)",
+        "speaker": f"?c <{MC}attributedTo> ?x",
+        "fact": f"?c <{MC}claims> ?x",
     }
     rows = engine.select(f"SELECT DISTINCT ?x WHERE {{ {patterns[param.name]} }} ORDER BY ?x LIMIT 5", {}).rows
     return [row["x"].value for row in rows]
