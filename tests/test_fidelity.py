@@ -63,3 +63,56 @@ def test_every_gold_fact_and_trap_is_covered(f: F.FidelityFile):
 def test_the_fidelity_page_is_generated_from_these_files(graphs: F.Graphs):
     assert F.DOC.read_text(encoding="utf-8") == F.render(F.check_all(graphs)), \
         "docs/fidelity.md is out of date: run python tests/fidelity_lib.py"
+
+
+# --- no sentence of an article is copied -------------------------------------------------------
+
+#: how many words in a row of an article's text a fact file may repeat (names, titles of posts
+#: and short quoted phrases are shorter; a sentence or a clause is longer)
+MAX_COPIED_WORDS = 7
+SOURCES = (F.ROOT.parent / "shared" / "seeds", F.DEVSET)
+ARTICLE_FILES = sorted((F.ROOT / "data" / "articles").glob("*.yaml"))
+
+
+def _words(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"[\w'’-]+", text.casefold())
+
+
+def copied_runs(fact_file: str, source: str, n: int = MAX_COPIED_WORDS + 1) -> list[str]:
+    """Runs of ``n`` words of ``source`` that ``fact_file`` repeats, except those of the
+    article's title and URL (its bibliographic record, which a fact file cites) and of the names
+    it gives things (a slogan, a codename)."""
+    import yaml
+
+    doc = yaml.safe_load(fact_file) or {}
+    header = doc.get("article") or {}
+    names = [str(header.get(k, "")) for k in ("title", "url")]
+    # a name the article gives a thing (an exercise's slogan or name) is a value, not a sentence
+    names += [str(f.get(k, "")) for f in doc.get("facts") or [] for k in ("slogan", "name", "codename")]
+    cited = " | ".join(" ".join(_words(n)) for n in names)
+    text = _words(source)
+    grams = {tuple(text[i:i + n]) for i in range(len(text) - n + 1)}
+    words = _words(fact_file)
+    runs = [" ".join(words[i:i + n]) for i in range(len(words) - n + 1) if tuple(words[i:i + n]) in grams]
+    return [r for r in runs if r not in cited]
+
+
+@pytest.mark.parametrize("path", ARTICLE_FILES, ids=[p.stem for p in ARTICLE_FILES])
+def test_no_sentence_of_the_article_is_copied(path):
+    import yaml
+
+    source = yaml.safe_load(path.read_text(encoding="utf-8"))["article"]["source"]
+    found = [d / source for d in SOURCES if (d / source).is_file()]
+    if not found:
+        pytest.skip(f"the article's text {source} is not beside the project (../shared)")
+    runs = copied_runs(path.read_text(encoding="utf-8"), found[0].read_text(encoding="utf-8"))
+    assert not runs, f"{path.name} repeats the article's words: {runs[:5]}"
+
+
+def test_copied_runs_finds_a_copied_clause_and_not_a_name():
+    source = "The Russian defence ministry says the navies will train together in the Sea of Japan."
+    assert copied_runs("says: the navies will train together in the Sea of Japan", source)
+    assert not copied_runs("article:\n  title: The Russian defence ministry says the navies will train "
+                           "together in the Sea of Japan\nfacts:\n  - label: Russian defence ministry\n", source)
