@@ -33,7 +33,8 @@ CASES = [
                                  else "expected ',' or ']', but got '['"), id="yaml-syntax"),
     pytest.param(
         ARTICLE, "host: iran-northern-fleet", "host: iran-northern-flet", "host: iran-northern-flet",
-        "unknown force or state 'iran-northern-flet'; did you mean 'iran-northern-fleet'?", id="unknown-id"),
+        "unknown force or state or person or organisation 'iran-northern-flet'; did you mean 'iran-northern-fleet'?",
+        id="unknown-id"),
     pytest.param(
         ARTICLE, "observers: [AZE, KAZ, TKM]", "observers: [AZE, Kazakstan, TKM]", "observers: [AZE, Kazakstan",
         "unknown state or force or organisation 'Kazakstan'", id="unknown-id-no-close-match"),
@@ -44,17 +45,18 @@ CASES = [
         REF_FORCES, "  - id: iran-police", "  - id: irgc", "  - id: irgc",
         "duplicate id 'irgc' (first defined at data/reference/forces.yaml:{first})", id="duplicate-reference-id"),
     pytest.param(
-        ARTICLE, "start: 2025-07-21", "start: 2025-02-30", "start: 2025-02-30",
-        "'start' is not a real date: 2025-02-30", id="impossible-date"),
+        ARTICLE, "start: {date: 2025-07-21,", "start: {date: 2025-02-30,", "start: {date: 2025-02-30",
+        "'date' is not a real date: 2025-02-30", id="impossible-date"),
     pytest.param(
-        ARTICLE, "    attackers: [USA, ISR]\n", "", "id: us-israel-strikes-iran-nuclear-sites",
-        "a fact of type 'strike' needs 'attackers'", id="missing-required"),
+        ARTICLE, "    position: russia-president\n", "", "id: putin-president-of-russia",
+        "a fact of type 'position-held' needs 'position'", id="missing-required"),
     pytest.param(
         ARTICLE, "    state_count: 5", "    state_count: many", "state_count: many",
         "'state_count' must be a whole number, not 'many'", id="wrong-type"),
     pytest.param(
         ARTICLE, "    participants: [iran-navy", "    partcipants: [iran-navy", "partcipants:",
-        "unknown key 'partcipants' in a fact of type 'exercise'; did you mean 'participants'?", id="unknown-key"),
+        "unknown key 'partcipants' in a fact of type 'exercise'; did you mean 'participants', "
+        "'participant_states' or 'participant_count'?", id="unknown-key"),
 ]
 
 
@@ -62,7 +64,7 @@ CASES = [
 def test_bad_input_gives_one_line_and_exit_2(project, run_kg, rel, old, new, needle, message):
     _edit(project, rel, old, new)
     line = _line_of(project, rel, needle, last=True)
-    if needle.startswith("id: us-israel"):  # the fact's mapping starts on the line of 'type:'
+    if needle.startswith("id: putin-president"):  # the fact's mapping starts on the line of 'type:'
         line -= 1
     first = _line_of(project, rel, needle)
     if "fact id" in message:  # a fact is located by the line its mapping starts on ('type:')
@@ -84,14 +86,14 @@ def test_quantity_must_be_a_number(project, run_kg):
     assert result.exit_code == 2
     assert result.output == (
         f"Error: data/articles/iran-russia-caspian-maneuvers.yaml:{line}: "
-        "'quantity' must be a whole number, not 'many'\n"
+        "'quantity' must be a whole number or an amount such as {value: 6, bound: about}, not 'many'\n"
     )
 
 
 def test_failed_build_leaves_previous_outputs(project, run_kg):
     assert run_kg(project, "build").exit_code == 0
     before = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
-    _edit(project, ARTICLE, "start: 2025-07-21", "start: 2025-13-01")
+    _edit(project, ARTICLE, "start: {date: 2025-07-21,", "start: {date: 2025-13-01,")
     result = run_kg(project, "build")
     assert result.exit_code == 2
     after = {p.name: p.read_bytes() for p in (project / "build").iterdir()}

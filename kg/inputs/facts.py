@@ -250,6 +250,9 @@ class _Checker:
                 raise BadValue(f"{what} must be a whole number, not {_show(y)}")
             return V.integer(y.value, what, low=1 if kind == "paragraph" else 0, high=10**12)
         if kind == "amount":
+            if y.tag not in ("int", "map"):
+                raise BadValue(f"{what} must be a whole number or an amount such as {{value: 6, bound: about}}, "
+                               f"not {_show(y)}")
             if y.tag == "int":
                 return Struct("amount", (("value", Number(str(V.integer(y.value, what, low=0, high=10**15)))),), y.line)
             return self.struct("amount", AMOUNT_FIELDS, y, f"the amount {what}", local_facts, fact_fields)
