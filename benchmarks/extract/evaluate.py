@@ -72,14 +72,25 @@ def blind2_cases() -> list[Case]:
 
 
 def make_project(root: Path, extra_reference: list[Path]):
-    """A scratch project: the repository's ontology and reference, plus ``extra_reference``."""
+    """A scratch project: the repository's ontology and reference, plus the entities of
+    ``extra_reference`` that the repository's reference does not have (as the project grows, it
+    comes to hold some of them: the project's entry is taken)."""
+    import yaml
+
     from kg.project import Project
 
     (root / "data" / "articles").mkdir(parents=True)
     shutil.copytree(REPO / "ontology", root / "ontology")
     shutil.copytree(REPO / "data" / "reference", root / "data" / "reference")
+    known = {entry["id"] for path in sorted((REPO / "data" / "reference").glob("*.yaml"))
+             for entries in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).values()
+             for entry in entries or []}
     for path in extra_reference:
-        shutil.copy(path, root / "data" / "reference" / f"zz-{path.name}")
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        kept = {kind: [e for e in entries if e["id"] not in known] for kind, entries in doc.items()}
+        kept = {kind: entries for kind, entries in kept.items() if entries}
+        (root / "data" / "reference" / f"zz-{path.name}").write_text(
+            yaml.safe_dump(kept, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return Project(root)
 
 

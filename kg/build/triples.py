@@ -145,8 +145,21 @@ def amount_label(amount: Struct) -> str:
     if "currency" in amount:
         text += " " + amount.get("currency")
     if "unit" in amount:
-        text += " " + amount.get("unit").id.replace("-", " ")
+        unit = amount.get("unit").id.replace("-", " ")
+        if "value" in amount and amount.get("value").text == "1" and "of" not in amount:
+            unit = _singular(unit)
+        text += " " + unit
     return text
+
+
+def _singular(unit: str) -> str:
+    """"warships" -> "warship", "countries" -> "country" (a unit's id names it in the plural)."""
+    head, _, last = unit.rpartition(" ")
+    if last.endswith("ies"):
+        last = last[:-3] + "y"
+    elif last.endswith("s") and not last.endswith("ss"):
+        last = last[:-1]
+    return f"{head} {last}" if head else last
 
 
 def _when_node(g: Graph, f: Field, when: Struct, base: str | None) -> URIRef:

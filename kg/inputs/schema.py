@@ -496,7 +496,7 @@ ARTICLE_FIELDS = (
     Field("title", "str", SCHEMA.headline, required=True),
     Field("publisher", "ref:organisation", SCHEMA.publisher, required=True),
     Field("published", "date", SCHEMA.datePublished, required=True),
-    Field("published_basis", "str", MC.dateBasis),
+    Field("published_basis", "str", MC.publishedDateBasis),
     Field("language", "language", SCHEMA.inLanguage),
     Field("source", "plain", MC.sourceFile, required=True),
     Field("url", "url", SCHEMA.url),
