@@ -147,7 +147,7 @@ class Gazetteer:
         return True
 
     def _prefer(self, ids: list[str]) -> str:
-        order = ["force", "vessel", "weapon", "place", "state", "organisation", "group", "person",
+        order = ["force", "vessel", "weapon", "state", "place", "organisation", "group", "person",
                  "conflict", "position"]
         return sorted(ids, key=lambda i: (order.index(self.entity(i).kind) if self.entity(i).kind in order
                                           else 99, i))[0]

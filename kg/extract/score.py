@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..inputs.facts import Article, Fact
+from ..inputs.facts import Article, Fact, Struct
 
 KINDS = ("participant", "observer", "host", "location", "start", "end",
          "supplier", "recipient", "weapon", "quantity", "certainty", "denial")
@@ -24,6 +24,9 @@ _SLOTS = {
 
 
 def _plain(value) -> str:
+    if isinstance(value, Struct):  # a time as given (its date) or an amount (its number)
+        inner = value.get("date") if value.kind == "when" else value.get("value")
+        return _plain(inner) if inner is not None else f"({value.kind} without a {'date' if value.kind == 'when' else 'number'})"
     for attr in ("id", "text"):
         if hasattr(value, attr):
             return str(getattr(value, attr))
