@@ -149,9 +149,6 @@ def _triples_of(unit):
     return lambda: unit.triples
 
 
-ENGINES = ("fast", "reference")
-
-
 def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", engine: str = "fast",
         jobs: int = 1, use_cache: bool = True, progress: Callable[[int, int], None] | None = None) -> BuildResult:
     """Read, build, validate and reason over every article, each on its own.
@@ -168,8 +165,9 @@ def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", e
     article reports raises ``InputError``; the facts several articles report are validated
     with all their values, and where the articles disagree the report has warnings.
     """
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}")
+    from .build.shacl.facade import check_engine
+
+    check_engine(engine)
     setup = _read_inputs(project, validate_graphs, reason, engine)
     cache = _open_cache(project, validate_graphs, reason, engine) if use_cache else None
     shared = _shared(setup, cache)
@@ -394,7 +392,6 @@ class _Setup:
         self.reason = reason
         self.engine = engine
         self._compiled = None
-        self._ref_index = None
         self._reasoner = None
         #: the reasoner pickled, from the cache: quicker to load than to make
         self.reasoner_blob: bytes | None = None
@@ -422,12 +419,10 @@ class _Setup:
         return self._reasoner
 
     def validate_reference(self) -> Report:
-        data = _index(self) if self.engine == "fast" else self.ref.graph
-        return self.compiled().validate(data, lines=self.ref.lines)
+        return self.compiled().validate_reference(self.ref.graph, lines=self.ref.lines)
 
     def article(self, path: Path, reference) -> _Unit:
         from .inputs.facts import read_article
-        from .build.reasoning.owlrl_engine import used_triples
 
         article = read_article(path, self.project.display(path), reference, self.vocab)
         built = article_graph(article)
@@ -435,19 +430,7 @@ class _Setup:
         # a view, not a copy of the reference's lines for every article
         lines = ChainMap(built.lines, self.ref.lines)
         if self.shapes is not None:
-            if self.engine == "fast":
-                from .build.shacl.fast import Index
-
-                compiled = self.compiled()
-                data = Index(built.graph, base=_index(self))
-                store = list(built.graph) + used_triples(built.graph, self.ref.graph)
-                results = compiled.validate(data, focus_within=set(built.graph.subjects()), lines=lines,
-                                            store_triples=store).results
-            else:
-                data = Graph()
-                data += built.graph
-                data += self.ref.graph
-                results = self.compiled().validate(data, lines=lines).results
+            results = self.compiled().validate_with_reference(built.graph, self.ref.graph, lines=lines).results
         inferred: list = []
         if self.reason != "none" and not any(r.severity == "Violation" for r in results):
             inferred = list(self.reasoner().inferred(built.graph))
@@ -456,18 +439,8 @@ class _Setup:
     def validate_merged(self, graph: Graph, focus: set, lines: dict) -> list:
         """The shapes' results on the nodes ``focus`` of ``graph`` (facts reported by several
         articles, with the values of all of them), with the reference entities."""
-        if self.engine == "fast":
-            from .build.shacl.fast import Index
-            from .build.reasoning.owlrl_engine import used_triples
-
-            compiled = self.compiled()
-            store = list(graph) + used_triples(graph, self.ref.graph)
-            return compiled.validate(Index(graph, base=_index(self)), focus_within=set(focus),
-                                     lines=lines, store_triples=store).results
-        data = Graph()
-        data += graph
-        data += self.ref.graph
-        return self.compiled().validate(data, focus_within=set(focus), lines=lines).results
+        return self.compiled().validate_with_reference(graph, self.ref.graph, lines=lines,
+                                                       focus_within=set(focus)).results
 
     def unit(self, article, built, results: list, inferred: list) -> _Unit:
         from .build.crosscheck import index_of
@@ -497,15 +470,6 @@ def _cross_check(setup: _Setup, units: list, results: list) -> list:
     return check(articles, setup.ontology, setup.shapes, results, merged)
 
 
-def _index(setup: _Setup):
-    """The reference entities indexed for the fast engine (made once)."""
-    if setup._ref_index is None:
-        from .build.shacl.fast import Index
-
-        setup._ref_index = Index(setup.ref.graph)
-    return setup._ref_index
-
-
 _WORKER: dict = {}
 
 
@@ -532,8 +496,8 @@ def _process(setup: _Setup, paths: list[Path], indexes: list[int], jobs: int):
     import multiprocessing
 
     # warm what the workers share before forking, so that each does not redo it
-    if setup.shapes is not None and setup.engine == "fast":
-        setup.compiled()
+    if setup.shapes is not None:
+        setup.compiled().prepare(setup.ref.graph)
     if setup.reason != "none":
         setup.reasoner()
     from concurrent.futures import ProcessPoolExecutor

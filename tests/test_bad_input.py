@@ -6,15 +6,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from edits import edit
+
 ARTICLE = "data/articles/somali-magazine-casarex-2025.yaml"
 REF_FORCES = "data/reference/forces.yaml"
-
-
-def _edit(project: Path, rel: str, old: str, new: str) -> None:
-    path = project / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {rel}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _line_of(project: Path, rel: str, needle: str, last: bool = False) -> int:
@@ -62,7 +57,7 @@ CASES = [
 
 @pytest.mark.parametrize("rel, old, new, needle, message", CASES)
 def test_bad_input_gives_one_line_and_exit_2(project, run_kg, rel, old, new, needle, message):
-    _edit(project, rel, old, new)
+    edit(project, rel, old, new)
     line = _line_of(project, rel, needle, last=True)
     if needle.startswith("id: putin-president"):  # the fact's mapping starts on the line of 'type:'
         line -= 1
@@ -93,7 +88,7 @@ def test_quantity_must_be_a_number(project, run_kg):
 def test_failed_build_leaves_previous_outputs(project, run_kg):
     assert run_kg(project, "build").exit_code == 0
     before = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
-    _edit(project, ARTICLE, "start: {date: 2025-07-21,", "start: {date: 2025-13-01,")
+    edit(project, ARTICLE, "start: {date: 2025-07-21,", "start: {date: 2025-13-01,")
     result = run_kg(project, "build")
     assert result.exit_code == 2
     after = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
@@ -101,7 +96,7 @@ def test_failed_build_leaves_previous_outputs(project, run_kg):
 
 
 def test_unsafe_yaml_tag_is_refused(project, run_kg):
-    _edit(project, ARTICLE, "  publisher: somali-magazine", "  publisher: !!python/object:os.system somali")
+    edit(project, ARTICLE, "  publisher: somali-magazine", "  publisher: !!python/object:os.system somali")
     line = _line_of(project, ARTICLE, "!!python/object")
     result = run_kg(project, "build")
     assert result.exit_code == 2

@@ -400,3 +400,23 @@ def test_a_pipe_in_place_of_a_cache_file_is_not_waited_on(corpus, tmp_path):
         os.mkfifo(path)
     done = build()
     assert done.returncode == 0, done.stderr
+
+
+def test_a_value_that_cannot_be_written_leaves_no_temporary_file(tmp_path):
+    """Every cache file is written whole or not at all (``kg.build.cache._replace``): a value
+    that cannot be pickled, or a folder that cannot be written, leaves nothing behind."""
+    cache = Cache(tmp_path / "c", "k")
+    with pytest.raises(Exception):
+        cache.put_context(lambda: None)  # a function cannot be pickled
+    assert not [p for p in (tmp_path / "c").rglob("*") if p.is_file()]
+    cache.put_context({"reference": 1})
+    assert cache.get_context() == {"reference": 1}
+    if os.geteuid() != 0:  # root writes anywhere
+        folder = cache._context_file().parent
+        folder.chmod(0o500)
+        try:
+            cache.put_context({"reference": 2})  # a read-only project builds, without caching
+        finally:
+            folder.chmod(0o700)
+        assert cache.get_context() == {"reference": 1}
+    assert sorted(p.name for p in (tmp_path / "c").rglob("*") if p.is_file()) == [cache._context_file().name]

@@ -27,6 +27,7 @@ from kg.sparql.terms import QueryError, Term
 from kg.stores.local import load_store
 from kg.inputs.yamlread import MAX_ALIAS_VALUES, MAX_BYTES, MAX_DEPTH, read_yaml
 from servers import fake_server, kg, seed, status  # noqa: F401 (fixtures)
+from edits import edit
 from test_size import run_measured
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -34,15 +35,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = "data/articles/somali-magazine-casarex-2025.yaml"
 MB = 1024 * 1024
-
-
-def _edit(project: Path, rel: str, old: str, new: str) -> int:
-    """Replace the first ``old`` with ``new``; the line where it was."""
-    path = project / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {rel}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return text[: text.index(old)].count("\n") + 1
 
 
 def _build_fails(project: Path, message: str, rel: str = ARTICLE) -> None:
@@ -75,7 +67,7 @@ UNSAFE_TAGS = [
 @pytest.mark.parametrize("value, tag, what", UNSAFE_TAGS, ids=[t[0].split()[0] for t in UNSAFE_TAGS])
 def test_unsafe_tags_are_refused_and_never_run(project, value, tag, what, tmp_path):
     sentinel = tmp_path / "ran"
-    line = _edit(project, ARTICLE, "  publisher: somali-magazine", "  publisher: " + value.format(sentinel=sentinel))
+    line = edit(project, ARTICLE, "  publisher: somali-magazine", "  publisher: " + value.format(sentinel=sentinel))
     if tag is None:
         result = kg(project, "validate")
         assert "Error" not in result.stderr, result.stderr

@@ -142,3 +142,61 @@ def test_the_test_sees_a_cycle_and_an_upward_import(tmp_path):
             raise AssertionError("the cycle was not found")
     finally:
         globals()["KG"] = saved
+
+
+# --- engines are told apart by their facades only -------------------------------------------
+
+#: the facades (and the engines themselves): the only places that may look at an engine's name
+FACADES = ("kg.build.shacl", "kg.build.reasoning", "kg.engines")
+
+
+def _names_an_engine(node: ast.AST) -> bool:
+    """``engine``, ``self.engine``, ``setup.engine``, ``reasoner``, ``validator``...: a value
+    that stands for an engine or names one."""
+    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+    return any(word in name.lower() for word in ("engine", "reasoner", "validator"))
+
+
+def _is_names(node: ast.AST) -> bool:
+    """A string, a tuple/list/set of strings, or a name in capitals (``ENGINES``)."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts)
+    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+    return name.isupper()
+
+
+def engine_dispatch(source: str, filename: str = "<source>") -> list[str]:
+    """The lines of ``source`` that test an engine's name (``engine == "fast"``,
+    ``engine in ENGINES``) or ask an engine what it has (``hasattr(reasoner, ...)``)."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source, filename)):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(_names_an_engine(s) for s in sides) and any(_is_names(s) for s in sides):
+                found.append((node.lineno, ast.unparse(node)))
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "hasattr"
+              and node.args and _names_an_engine(node.args[0])):
+            found.append((node.lineno, ast.unparse(node)))
+    return [f"{filename}:{line}: {text}" for line, text in sorted(found)]
+
+
+def test_no_engine_dispatch_outside_the_facades():
+    """Callers never test an engine's name or use ``hasattr`` on one: the facades
+    (``kg.build.shacl.facade``, ``kg.build.reasoning.reasoner``, ``kg.engines``) do."""
+    found = []
+    for name, path in modules().items():
+        if not any(name == f or name.startswith(f + ".") for f in FACADES):
+            found += engine_dispatch(path.read_text(encoding="utf-8"), str(path.relative_to(KG.parent)))
+    assert not found, "engine dispatch outside the facades:\n" + "\n".join(found)
+
+
+def test_the_test_sees_engine_dispatch():
+    source = ('if engine == "fast":\n    pass\n'
+              'x = a if self.engine != "reference" else b\n'
+              'if setup.engine in ENGINES:\n    pass\n'
+              'if hasattr(reasoner, "inferred"):\n    pass\n'
+              'if fmt == "json" or engine is None or hasattr(item, "asList"):\n    pass\n')
+    # not line 8: ``engine is None`` names no engine, ``hasattr(item, ...)`` asks no engine
+    assert sorted(int(line.split(":")[1]) for line in engine_dispatch(source)) == [1, 3, 4, 6]

@@ -20,6 +20,7 @@ from kg.cli import cli
 from kg.engines.rdflib_engine import RdflibEngine
 from kg.errors import InputError
 from kg.queries import bind_params, parse_query_file
+from edits import edit
 
 ARTICLE = "data/articles/somali-magazine-casarex-2025.yaml"
 FORCES = "data/reference/forces.yaml"
@@ -27,15 +28,6 @@ FORCES = "data/reference/forces.yaml"
 
 def kg(project: Path, *args: str):
     return CliRunner().invoke(cli, ["-C", str(project), *args], catch_exceptions=False)
-
-
-def _edit(project: Path, rel: str, old: str, new: str) -> int:
-    """Replace the first ``old`` with ``new``; the line where it was."""
-    path = project / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {rel}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return text[: text.index(old)].count("\n") + 1
 
 
 def _refused(project: Path, rel: str, line: int | None, message: str, command: str = "build") -> None:
@@ -100,14 +92,14 @@ BAD_VALUES = {
 @pytest.mark.parametrize("name", list(BAD_VALUES))
 def test_bad_values_are_refused_with_their_line(project, name):
     rel, old, new, message = BAD_VALUES[name]
-    line = _edit(project, rel, old, new)
+    line = edit(project, rel, old, new)
     _refused(project, rel, line, message)
 
 
 def test_explicit_str_tag_and_multi_line_notes_still_build(project):
     """``!!str`` only makes a value text (checked as text); a note (free prose) may span lines."""
-    _edit(project, ARTICLE, "codename: CASAREX 2025", "codename: !!str 2025")
-    _edit(project, ARTICLE, "    note: >-\n", "    note: |-\n")
+    edit(project, ARTICLE, "codename: CASAREX 2025", "codename: !!str 2025")
+    edit(project, ARTICLE, "    note: >-\n", "    note: |-\n")
     result = kg(project, "build", "-q")
     assert result.exit_code == 0, result.output
     turtle = (project / "build" / "kg.ttl").read_text(encoding="utf-8")

@@ -39,7 +39,7 @@ import tempfile
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, BinaryIO, Callable, Iterable
 
 from ..inputs.files import open_regular
 
@@ -328,23 +328,16 @@ class Cache:
         self.save_index()
 
     def _compact(self, mm) -> None:
-        tmp = None
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=".pack-", dir=self.folder)
-            offsets = {}
-            with os.fdopen(fd, "wb") as fh:
-                for key, (offset, length) in sorted(self._used.items(), key=lambda kv: kv[1][0]):
-                    head = RECORD + key.encode() + length.to_bytes(8, "little")
-                    offsets[key] = (fh.tell(), length)
-                    fh.write(head)  # the checksum and the bytes, as read and checked
-                    fh.write(mm[offset + len(head):offset + len(head) + CHECK + length])
-            os.replace(tmp, self._pack_path())
-        except OSError:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+        offsets = {}
+
+        def write(fh) -> None:
+            for key, (offset, length) in sorted(self._used.items(), key=lambda kv: kv[1][0]):
+                head = RECORD + key.encode() + length.to_bytes(8, "little")
+                offsets[key] = (fh.tell(), length)
+                fh.write(head)  # the checksum and the bytes, as read and checked
+                fh.write(mm[offset + len(head):offset + len(head) + CHECK + length])
+
+        if not _replace(self._pack_path(), ".pack-", write):
             return
         self._index[PACKS][self.inputs_key] = offsets
         self._used = dict(offsets)
@@ -367,22 +360,13 @@ class Cache:
             return None
 
     def _write(self, target: Path, value: Any) -> None:
-        tmp = None
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".entry-", dir=target.parent)
-            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(FORMAT + hashlib.sha256(data).digest())
-                fh.write(data)
-            os.replace(tmp, target)
-        except OSError:
-            # a read-only project still builds, without caching
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+        def write(fh) -> None:
+            fh.write(FORMAT + hashlib.sha256(data).digest())
+            fh.write(data)
+
+        _replace(target, ".entry-", write)  # where it fails, a read-only project still builds, without caching
 
     # --- what the whole build needs of the reference entities ----------------------------
 
@@ -395,6 +379,27 @@ class Cache:
 
     def put_context(self, value: Any) -> None:
         self._write(self._context_file(), value)
+
+
+def _replace(target: Path, prefix: str, write: Callable[[BinaryIO], None]) -> bool:
+    """Write ``target`` whole or not at all: ``write`` fills a temporary file beside it (its name
+    starts with ``prefix``), which then replaces ``target`` in one rename. False where that
+    fails (an ``OSError``: a read-only project, a full disk), and no temporary file is left."""
+    tmp = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=prefix, dir=target.parent)
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.replace(tmp, target)
+        return True
+    except OSError:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        return False
 
 
 class _Side:

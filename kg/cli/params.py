@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from ..engines import FILE_ENGINES
+
 
 class KgOption(click.Option):
     """An option that may declare ``not_with`` (another option's name and the error when both are
@@ -94,7 +96,7 @@ load_endpoint_options = _stack(endpoint_option, gsp_path_option, query_path_opti
 
 #: where a query runs: the built graph (by an engine), an embedded store or a server (kg query, kg check)
 query_target_options = _stack(
-    click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph",
+    click.option("--engine", type=click.Choice(FILE_ENGINES), default=FILE_ENGINES[0],
                  show_default=True,
                  help="The engine that runs queries on the built graph (ignored with --store or --endpoint)."),
     store_option, endpoint_option, query_path_option, timeout_option, retries_option, max_answer_option)

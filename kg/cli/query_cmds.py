@@ -24,16 +24,10 @@ def open_engine(project, engine: str, store_dir: Path | None, endpoint: str | No
         from ..engines.oxigraph_engine import OxigraphEngine
 
         return OxigraphEngine.open(store_dir, timeout=timeout)
+    from ..engines import from_file
     from ..pipeline import NAMED, ensure_built
 
-    out_dir = ensure_built(project)
-    if engine == "rdflib":
-        from ..engines.rdflib_engine import RdflibEngine
-
-        return RdflibEngine.from_file(out_dir / NAMED, timeout=timeout)
-    from ..engines.oxigraph_engine import OxigraphEngine
-
-    return OxigraphEngine.from_file(out_dir / NAMED, timeout=timeout)
+    return from_file(engine, ensure_built(project) / NAMED, timeout=timeout)
 
 
 @cli.command()

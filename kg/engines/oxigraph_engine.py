@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -56,6 +57,25 @@ def from_oxigraph(node) -> Term:
     return Term("literal", str(node), XSD_STRING)
 
 
+def _variables(result) -> list[str]:
+    """The variables of a SELECT query's result; ``QueryError`` for another query form's."""
+    import pyoxigraph as ox
+
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryError("not a SELECT query")
+    return [v.value for v in result.variables]
+
+
+def _row(solution, variables: list[str]) -> Row:
+    """One solution as a row of ``Term``s (an unbound variable is left out)."""
+    row = {}
+    for i, var in enumerate(variables):
+        value = solution[i]
+        if value is not None:
+            row[var] = from_oxigraph(value)
+    return row
+
+
 # --- the engine ------------------------------------------------------------------------------
 
 
@@ -95,39 +115,33 @@ class OxigraphEngine:
 
     # -- running ----------------------------------------------------------------------------
 
-    def _query(self, query: str, bindings: dict[str, Term], consume):
-        """Run the query and ``consume`` its result, within the timeout."""
-        import pyoxigraph as ox
-
-        substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
-
-        def work():
-            return consume(self.store.query(query, use_default_graph_as_union=union_default_graph(query),
-                                            substitutions=substitutions or None))
-
+    @contextmanager
+    def _failing(self) -> Iterator[None]:
+        """Oxigraph's errors, while a query is parsed, run or read, as ``QueryError``."""
         try:
-            return run_with_timeout(work, self.timeout, self.name)
+            yield
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {_first_line(exc)}") from None
         except (OSError, RuntimeError) as exc:
             raise QueryError(f"the query failed in {self.name}: {_first_line(exc)}") from None
 
+    def _run(self, query: str, bindings: dict[str, Term]):
+        """The query's result as pyoxigraph gives it (solutions are computed as they are read)."""
+        import pyoxigraph as ox
+
+        substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
+        return self.store.query(query, use_default_graph_as_union=union_default_graph(query),
+                                substitutions=substitutions or None)
+
+    def _query(self, query: str, bindings: dict[str, Term], consume):
+        """Run the query and ``consume`` its result, within the timeout."""
+        with self._failing():
+            return run_with_timeout(lambda: consume(self._run(query, bindings)), self.timeout, self.name)
+
     def select(self, query: str, bindings: dict[str, Term]) -> SelectResult:
         def consume(result):
-            import pyoxigraph as ox
-
-            if not isinstance(result, ox.QuerySolutions):
-                raise QueryError("not a SELECT query")
-            variables = [v.value for v in result.variables]
-            rows = []
-            for solution in result:
-                row = {}
-                for i, var in enumerate(variables):
-                    value = solution[i]
-                    if value is not None:
-                        row[var] = from_oxigraph(value)
-                rows.append(row)
-            return SelectResult(variables, rows)
+            variables = _variables(result)
+            return SelectResult(variables, [_row(solution, variables) for solution in result])
 
         return self._query(query, bindings, consume)
 
@@ -153,39 +167,20 @@ class OxigraphEngine:
 
     def select_stream(self, query: str, bindings: dict[str, Term]) -> SelectStream:
         """The rows of a SELECT query, converted one at a time as they come."""
-        engine = self
-        """Rows of an Oxigraph engine's store, converted one at a time."""
 
         def start() -> tuple[list[str], Iterator[Row]]:
-            import pyoxigraph as ox
-
-            substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
-            try:
-                result = engine.store.query(query, use_default_graph_as_union=union_default_graph(query),
-                                            substitutions=substitutions or None)
-            except SyntaxError as exc:
-                raise QueryError(f"SPARQL syntax error: {_first_line(exc)}") from None
-            except (OSError, RuntimeError) as exc:
-                raise QueryError(f"the query failed in {engine.name}: {_first_line(exc)}") from None
-            if not isinstance(result, ox.QuerySolutions):
-                raise QueryError("not a SELECT query")
-            variables = [v.value for v in result.variables]
+            with self._failing():
+                result = self._run(query, bindings)
+            variables = _variables(result)
 
             def rows() -> Iterator[Row]:
-                try:
+                with self._failing():
                     for solution in result:
-                        row = {}
-                        for i, var in enumerate(variables):
-                            value = solution[i]
-                            if value is not None:
-                                row[var] = from_oxigraph(value)
-                        yield row
-                except (OSError, RuntimeError) as exc:
-                    raise QueryError(f"the query failed in {engine.name}: {_first_line(exc)}") from None
+                        yield _row(solution, variables)
 
             return variables, rows()
 
-        return stream_with_timeout(start, engine.timeout, engine.name)
+        return stream_with_timeout(start, self.timeout, self.name)
 
     def graph_counts(self) -> dict[str, int]:
         """The triple count of each named graph (and of the default graph, as ``""``, where it

@@ -23,6 +23,13 @@ PYSHACL_TIMEOUT = 600.0
 ENGINES = ("fast", "reference")
 
 
+def check_engine(engine: str) -> None:
+    """``ValueError`` unless ``engine`` is one of ``ENGINES`` (the same names as the reasoners',
+    ``kg.build.reasoning.reasoner``)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}")
+
+
 class Validator:
     """The shapes, compiled once, behind one facade over both engines.
 
@@ -41,8 +48,7 @@ class Validator:
                  reference_timeout: float | None = None) -> None:
         from .fast import SPARQL_TIMEOUT, Shapes, Unsupported
 
-        if engine not in ENGINES:
-            raise ValueError(f"unknown engine {engine!r}")
+        check_engine(engine)
         self.shapes = shapes
         self.ontology = ontology
         self.engine = engine
@@ -60,6 +66,8 @@ class Validator:
                 raise Unsupported(f"the fast SHACL engine does not support {self.compiled.unsupported[node]} "
                                   f"(shape {self.compiled.name(node)}); use --engine reference", source)
         self._reference_graph: Graph | None = None
+        #: (the reference graph, its index for the fast engine), made on first use
+        self._reference_index: tuple[Graph, object] | None = None
 
     @property
     def fast_shapes(self) -> list:
@@ -104,6 +112,49 @@ class Validator:
         if not self.fast_shapes and focus_within is None:
             return report  # pySHACL's own report graph stays with its results
         return Report(results + report.results)
+
+    # --- a build: the reference entities, and graphs that use them -----------------------------
+
+    def prepare(self, reference: Graph) -> None:
+        """Make what validating graphs that use ``reference`` shares (for the fast engine, the
+        reference's index), so that processes forked after this do not each make it again."""
+        if self.engine == "fast":
+            self._index_of(reference)
+
+    def validate_reference(self, reference: Graph, lines: dict | None = None) -> Report:
+        """The reference entities (the graph every article uses), on their own."""
+        data = self._index_of(reference) if self.engine == "fast" else reference
+        return self.validate(data, lines=lines)
+
+    def validate_with_reference(self, graph: Graph, reference: Graph, lines: dict | None = None,
+                                focus_within: set[Node] | None = None) -> Report:
+        """``graph`` (an article, or the facts several articles report) with the reference
+        entities it uses; with ``focus_within``, only the results at those nodes.
+
+        The fast engine reads ``graph`` over the reference's index, runs its SPARQL constraints
+        over ``graph`` and the reference triples it uses (``used_triples``), and keeps the
+        results at ``graph``'s own subjects unless told ``focus_within`` (the reference's nodes
+        are ``validate_reference``'s). pySHACL validates the two graphs merged."""
+        if self.engine == "fast":
+            from ..reasoning.owlrl_engine import used_triples
+            from .fast import Index
+
+            focus = set(graph.subjects()) if focus_within is None else set(focus_within)
+            store = list(graph) + used_triples(graph, reference)
+            return self.validate(Index(graph, base=self._index_of(reference)), focus_within=focus, lines=lines,
+                                 store_triples=store)
+        data = Graph()
+        data += graph
+        data += reference
+        return self.validate(data, focus_within=None if focus_within is None else set(focus_within), lines=lines)
+
+    def _index_of(self, reference: Graph):
+        """The reference indexed for the fast engine (``kg.build.shacl.fast.Index``), made once."""
+        if self._reference_index is None or self._reference_index[0] is not reference:
+            from .fast import Index
+
+            self._reference_index = (reference, Index(reference))
+        return self._reference_index[1]
 
     def _pyshacl(self, data: Graph, lines: dict | None) -> Report:
         from ...sparql.terms import QueryError
