@@ -84,8 +84,8 @@ def _compare(recorded: dict, which: str, found: dict[str, str]) -> None:
     assert changed == [], f"outputs of {which} that differ from the recorded ones: {changed}"
 
 
-def test_the_seed_project_writes_the_recorded_bytes(run_kg, project, recorded):
-    _compare(recorded, "seeds", _outputs(run_kg, project, queries=True))
+def test_the_seed_project_writes_the_recorded_bytes(run_kg, seed_project, recorded):
+    _compare(recorded, "seeds", _outputs(run_kg, seed_project, queries=True))
 
 
 def test_a_generated_corpus_writes_the_recorded_bytes(run_kg, tmp_path, recorded):

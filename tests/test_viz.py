@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import copy_seed_project
 from kg.cli import cli
 from kg.pipeline import NAMED, ensure_built
 from kg.project import Project
@@ -30,10 +31,7 @@ CASAREX = "https://w3id.org/milcoop/id/exercise/casarex-2025"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     """The seed project built once (a copy: the tests never touch the work tree's build/)."""
-    dest = tmp_path_factory.mktemp("viz") / "proj"
-    dest.mkdir()
-    for name in ("ontology", "data", "queries"):
-        shutil.copytree(ROOT / name, dest / name)
+    dest = copy_seed_project(tmp_path_factory.mktemp("viz") / "proj")
     ensure_built(Project(dest))
     return dest
 
@@ -166,7 +164,7 @@ def test_no_inferred_leaves_out_the_dashed_links(built):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == ("%% kg viz casarex-2025 --depth 1 --no-inferred --format mermaid: CASAREX 2025, "
-                        "17 entities, 21 links")
+                        "27 entities, 36 links")
     assert not any("-.->" in line for line in lines)
     assert not any("belongs to" in line for line in lines)
 
@@ -200,7 +198,7 @@ def test_html_cannot_be_broken_by_a_label():
     ("zzzz", "Error: no entity has the id, label or alias 'zzzz'; give an entity's id (IRN, casarex-2025), "
              "label or alias"),
     ("https://w3id.org/milcoop/id/state/IRM",
-     "Error: no entity <https://w3id.org/milcoop/id/state/IRM> in the graph; did you mean 'ISR' or 'IRN'?"),
+     "Error: no entity <https://w3id.org/milcoop/id/state/IRM> in the graph; did you mean 'IRL', 'IRN' or 'IRQ'?"),
 ])
 def test_unknown_entity(built, name, message):
     out = built / "out.html"
@@ -224,7 +222,7 @@ def test_html_default_path_atomic_and_offline(built):
     result = kg(built, "viz", "casarex-2025")
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert result.stderr == "Wrote .kg/viz/exercise-casarex-2025.html: CASAREX 2025, 19 entities, 31 links\n"
+    assert result.stderr == "Wrote .kg/viz/exercise-casarex-2025.html: CASAREX 2025, 28 entities, 44 links\n"
     page = built / ".kg" / "viz" / "exercise-casarex-2025.html"
     text = page.read_text(encoding="utf-8")
     assert sorted(p.name for p in page.parent.iterdir()) == [page.name]  # no temporary file left
@@ -368,7 +366,7 @@ def test_html_in_headless_chromium(built, data, tmp_path, tmp_path_factory, caps
     dom = _dom(run.stdout)
     assert "data-kg-errors" not in dom.root, dom.root
     assert _console(run.stderr) == []
-    assert dom.status == "Drawn: 19 entities, 31 links."
+    assert dom.status == "Drawn: 28 entities, 44 links."
     drawn = json.loads(html.unescape(dom.network["data-drawn"]))
     assert sorted(drawn) == sorted(n.label for n in hood.nodes)
     assert {"CASAREX 2025", "Iran", "Russia", "Azerbaijan", "Russian Navy", "Caspian Sea"} <= set(drawn)

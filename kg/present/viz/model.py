@@ -4,6 +4,7 @@ colours, finding the entity a user names (``resolve``), and names for files and 
 The formats draw it: ``mermaid``, ``dot``, ``html``."""
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,7 +18,10 @@ from ...errors import InputError
 
 _ID = str(ns.ID)
 _MC = str(ns.MC)
-_LEFT_OUT = (_ID + "claim/", _ID + "article/")
+#: what is not drawn: claims and articles (the sources of a fact), and the nodes that hold the
+#: detail of one article's account (amounts, times as given, roles, links: a link is drawn as
+#: its mc:linkedTo edge)
+_LEFT_OUT = tuple(_ID + kind for kind in ("claim/", "article/", "amount/", "time/", "role/", "link/"))
 
 #: the kinds of node, in the order they are listed, each with the class that makes it, how it
 #: is coloured (fill, border); each format gives a kind its shape (``SHAPES`` in ``mermaid``,
@@ -303,7 +307,8 @@ def resolve(data: GraphData, text: str) -> URIRef:
         raise InputError(message) from None
     iri = URIRef(term.value)
     if (iri, None, None) not in data.all and (None, None, iri) not in data.all:
-        raise InputError(f"no entity <{iri}> in the graph" + _suggest(data, ident(str(iri))))
+        kind = str(iri)[len(_ID):].rsplit("/", 1)[0] + "/" if str(iri).startswith(_ID) else ""
+        raise InputError(f"no entity <{iri}> in the graph" + _suggest(data, ident(str(iri)), _ID + kind))
     return iri
 
 
@@ -322,15 +327,29 @@ def _names(data: GraphData) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _suggest(data: GraphData, text: str) -> str:
-    """``; did you mean 'casarex-2025'?``: the names closest to ``text``, one per entity; or
-    a hint."""
+def _suggest(data: GraphData, text: str, within: str = "") -> str:
+    """``; did you mean 'casarex-2025'?``: the names closest to ``text``, one per entity (of the
+    entities whose IRI starts with ``within``, where any is close), those nearly as close as the
+    closest, the ones that begin alike first; or a hint."""
     import difflib
 
     names = _names(data)
+    if within:
+        names = {k: v for k, v in names.items() if v[1].startswith(within)} or names
+    needle = text.casefold()
+    scored = []
+    for key in sorted(names):
+        ratio = difflib.SequenceMatcher(None, needle, key).ratio()
+        if ratio >= 0.6:
+            prefix = len(os.path.commonprefix([needle, key]))
+            scored.append((-round(ratio, 6), -prefix, key))
+    scored.sort()
+    best = -scored[0][0] if scored else 0
     shown: list[str] = []
     entities: set[str] = set()
-    for close in difflib.get_close_matches(text.casefold(), sorted(names), n=10, cutoff=0.6):
+    for neg, _prefix, close in scored:
+        if -neg < best - 0.1:
+            break
         name, entity = names[close]
         if entity not in entities and len(shown) < 3:
             entities.add(entity)
