@@ -4,7 +4,8 @@
 
 For each size: generate a project (benchmarks/generate.py), then time a full ``kg build``
 (cold cache), a rebuild after editing one article, ``kg load`` into the embedded store, a saved
-query on the store (median and p95 of several runs), and ``kg --help``; the peak memory of each
+query on the store (median and p95 of several runs), the claims model's ``statements`` and
+``conflicts`` listings (one run each), and ``kg --help``; the peak memory of each
 child (``resource.getrusage(RUSAGE_CHILDREN)``, read in a wrapper process per step so that each
 step has its own peak); triples per second; and the pyoxigraph bulk load of the build's
 N-Triples-equivalent output (kg.trig) measured in the same run, with the ratio of the full build
@@ -76,6 +77,12 @@ def bench_size(n: int, jobs: int, workdir: Path, runs: int) -> dict:
                  for _ in range(runs)]
         row["query_median_s"] = statistics.median(times)
         row["query_p95_s"] = sorted(times)[max(0, int(round(0.95 * len(times))) - 1)]
+        # the claims model's listings: every statement with its speaker, and the values articles disagree on
+        for name in ("statements", "conflicts"):
+            try:
+                row[f"{name}_s"] = measure([*KG, "-C", str(root), "query", name, "--format", "csv"])["seconds"]
+            except SystemExit as exc:  # a timeout is a figure too (issue "Interactive at scale")
+                row[f"{name}_error"] = str(exc).splitlines()[0][:200]
     except SystemExit as exc:  # kg load belongs to kg/stores/local.py: report, do not stop
         row["load_error"] = str(exc).splitlines()[0]
     helps = [measure([*KG, "--help"])["seconds"] for _ in range(runs)]
@@ -87,7 +94,8 @@ def bench_size(n: int, jobs: int, workdir: Path, runs: int) -> dict:
 COLUMNS = [("articles", "{:>8}"), ("triples", "{:>9}"), ("build_s", "{:>8.1f}"), ("build_mb", "{:>8.0f}"),
            ("triples_per_s", "{:>9.0f}"), ("rebuild_s", "{:>9.1f}"), ("oxigraph_bulk_s", "{:>8.2f}"),
            ("build_vs_bulk", "{:>8.1f}"), ("load_s", "{:>7.1f}"), ("query_median_s", "{:>8.2f}"),
-           ("query_p95_s", "{:>8.2f}"), ("help_s", "{:>7.2f}")]
+           ("query_p95_s", "{:>8.2f}"), ("statements_s", "{:>8.2f}"), ("conflicts_s", "{:>8.2f}"),
+           ("help_s", "{:>7.2f}")]
 
 
 def table(rows: list[dict]) -> str:
