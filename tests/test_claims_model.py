@@ -226,3 +226,18 @@ def test_bad_claims_model_input_is_one_line_and_exit_2(tmp_path: Path, run_kg, o
     assert result.exit_code == 2, result.output
     assert result.output == f"Error: data/articles/model.yaml:{line}: {message}\n"
     assert not (dest / "build").exists()
+
+
+def test_the_engine_of_reference_reads_days_with_no_year(project: Path, store, run_kg, tmp_path: Path) -> None:
+    """owlrl took every xsd:gMonthDay for ill-formed (and, while it reasoned, made rdflib do so):
+    the build with pySHACL and owlrl conforms like the fast one, with the same entailments, and a
+    day with no year stays well-typed in this process afterwards."""
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    dest = tmp_path / "ref"
+    shutil.copytree(project, dest, ignore=shutil.ignore_patterns("build", ".kg", ".build.generations"))
+    result = run_kg(dest, "build", "-q", "--engine", "reference", "--no-cache")
+    assert result.exit_code == 0, result.output
+    assert (dest / "build" / "kg.trig").read_bytes() == (project / "build" / "kg.trig").read_bytes()
+    assert not Literal("--09-07", datatype=XSD.gMonthDay).ill_typed

@@ -8,6 +8,8 @@ reflexive ``owl:sameAs``, and nothing already asserted.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
@@ -20,14 +22,63 @@ _OURS = str(ns.ID)
 _TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class}
 
 
+_G_MONTH_DAY = re.compile(r"^--(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(Z|[+-][0-9]{2}:[0-9]{2})?\Z")
+_G_MONTH = re.compile(r"^--(0[1-9]|1[0-2])(Z|[+-][0-9]{2}:[0-9]{2})?\Z")
+
+
+def _month_day(value: str) -> str:
+    """An xsd:gMonthDay such as ``--09-07`` (a day that some year has)."""
+    m = _G_MONTH_DAY.match(value)
+    if m is None or int(m.group(2)) > (29, 31, 30)[(int(m.group(1)) in (4, 6, 9, 11)) + (int(m.group(1)) != 2)]:
+        raise ValueError(f"Invalid gMonthDay {value}")
+    return value
+
+
+def _month(value: str) -> str:
+    """An xsd:gMonth such as ``--12``."""
+    if not _G_MONTH.match(value):
+        raise ValueError(f"Invalid gMonth {value}")
+    return value
+
+
+def _fix_owlrl_datatypes() -> None:
+    """owlrl (7.1) checks xsd:gMonthDay and xsd:gMonth as if they had no leading "--" (it reads
+    "--09-07" as the date "2008---09-07"), so it takes every valid one for an ill-formed literal,
+    and while it reasons rdflib's own parsing of them is replaced by its check. Its table is
+    given the XML Schema forms."""
+    from owlrl import DatatypeHandling
+    from rdflib.namespace import XSD
+
+    DatatypeHandling.AltXSDToPYTHON[XSD.gMonthDay] = _month_day
+    DatatypeHandling.AltXSDToPYTHON[XSD.gMonth] = _month
+
+
 def _closure(graph: Graph, mode: str) -> Graph:
     import owlrl
 
+    _fix_owlrl_datatypes()
     semantics = owlrl.OWLRL_Semantics if mode == "owlrl" else owlrl.RDFS_Semantics
     out = Graph()
     out += graph
     owlrl.DeductiveClosure(semantics, axiomatic_triples=False, datatype_axioms=False).expand(out)
+    _drop_recast_literals(graph, out)
     return out
+
+
+def _drop_recast_literals(graph: Graph, out: Graph) -> None:
+    """owlrl stands for each literal by its Python value, and Python's ``True == 1``: a claim at
+    paragraph 1 in a graph that also holds ``true`` comes out "at paragraph true" too. Such a
+    triple (the asserted subject and property with a literal of another datatype and the same
+    Python value) is not an entailment and is dropped."""
+    asserted: dict = {}
+    for s, p, o in graph:
+        if isinstance(o, Literal):
+            asserted.setdefault((s, p), set()).add(o)
+    for s, p, o in list(out.triples((None, None, None))):
+        if isinstance(o, Literal) and (s, p, o) not in graph:
+            if any(a.datatype != o.datatype and a.value is not None and a.value == o.value
+                   for a in asserted.get((s, p), ())):
+                out.remove((s, p, o))
 
 
 def keep(triple) -> bool:
