@@ -47,7 +47,8 @@ BAD_VALUES = {
     "null-tag": (ARTICLE, "codename: CASAREX 2025", "codename: !!null CASAREX 2025", TAG.format("null")),  # dropped
     "int-tag": (ARTICLE, "state_count: 5", 'state_count: !!int "\u0661\u0662"', TAG.format("int")),  # read as 12
     "float-tag": (ARTICLE, "state_count: 5", "state_count: !!float 5", TAG.format("float")),
-    "timestamp-tag": (ARTICLE, "start: 2025-07-21", 'start: !!timestamp "2025-07-21"', TAG.format("timestamp")),
+    "timestamp-tag": (ARTICLE, "start: {date: 2025-07-21,", 'start: {date: !!timestamp "2025-07-21",',
+                      TAG.format("timestamp")),
     "non-specific-tag": (ARTICLE, "state_count: 5", "state_count: ! 5", "tag '!' is not allowed; only plain YAML values are"),
     "tag-in-reference": (FORCES, "  - id: irgc\n", "  - id: !!int 7\n", TAG.format("int")),
     # control characters written as escapes in double quotes
@@ -62,9 +63,9 @@ BAD_VALUES = {
     "line-separator-in-label": (FORCES, "label: Islamic Revolutionary Guard Corps",
                                 'label: "Islamic\\LRevolutionary Guard Corps"',
                                 "'label' holds a line break (U+2028) at character 8"),
-    "control-in-note": (ARTICLE, "    note: >-\n      The article gives the start and the length (three days); the end "
-                                 "is counted from them.\n      The Russian Navy's SB-738 entered the Caspian Sea to join "
-                                 "it.\n", '    note: "a \\e[31m red note"\n',
+    "control-in-note": (ARTICLE, "    note: >-\n      The article gives the start (July 21, the year from the page's "
+                                 "date) and the length\n      (three days); the end is counted from them.\n",
+                        '    note: "a \\e[31m red note"\n',
                         "'note' holds a control character (U+001B) at character 3"),
     "line-break-in-language": (ARTICLE, "language: en", 'language: "en\\nfr"',
                                "'language' must be a language tag such as en or pt-BR, not 'en\\nfr'"),
@@ -75,7 +76,8 @@ BAD_VALUES = {
     # month or day 00
     "month-00": (ARTICLE, "published: 2025-07-25", "published: 2025-00", "'published' is not a real date: 2025-00"),
     "day-00": (ARTICLE, "published: 2025-07-25", "published: 2025-07-00", "'published' is not a real date: 2025-07-00"),
-    "start-day-00": (ARTICLE, "start: 2025-07-21", "start: 2025-07-00", "'start' is not a real date: 2025-07-00"),
+    "start-day-00": (ARTICLE, "start: {date: 2025-07-21,", "start: {date: 2025-07-00,",
+                     "'date' is not a real date: 2025-07-00"),
     # a duration no date library holds
     "huge-duration": (ARTICLE, "duration: P3D", "duration: P99999999999999999999D",
                       "'duration' is too long a duration: 'P99999999999999999999D' (at most 999,999,999 days, "

@@ -7,6 +7,8 @@ can name the file and line that produced their focus node.
 """
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
@@ -89,19 +91,39 @@ def _add_values(g: Graph, node: URIRef, fields: tuple[Field, ...], values: dict,
         if f.prop is None or f.key not in values:
             continue
         items = values[f.key] if f.many else [values[f.key]]
-        for i, item in enumerate(items, 1):
-            obj = _object(g, f, item, base, i)
+        for item in items:
+            obj = _object(g, f, item, base)
             if obj is not None:
                 g.add((node, f.prop, obj))
             if isinstance(item, Struct) and item.kind == "when":
                 g.add((node, MC.timeSpec, _when_node(g, f, item, base)))
 
 
-def _object(g: Graph, f: Field, item, base: str | None, i: int):
+def _name(item) -> str:
+    """The last segment of the IRI of a node made for a value (an amount, a role, a link, a
+    claimed value): from what the value is, never from its place in a list, so that the same
+    file in another order gives the same IRIs. An amount with an id is named by it."""
+    if isinstance(item, Struct) and item.kind == "amount" and "id" in item:
+        return str(item.get("id"))
+    if isinstance(item, (Ref, Concept)):
+        return item.id
+    if isinstance(item, (Date, Number)):
+        return item.text
+    if isinstance(item, bool):
+        return str(item).lower()
+    text = amount_label(item) if isinstance(item, Struct) and item.kind == "amount" else str(item)
+    words = re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-").split("-")
+    slug = "-".join(words[:8]) or "value"
+    if isinstance(item, Struct) or len(words) > 8 or slug != text:
+        slug += "-" + hashlib.blake2b(repr(item).encode("utf-8"), digest_size=3).hexdigest()
+    return slug
+
+
+def _object(g: Graph, f: Field, item, base: str | None):
     """What a value of ``f`` is in the graph: a literal, an IRI or a node made for it (a time
     gives the date literal, when it has one; its node is linked by ``mc:timeSpec``)."""
     if isinstance(item, Struct) and item.kind == "amount":
-        return _amount_node(g, item, ns.ID[f"amount/{base}/{f.key}/{item.get('id', i)}"])
+        return _amount_node(g, item, ns.ID[f"amount/{base}/{f.key}/{_name(item)}"])
     if isinstance(item, Struct) and item.kind == "when":
         date = item.get("date")
         return _literal(f, date) if date is not None else None
@@ -116,8 +138,8 @@ def _amount_node(g: Graph, amount: Struct, node: URIRef) -> URIRef:
     for key, value in amount.items:
         f = by_key[key]
         if key == "each":
-            for j, sub in enumerate(value, 1):
-                g.add((node, MC.each, _amount_node(g, sub, URIRef(f"{node}/each/{j}"))))
+            for sub in value:
+                g.add((node, MC.each, _amount_node(g, sub, URIRef(f"{node}/each/{_name(sub)}"))))
         elif key == "within":
             g.add((node, MC.within, URIRef(f"{node.rsplit('/', 1)[0]}/{value}")))
         elif key != "id":
@@ -250,24 +272,25 @@ def _add_claim(g: Graph, built: Built, article: Article, fact: Fact, node: URIRe
     for key in values.get("gives", ()):
         f = by_key[key]
         items = fact.values[key] if f.many else [fact.values[key]]
-        for i, item in enumerate(items, 1):
-            _claimed_value(g, claim, f, i, _claimed_object(g, f, item, fact_base, i))
+        for item in items:
+            _claimed_value(g, claim, f, item, _claimed_object(g, f, item, fact_base))
     for key, value in values.get("values", ()):
         f = by_key[key]
         items = value if f.many else [value]
-        for i, item in enumerate(items, 1):
-            obj = _claimed_object(g, f, item, base, i)
-            _claimed_value(g, claim, f, i, obj, own=True)
+        for item in items:
+            obj = _claimed_object(g, f, item, base)
+            _claimed_value(g, claim, f, item, obj, own=True)
 
 
-def _claimed_object(g: Graph, f: Field, item, base: str, i: int):
+def _claimed_object(g: Graph, f: Field, item, base: str):
     if isinstance(item, Struct) and item.kind == "when":
         return _when_node(g, f, item, base)
-    return _object(g, f, item, base, i)
+    return _object(g, f, item, base)
 
 
-def _claimed_value(g: Graph, claim: URIRef, f: Field, i: int, obj, own: bool = False) -> None:
-    value = URIRef(f"{claim}/value/{f.key}/{i}")
+def _claimed_value(g: Graph, claim: URIRef, f: Field, item, obj, own: bool = False) -> None:
+    name = "time" if isinstance(item, Struct) and item.kind == "when" else _name(item)
+    value = URIRef(f"{claim}/value/{f.key}/{name}")
     g.add((claim, MC.givesValue, value))
     g.add((value, RDF.type, MC.ClaimedValue))
     g.add((value, MC.property, f.prop))
@@ -303,15 +326,15 @@ def article_graph(article: Article) -> Built:
         g.add((node, RDFS.label, Literal(fact_label(fact), lang=LANG)))
         _add_values(g, node, ft.fields, fact.values, base)
         for concept, actors in fact.values.get("roles", ()):
-            for i, actor in enumerate(actors, 1):
-                role = ns.ID[f"role/{base}/{concept.id}/{i}"]
+            for actor in actors:
+                role = ns.ID[f"role/{base}/{concept.id}/{actor.id}"]
                 g.add((node, MC.involves, role))
                 g.add((role, RDF.type, MC.Role))
                 g.add((role, MC.roleKind, ns.concept(concept.scheme, concept.id)))
                 g.add((role, MC.actor, entity_iri(actor)))
         for concept, targets in fact.values.get("links", ()):
-            for i, target in enumerate(targets, 1):
-                link = ns.ID[f"link/{base}/{concept.id}/{i}"]
+            for target in targets:
+                link = ns.ID[f"link/{base}/{concept.id}/{target.kind}.{target.id}"]
                 g.add((node, MC.linkedTo, entity_iri(target)))
                 g.add((node, MC.link, link))
                 g.add((link, RDF.type, MC.FactLink))

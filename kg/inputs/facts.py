@@ -58,7 +58,7 @@ class Struct:
 
     kind: str
     items: tuple[tuple[str, Any], ...]
-    line: int = field(default=0, compare=False)
+    line: int = field(default=0, compare=False, repr=False)
 
     def get(self, key: str, default: Any = None) -> Any:
         for k, v in self.items:
@@ -332,8 +332,8 @@ class _Checker:
         if kind == "when" and not any(k in values for k in ("date", "earliest", "latest", "month_day", "month", "as_said")):
             raise InputError(f"{what} needs 'date', 'earliest', 'latest', 'month_day', 'month' or 'as_said'",
                              self.path, y.line)
-        if kind == "amount" and "each" in values:
-            values["each"] = tuple(values["each"])
+        if kind == "amount" and "each" in values:  # what each item holds: a set, in no order
+            values["each"] = tuple(sorted(values["each"], key=repr))
         return Struct(kind, tuple((f.key, _freeze(values[f.key])) for f in fields if f.key in values), y.line)
 
     def mapping(self, y: Y, what: str, scheme: str, one) -> tuple:
