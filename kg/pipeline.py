@@ -16,7 +16,7 @@ from . import namespaces as ns
 from .errors import InputError, KgError, NotConforming
 from .output.manifest import MANIFEST
 from .build.triples import article_graph, reference_graph
-from .output.turtle import Terms
+from .output.turtle import Terms, prefix_lines
 from .namespaces import INFERRED_GRAPH
 from .project import Project
 from .inputs.ontology import load_shapes
@@ -396,6 +396,8 @@ class _Setup:
         #: the reasoner pickled, from the cache: quicker to load than to make
         self.reasoner_blob: bytes | None = None
         self.terms = Terms()
+        #: reference subject -> its Turtle block (``_reference_text``)
+        self._ref_blocks: dict = {}
 
     def compiled(self):
         """The shapes, compiled once (``kg.build.shacl.facade.Validator``: the engine's facade)."""
@@ -422,19 +424,50 @@ class _Setup:
         return self.compiled().validate_reference(self.ref.graph, lines=self.ref.lines)
 
     def article(self, path: Path, reference) -> _Unit:
+        from .build.reasoning.owlrl_engine import used_triples
         from .inputs.facts import read_article
+        from .output.turtle import subject_blocks
 
         article = read_article(path, self.project.display(path), reference, self.vocab)
         built = article_graph(article)
         results: list = []
         # a view, not a copy of the reference's lines for every article
         lines = ChainMap(built.lines, self.ref.lines)
+        triples = list(built.triples)
+        blocks = subject_blocks(triples, self._terms())
+        # the reference triples about what the article uses, found once for shapes and rules
+        used = used_triples(triples, self.ref.graph)
         if self.shapes is not None:
-            results = self.compiled().validate_with_reference(built.graph, self.ref.graph, lines=lines).results
+            text = _PREFIXES + "".join(b for _, b in blocks) + self._reference_text(used)
+            results = self.compiled().validate_with_reference(triples, self.ref.graph, lines=lines, used=used,
+                                                              store_text=text).results
         inferred: list = []
         if self.reason != "none" and not any(r.severity == "Violation" for r in results):
-            inferred = list(self.reasoner().inferred(built.graph))
-        return self.unit(article, built, results, inferred)
+            inferred = list(self.reasoner().inferred(triples, used=used))
+        return self.unit(article, built, results, inferred, triples, blocks)
+
+    def _terms(self) -> Terms:
+        if len(self.terms.memo) > 200_000:  # most IRIs are an article's own: do not keep them all
+            self.terms.memo.clear()
+        return self.terms
+
+    def _reference_text(self, used: list) -> str:
+        """The reference triples an article uses (``used_triples``: every triple of each subject
+        it takes), as Turtle blocks, each subject's rendered once per process."""
+        from .output.turtle import subject_blocks
+
+        memo = self._ref_blocks
+        out = []
+        start = 0
+        for i in range(1, len(used) + 1):  # used_triples gives each subject's triples together
+            if i == len(used) or used[i][0] != used[start][0]:
+                s = used[start][0]
+                block = memo.get(s)
+                if block is None:
+                    block = memo[s] = subject_blocks(used[start:i], self.terms)[0][1]
+                out.append(block)
+                start = i
+        return "".join(out)
 
     def validate_merged(self, graph: Graph, focus: set, lines: dict) -> list:
         """The shapes' results on the nodes ``focus`` of ``graph`` (facts reported by several
@@ -442,16 +475,12 @@ class _Setup:
         return self.compiled().validate_with_reference(graph, self.ref.graph, lines=lines,
                                                        focus_within=set(focus)).results
 
-    def unit(self, article, built, results: list, inferred: list) -> _Unit:
+    def unit(self, article, built, results: list, inferred: list, triples: list, blocks: list) -> _Unit:
         from .build.crosscheck import index_of
         from .output.turtle import graph_text, subject_blocks
 
         terms = self.terms
-        if len(terms.memo) > 200_000:  # most IRIs are an article's own: do not keep them all
-            terms.memo.clear()
-        triples = list(built.graph)
-        blocks = subject_blocks(triples, terms)
-        trig = graph_text(terms(built.graph.identifier), (b for _, b in blocks))
+        trig = graph_text(terms(built.identifier), (b for _, b in blocks))
         dump = pickle.dumps
         return _Unit(article.id, article.path, article.line, len(triples), results, trig, _pack(blocks),
                      _pack(subject_blocks(inferred, terms)),
@@ -471,6 +500,8 @@ def _cross_check(setup: _Setup, units: list, results: list) -> list:
 
 
 _WORKER: dict = {}
+#: the @prefix lines that head an article's Turtle
+_PREFIXES = prefix_lines()
 
 
 def _work(args):

@@ -34,11 +34,36 @@ LANG = "en"
 _DATE_TYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
 
 
+class Triples(dict):
+    """The triples of a graph being built, in the order they were added, each once: a plain
+    set with ``add``, for the builders below. An rdflib graph costs ten times as much to fill
+    and to read back, and the build reads each article's triples several times (validation,
+    reasoning, output)."""
+
+    __slots__ = ()
+
+    def add(self, triple: tuple) -> None:
+        self[triple] = None
+
+
 @dataclass
 class Built:
-    graph: Graph
+    identifier: URIRef
+    #: the triples, in the order they were made
+    triples: Triples = field(default_factory=Triples)
     #: node -> (file, line) of the entry that produced it
     lines: dict[URIRef, tuple[str, int]] = field(default_factory=dict)
+    _graph: Graph | None = field(default=None, repr=False)
+
+    @property
+    def graph(self) -> Graph:
+        """The triples as an rdflib graph named ``identifier``, with kg's prefixes (made once)."""
+        if self._graph is None:
+            g = new_graph(self.identifier)
+            for t in self.triples:
+                g.add(t)
+            self._graph = g
+        return self._graph
 
 
 def new_graph(identifier: URIRef | None = None) -> Graph:
@@ -84,7 +109,7 @@ def _number(n: Number) -> Literal:
     return Literal(n.text, datatype=XSD.decimal if "." in n.text else XSD.integer)
 
 
-def _add_values(g: Graph, node: URIRef, fields: tuple[Field, ...], values: dict, base: str | None = None) -> None:
+def _add_values(g: Triples, node: URIRef, fields: tuple[Field, ...], values: dict, base: str | None = None) -> None:
     """The values of ``fields`` as triples of ``node``; structured values (amounts, times) get
     nodes of their own, named from ``base`` (``ARTICLE/FACT`` or ``ARTICLE/FACT/CLAIM``)."""
     for f in fields:
@@ -119,7 +144,7 @@ def _name(item) -> str:
     return slug
 
 
-def _object(g: Graph, f: Field, item, base: str | None):
+def _object(g: Triples, f: Field, item, base: str | None):
     """What a value of ``f`` is in the graph: a literal, an IRI or a node made for it (a time
     gives the date literal, when it has one; its node is linked by ``mc:timeSpec``)."""
     if isinstance(item, Struct) and item.kind == "amount":
@@ -130,7 +155,7 @@ def _object(g: Graph, f: Field, item, base: str | None):
     return _literal(f, item)
 
 
-def _amount_node(g: Graph, amount: Struct, node: URIRef) -> URIRef:
+def _amount_node(g: Triples, amount: Struct, node: URIRef) -> URIRef:
     g.add((node, RDF.type, MC.Amount))
     if "bound" not in amount and "value" in amount:
         g.add((node, MC.bound, ns.concept("bound", "exact")))
@@ -184,7 +209,7 @@ def _singular(unit: str) -> str:
     return f"{head} {last}" if head else last
 
 
-def _when_node(g: Graph, f: Field, when: Struct, base: str | None) -> URIRef:
+def _when_node(g: Triples, f: Field, when: Struct, base: str | None) -> URIRef:
     node = ns.ID[f"time/{base}/{f.key}"]
     g.add((node, RDF.type, MC.TimeSpec))
     g.add((node, MC.forProperty, f.prop))
@@ -192,7 +217,7 @@ def _when_node(g: Graph, f: Field, when: Struct, base: str | None) -> URIRef:
     return node
 
 
-def _add_types(g: Graph, node: URIRef, cls: URIRef, subclasses: dict, values: dict) -> None:
+def _add_types(g: Triples, node: URIRef, cls: URIRef, subclasses: dict, values: dict) -> None:
     """The class, and the subclass that ``kind:`` names (where ``kind`` selects a subclass)."""
     g.add((node, RDF.type, cls))
     sub = values.get("kind")
@@ -204,8 +229,8 @@ def _add_types(g: Graph, node: URIRef, cls: URIRef, subclasses: dict, values: di
 
 
 def reference_graph(reference: Reference) -> Built:
-    built = Built(new_graph(ns.REFERENCE_GRAPH))
-    g = built.graph
+    built = Built(ns.REFERENCE_GRAPH)
+    g = built.triples
     for entity in sorted(reference.entities.values(), key=lambda e: (e.kind, e.id)):
         node = ns.entity(entity.kind, entity.id)
         built.lines[node] = (entity.path, entity.line)
@@ -225,7 +250,7 @@ def reference_graph(reference: Reference) -> Built:
     return built
 
 
-def _add_entity(g: Graph, node: URIRef, entity: Entity) -> None:
+def _add_entity(g: Triples, node: URIRef, entity: Entity) -> None:
     kind = ENTITY_KINDS[entity.kind]
     _add_types(g, node, kind.cls, kind.subclasses, entity.values)
     g.add((node, RDFS.label, Literal(entity.label, lang=LANG)))
@@ -250,7 +275,7 @@ def fact_label(fact: Fact) -> str:
     return v.get("label") or v.get("codename") or v.get("name") or f"{fact.type} {fact.id}"
 
 
-def _add_claim(g: Graph, built: Built, article: Article, fact: Fact, node: URIRef, extra: Struct,
+def _add_claim(g: Triples, built: Built, article: Article, fact: Fact, node: URIRef, extra: Struct,
                by_key: dict[str, Field]) -> None:
     """One more statement about ``fact`` (an entry of its ``claims:``), with the values it gives."""
     cid = extra.get("id")
@@ -282,13 +307,13 @@ def _add_claim(g: Graph, built: Built, article: Article, fact: Fact, node: URIRe
             _claimed_value(g, claim, f, item, obj, own=True)
 
 
-def _claimed_object(g: Graph, f: Field, item, base: str):
+def _claimed_object(g: Triples, f: Field, item, base: str):
     if isinstance(item, Struct) and item.kind == "when":
         return _when_node(g, f, item, base)
     return _object(g, f, item, base)
 
 
-def _claimed_value(g: Graph, claim: URIRef, f: Field, item, obj, own: bool = False) -> None:
+def _claimed_value(g: Triples, claim: URIRef, f: Field, item, obj, own: bool = False) -> None:
     name = "time" if isinstance(item, Struct) and item.kind == "when" else _name(item)
     value = URIRef(f"{claim}/value/{f.key}/{name}")
     g.add((claim, MC.givesValue, value))
@@ -302,8 +327,8 @@ def _claimed_value(g: Graph, claim: URIRef, f: Field, item, obj, own: bool = Fal
 def article_graph(article: Article) -> Built:
     """The named graph of one article: its metadata, its facts and a claim per fact."""
     gid = ns.article_graph(article.id)
-    built = Built(new_graph(gid))
-    g = built.graph
+    built = Built(gid)
+    g = built.triples
     art = ns.article(article.id)
     built.lines[art] = (article.path, article.line)
     g.add((art, RDF.type, MC.Article))

@@ -4,6 +4,7 @@ same limit."""
 from __future__ import annotations
 
 import ctypes
+import os
 import queue
 import threading
 import time
@@ -29,11 +30,65 @@ class _Cancelled(BaseException):
     """Raised inside a query thread whose query ran over its time."""
 
 
+class _Worker:
+    """A worker thread that runs one piece of work after another: a build runs a few SPARQL
+    constraints per article, and starting a thread for each costs more than most of them take.
+    A worker whose work ran over is stopped and never used again; one made before a fork is
+    not the child's."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._loop, name="kg-query", daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            work, outcome, done = self.jobs.get()
+            try:
+                outcome["value"] = work()
+            except _Cancelled:
+                return
+            except BaseException as exc:  # handed to the caller's thread
+                outcome["error"] = exc
+            done.set()
+
+    def usable(self) -> bool:
+        return self.pid == os.getpid() and self.thread.is_alive()
+
+
+_worker: _Worker | None = None
+#: held while the shared worker runs a caller's work; other callers meanwhile get threads of their own
+_worker_lock = threading.Lock()
+
+
 def run_with_timeout(work: Callable[[], T], timeout: float | None, name: str) -> T:
     """``work()``; with a timeout, in a worker thread that is stopped (or, when it is inside
     native code that cannot be stopped, abandoned) when it runs over."""
+    global _worker
     if timeout is None:
         return work()
+    if not _worker_lock.acquire(blocking=False):
+        return _run_in_new_thread(work, timeout, name)
+    try:
+        if _worker is None or not _worker.usable():
+            _worker = _Worker()
+        worker = _worker
+        outcome: dict = {}
+        done = threading.Event()
+        worker.jobs.put((work, outcome, done))
+        if not done.wait(timeout):
+            _worker = None
+            _cancel(worker.thread)
+            raise _timeout_error(timeout, name)
+    finally:
+        _worker_lock.release()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _run_in_new_thread(work: Callable[[], T], timeout: float, name: str) -> T:
     outcome: dict = {}
 
     def target():

@@ -15,8 +15,10 @@ class Reasoner(Protocol):
     #: the entailments of the ontology and the reference entities alone
     reference_inferred: Graph
 
-    def inferred(self, article: Graph) -> Iterable:
-        """The new triples that follow from one article (with what it uses), and nothing else."""
+    def inferred(self, article, used: list | None = None) -> Iterable:
+        """The new triples that follow from one article (a graph, or its triples) with what it
+        uses, and nothing else; ``used``: the reference triples it uses (``used_triples``), when
+        the caller has them already."""
         ...
 
 

@@ -107,13 +107,18 @@ def _by_subject(reference: Graph) -> dict:
     return index
 
 
-def used_triples(article: Graph, reference: Graph) -> list:
-    """The reference triples about the entities an article uses, following links between them
-    (a fleet's navy, the navy's state) so that chains through them can be followed."""
+def used_triples(article, reference: Graph) -> list:
+    """The reference triples about the entities an article (a graph, or its triples) uses,
+    following links between them (a fleet's navy, the navy's state) so that chains through them
+    can be followed."""
     index = _by_subject(reference)
     out: list = []
     seen: set = set()
-    todo = [t for t in set(article.subjects()) | set(article.objects()) if isinstance(t, URIRef)]
+    nodes = set()
+    for s, _p, o in article:
+        nodes.add(s)
+        nodes.add(o)
+    todo = [t for t in nodes if isinstance(t, URIRef)]
     while todo:
         node = todo.pop()
         if node in seen:
@@ -156,8 +161,13 @@ class Reasoner:
             if triple not in base and keep(triple):
                 self.reference_inferred.add(triple)
 
-    def inferred(self, article: Graph) -> Graph:
+    def inferred(self, article, used: list | None = None) -> Graph:
         """``kg.build.reasoning.Reasoner.inferred``: the triples, as a graph."""
+        if not isinstance(article, Graph):
+            graph = Graph()
+            for t in article:
+                graph.add(t)
+            article = graph
         return self.infer(article)
 
     def infer(self, article: Graph) -> Graph:

@@ -11,6 +11,8 @@ back to owlrl instead of missing what it implies. ``tests/test_fastpath.py`` com
 """
 from __future__ import annotations
 
+from typing import Iterable
+
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
@@ -89,46 +91,69 @@ class Rules:
             for p, lst in ontology.subject_objects(OWL.propertyChainAxiom):
                 self.chains.append((list(Collection(ontology, lst)), p))
 
-    def closure(self, triples: set) -> set:
-        """``triples`` and everything the rules derive from them."""
+    def _about(self, p) -> tuple | None:
+        """What the rules do with a triple of property ``p`` (None: nothing), found once per
+        property: super-properties, domains, ranges, inverses, symmetric, transitive, and the
+        property chains it is a step of."""
+        table = self.__dict__.get("_table")
+        if table is None:
+            table = self._table = {}
+        if p in table:
+            return table[p]
+        chains = [(chain, target, i) for chain, target in self.chains for i, step in enumerate(chain) if step == p]
+        about = (tuple(self.superprops.get(p, ())), tuple(self.domain.get(p, ())), tuple(self.range.get(p, ())),
+                 tuple(self.inverse.get(p, ())), p in self.symmetric, p in self.transitive, chains)
+        if not any(about):
+            about = None
+        table[p] = about
+        return about
+
+    def closure(self, triples: set, fresh: Iterable | None = None) -> set:
+        """``triples`` and everything the rules derive from them. With ``fresh`` (some of
+        ``triples``), the others are taken to be closed already: only what follows from a fresh
+        triple (with any others) is derived, as semi-naive evaluation does after its first
+        round."""
         known = set(triples)
         by_p: dict = {}
         for t in known:
             by_p.setdefault(t[1], set()).add(t)
-        todo = list(known)
+        todo = list(known) if fresh is None else list(set(fresh))
+        rdf_type = RDF.type
+        supers = self.supers
+        about_of = self._about
         while todo:
             new = set()
             for s, p, o in todo:
-                if p == RDF.type:
-                    for c in self.supers.get(o, ()):
-                        new.add((s, RDF.type, c))
+                if p == rdf_type:
+                    for c in supers.get(o, ()):
+                        new.add((s, rdf_type, c))
                     continue
-                for q in self.superprops.get(p, ()):
+                about = about_of(p)
+                if about is None:
+                    continue
+                superprops, domain, range_, inverse, symmetric, transitive, chains = about
+                for q in superprops:
                     new.add((s, q, o))
-                for c in self.domain.get(p, ()):
-                    new.add((s, RDF.type, c))
+                for c in domain:
+                    new.add((s, rdf_type, c))
+                for c in range_:
+                    new.add((o, rdf_type, c))
                 if not isinstance(o, (URIRef, BNode)):
-                    for c in self.range.get(p, ()):
-                        new.add((o, RDF.type, c))
                     continue
-                for c in self.range.get(p, ()):
-                    new.add((o, RDF.type, c))
-                for q in self.inverse.get(p, ()):
+                for q in inverse:
                     new.add((o, q, s))
-                if p in self.symmetric:
+                if symmetric:
                     new.add((o, p, s))
-                if p in self.transitive:
+                if transitive:
                     for (s2, _p, o2) in by_p.get(p, ()):
                         if s2 == o:
                             new.add((s, p, o2))
                         if o2 == s:
                             new.add((s2, p, o))
-                for chain, target in self.chains:
-                    for i, step in enumerate(chain):
-                        if step == p:
-                            for start in self._walk_back(s, chain[:i], by_p):
-                                for end in self._walk(o, chain[i + 1:], by_p):
-                                    new.add((start, target, end))
+                for chain, target, i in chains:
+                    for start in self._walk_back(s, chain[:i], by_p):
+                        for end in self._walk(o, chain[i + 1:], by_p):
+                            new.add((start, target, end))
             todo = [t for t in new if t not in known]
             for t in todo:
                 known.add(t)
@@ -172,10 +197,13 @@ class FastReasoner:
         for t in self.reference_inferred:
             self._ref_inferred_by_s.setdefault(t[0], []).append(t)
 
-    def infer_triples(self, article: Graph) -> set:
+    def infer_triples(self, article, used: list | None = None) -> set:
+        """What follows from ``article`` (a graph, or its triples) with the reference triples it
+        uses (``used``, found here when not given)."""
         if self.mode == "none":
             return set()
-        used = used_triples(article, self.reference)
+        if used is None:
+            used = used_triples(article, self.reference)
         base = set(article) | set(used) | self.ontology_ours
         for node in {t[0] for t in used}:
             base.update(self._ref_inferred_by_s.get(node, ()))
@@ -183,16 +211,18 @@ class FastReasoner:
             self._known = set(self.reference_inferred) | set(self.reference)
         known = self._known
         out = set()
-        for t in self.rules.closure(base):
+        # the used reference triples come with their own entailments (the reference's closure):
+        # only the article's triples need the rules run from them
+        for t in self.rules.closure(base, fresh=[*article, *self.ontology_ours]):
             if t in base or t in known:
                 continue
             if keep(t):
                 out.add(t)
         return out
 
-    def inferred(self, article: Graph) -> set:
+    def inferred(self, article, used: list | None = None) -> set:
         """``kg.build.reasoning.Reasoner.inferred``: the triples, as a set."""
-        return self.infer_triples(article)
+        return self.infer_triples(article, used)
 
     def infer(self, article: Graph) -> Graph:
         g = Graph()

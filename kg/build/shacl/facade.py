@@ -91,7 +91,7 @@ class Validator:
         return self._reference_graph
 
     def validate(self, data, focus_within: set[Node] | None = None, lines: dict | None = None,
-                 store_triples=None) -> Report:
+                 store_triples=None, store_text: str | None = None) -> Report:
         """Validate ``data`` (an rdflib graph or a ``kg.build.shacl.fast.Index``); with
         ``focus_within``, only results at those focus nodes are kept. ``lines`` maps focus
         nodes to the fact file and line that made them; ``store_triples`` are the triples the
@@ -102,7 +102,8 @@ class Validator:
         if self.fast_shapes:
             index = data if isinstance(data, Index) else Index(data)
             results += self.compiled.validate(index, focus_within=focus_within, lines=lines,
-                                              store_triples=store_triples, timeout=self.timeout).results
+                                              store_triples=store_triples, timeout=self.timeout,
+                                              store_text=store_text).results
         if not self.reference_shapes:
             return Report(results)
         graph = data.graph() if isinstance(data, Index) else data
@@ -126,10 +127,14 @@ class Validator:
         data = self._index_of(reference) if self.engine == "fast" else reference
         return self.validate(data, lines=lines)
 
-    def validate_with_reference(self, graph: Graph, reference: Graph, lines: dict | None = None,
-                                focus_within: set[Node] | None = None) -> Report:
-        """``graph`` (an article, or the facts several articles report) with the reference
-        entities it uses; with ``focus_within``, only the results at those nodes.
+    def validate_with_reference(self, graph, reference: Graph, lines: dict | None = None,
+                                focus_within: set[Node] | None = None, used: list | None = None,
+                                store_text: str | None = None) -> Report:
+        """``graph`` (an article, or the facts several articles report: a graph or its triples)
+        with the reference entities it uses (``used``: the reference triples it uses, when the
+        caller has them already; ``store_text``: the two as one Turtle document, which the fast
+        engine's SPARQL constraints load quicker than triple by triple); with ``focus_within``,
+        only the results at those nodes.
 
         The fast engine reads ``graph`` over the reference's index, runs its SPARQL constraints
         over ``graph`` and the reference triples it uses (``used_triples``), and keeps the
@@ -139,12 +144,16 @@ class Validator:
             from ..reasoning.owlrl_engine import used_triples
             from .fast import Index
 
-            focus = set(graph.subjects()) if focus_within is None else set(focus_within)
-            store = list(graph) + used_triples(graph, reference)
-            return self.validate(Index(graph, base=self._index_of(reference)), focus_within=focus, lines=lines,
-                                 store_triples=store)
+            triples = list(graph)
+            focus = {t[0] for t in triples} if focus_within is None else set(focus_within)
+            store = None
+            if store_text is None:
+                store = triples + (used_triples(triples, reference) if used is None else used)
+            return self.validate(Index(triples, base=self._index_of(reference)), focus_within=focus, lines=lines,
+                                 store_triples=store, store_text=store_text)
         data = Graph()
-        data += graph
+        for t in graph:
+            data.add(t)
         data += reference
         return self.validate(data, focus_within=None if focus_within is None else set(focus_within), lines=lines)
 

@@ -483,8 +483,13 @@ class Shapes:
         return Sparql(constraint, query.replace("$this", "?this"), messages)
 
     def _has_sparql(self, shape: Shape) -> bool:
-        return bool(shape.sparql) or any(self._has_sparql(p) for p in shape.properties) or \
-            any(self._has_sparql(s) for s in _referred(shape))
+        memo = self.__dict__.setdefault("_sparql_memo", {})
+        key = id(shape)
+        if key not in memo:
+            memo[key] = None  # a shape that refers to itself: no SPARQL found through that loop
+            memo[key] = bool(shape.sparql) or any(self._has_sparql(p) for p in shape.properties) or \
+                any(self._has_sparql(s) for s in _referred(shape))
+        return bool(memo[key])
 
     def subclasses(self, cls: Node, data: Index | None = None) -> set[Node]:
         out, todo = set(), [cls]
@@ -502,9 +507,11 @@ class Shapes:
 
     def validate(self, data: Index, focus_within: set[Node] | None = None,
                  lines: dict | None = None, store_triples: Iterable | None = None,
-                 timeout: float | None = SPARQL_TIMEOUT) -> Report:
+                 timeout: float | None = SPARQL_TIMEOUT, store_text: str | None = None) -> Report:
         """Validate ``data`` against the supported shapes; with ``focus_within``, only focus
-        nodes in that set are checked."""
+        nodes in that set are checked. The SPARQL constraints run over ``store_text`` (the same
+        triples as ``store_triples``, as Turtle: quicker to load than term by term) where
+        given, else over ``store_triples``, else over ``data``."""
         results: list[Result] = []
         ctx = _Run(self, data, lines or {})
         sparql_focus: list[tuple[Shape, set[Node]]] = []
@@ -521,7 +528,7 @@ class Shapes:
             if self._has_sparql(shape):
                 sparql_focus.append((shape, focus))
         if sparql_focus:
-            results.extend(ctx.run_sparql(sparql_focus, store_triples, timeout))
+            results.extend(ctx.run_sparql(sparql_focus, store_triples, timeout, store_text))
         return Report(results)
 
 
@@ -852,6 +859,26 @@ class _Run:
         self.data = data
         self.lines = lines
         self._class_cache: dict[Node, set[Node]] = {}
+        #: whether the data's own triples declare subclasses: if not, a class's subclasses are
+        #: those of the shapes and the base index, the same for every graph over that base
+        self._own_subclasses = any(RDFS.subClassOf in index.ps for index in _chain(data) if index is not data.base) \
+            if data.base is not None else True
+
+    def subclasses(self, cls: Node) -> set[Node]:
+        """``cls`` and its subclasses, in the shapes graph and the data (made once per run, and
+        once per base index where the data's own triples declare none)."""
+        got = self._class_cache.get(cls)
+        if got is None:
+            shared = None if self._own_subclasses else self.shapes.__dict__.setdefault("_subclasses_over", {})
+            entry = shared.get(cls) if shared is not None else None
+            if entry is not None and entry[0] is self.data.base:
+                got = entry[1]
+            else:
+                got = self.shapes.subclasses(cls, self.data)
+                if shared is not None:
+                    shared[cls] = (self.data.base, got)
+            self._class_cache[cls] = got
+        return got
 
     # targets and paths
 
@@ -862,7 +889,7 @@ class _Run:
             if kind == SH.targetNode:
                 out.add(o)
             elif kind == SH.targetClass:
-                for c in self.shapes.subclasses(o, d):
+                for c in self.subclasses(o):
                     out.update(d.subjects(RDF.type, c))
             elif kind == SH.targetSubjectsOf:
                 out |= d.subjects_with(o)
@@ -950,9 +977,7 @@ class _Run:
     def has_class(self, value: Node, cls: Node) -> bool:
         if isinstance(value, Literal):
             return False
-        wanted = self._class_cache.get(cls)
-        if wanted is None:
-            wanted = self._class_cache[cls] = self.shapes.subclasses(cls, self.data)
+        wanted = self.subclasses(cls)
         return any(t in wanted for t in self.data.objects(value, RDF.type))
 
     def _sparql_of(self, shape: Shape, focus: set[Node]) -> Iterator[tuple[Shape, Sparql, set[Node]]]:
@@ -967,39 +992,63 @@ class _Run:
             for prop in shape.properties:
                 yield from self._sparql_of(prop, values)
 
-    def run_sparql(self, work: list[tuple[Shape, set[Node]]], store_triples, timeout: float | None) -> list[Result]:
+    def run_sparql(self, work: list[tuple[Shape, set[Node]]], store_triples, timeout: float | None,
+                   store_text: str | None = None) -> list[Result]:
         import pyoxigraph as ox
 
         from ...sparql.terms import QueryError
         from ...sparql.timeout import run_with_timeout
 
         store = ox.Store()
-        if store_triples is not None:
-            triples = store_triples
+        if store_text is not None:
+            store.load(store_text, format=ox.RdfFormat.TURTLE, lenient=True)
         else:
-            triples = (t for index in _chain(self.data) for t in index.triples())
-        store.bulk_extend([ox.Quad(_ox(s), _ox(p), _ox(o)) for s, p, o in triples])
-        out: list[Result] = []
-        for top, focus in work:
-            for shape, constraint, within in self._sparql_of(top, focus):
+            if store_triples is not None:
+                triples = store_triples
+            else:
+                triples = (t for index in _chain(self.data) for t in index.triples())
+            store.extend([ox.Quad(_ox(s), _ox(p), _ox(o)) for s, p, o in triples])
+        return self._run_constraints(work, store, timeout)
+
+    def _run_constraints(self, work: list[tuple[Shape, set[Node]]], store, timeout: float | None) -> list[Result]:
+        from ...sparql.terms import QueryError
+        from ...sparql.timeout import run_with_timeout
+
+        plan = [item for top, focus in work for item in self._sparql_of(top, focus)]
+        running: list = [None]
+
+        def run_all() -> tuple[list, tuple | None, Exception | None]:
+            """Every constraint's rows, in one hand-over to the worker thread (a hand-over
+            costs more than most of these queries): the time limit is for them all."""
+            found = []
+            for item in plan:
+                running[0] = item
                 try:
-                    rows = run_with_timeout(lambda: _select(store, constraint.query), timeout, "oxigraph")
-                except QueryError:
-                    raise self.shapes.bad(shape.node, f"its SPARQL constraint ran longer than {timeout:g} s") from None
-                except Exception as exc:  # Oxigraph's own error: one line
-                    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                    raise self.shapes.bad(shape.node, f"its SPARQL constraint failed in Oxigraph: {first}") from None
-                for bound in rows:
-                    this = bound.get("this")
-                    if this not in within:
-                        continue
-                    value = bound.get("value", this if shape.path is None else None)
-                    msg_vars = dict(bound)
-                    msg_vars["value"] = value
-                    messages = constraint.messages or shape.messages
-                    message = _format(messages[0] if messages else "", msg_vars)
-                    out.append(self.result(shape, this, value, bound.get("path", shape.path),
-                                           message=message, source=shape.node))
+                    found.append(_select(store, item[1].query))
+                except Exception as exc:  # Oxigraph's own error, reported with its shape
+                    return found, item, exc
+            return found, None, None
+
+        try:
+            found, failed, error = run_with_timeout(run_all, timeout, "oxigraph")
+        except QueryError:
+            raise self.shapes.bad(running[0][0].node, f"its SPARQL constraint ran longer than {timeout:g} s") from None
+        if failed is not None:
+            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise self.shapes.bad(failed[0].node, f"its SPARQL constraint failed in Oxigraph: {first}")
+        out: list[Result] = []
+        for (shape, constraint, within), rows in zip(plan, found):
+            for bound in rows:
+                this = bound.get("this")
+                if this not in within:
+                    continue
+                value = bound.get("value", this if shape.path is None else None)
+                msg_vars = dict(bound)
+                msg_vars["value"] = value
+                messages = constraint.messages or shape.messages
+                message = _format(messages[0] if messages else "", msg_vars)
+                out.append(self.result(shape, this, value, bound.get("path", shape.path),
+                                       message=message, source=shape.node))
         return out
 
 
