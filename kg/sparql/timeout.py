@@ -30,6 +30,18 @@ class _Cancelled(BaseException):
     """Raised inside a query thread whose query ran over its time."""
 
 
+def _capture(work: Callable[[], T], outcome: dict) -> bool:
+    """Run ``work`` in a worker thread, keeping its value or its error (handed to the caller's
+    thread) in ``outcome``; False when it was stopped for running over its time."""
+    try:
+        outcome["value"] = work()
+    except _Cancelled:
+        return False
+    except BaseException as exc:
+        outcome["error"] = exc
+    return True
+
+
 class _Worker:
     """A worker thread that runs one piece of work after another: a build runs a few SPARQL
     constraints per article, and starting a thread for each costs more than most of them take.
@@ -45,12 +57,8 @@ class _Worker:
     def _loop(self) -> None:
         while True:
             work, outcome, done = self.jobs.get()
-            try:
-                outcome["value"] = work()
-            except _Cancelled:
+            if not _capture(work, outcome):
                 return
-            except BaseException as exc:  # handed to the caller's thread
-                outcome["error"] = exc
             done.set()
 
     def usable(self) -> bool:
@@ -91,15 +99,7 @@ def run_with_timeout(work: Callable[[], T], timeout: float | None, name: str) ->
 def _run_in_new_thread(work: Callable[[], T], timeout: float, name: str) -> T:
     outcome: dict = {}
 
-    def target():
-        try:
-            outcome["value"] = work()
-        except _Cancelled:
-            pass
-        except BaseException as exc:  # handed to the caller's thread
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=target, name="kg-query", daemon=True)
+    worker = threading.Thread(target=_capture, args=(work, outcome), name="kg-query", daemon=True)
     worker.start()
     worker.join(timeout)
     if worker.is_alive():

@@ -518,9 +518,7 @@ class Shapes:
         for shape in self.top:
             if shape.deactivated:
                 continue
-            focus = ctx.focus_nodes(shape)
-            if focus_within is not None:
-                focus &= focus_within
+            focus = ctx.focus_nodes(shape) if focus_within is None else ctx.focus_nodes_within(shape, focus_within)
             if not focus:
                 continue
             for f in sorted(focus, key=_sort_key):
@@ -859,6 +857,7 @@ class _Run:
         self.data = data
         self.lines = lines
         self._class_cache: dict[Node, set[Node]] = {}
+        self._types: dict[Node, set[Node]] = {}
         #: whether the data's own triples declare subclasses: if not, a class's subclasses are
         #: those of the shapes and the base index, the same for every graph over that base
         self._own_subclasses = any(RDFS.subClassOf in index.ps for index in _chain(data) if index is not data.base) \
@@ -896,6 +895,31 @@ class _Run:
             elif kind == SH.targetObjectsOf:
                 out |= d.objects_of(o)
         return out
+
+    def focus_nodes_within(self, shape: Shape, within: set[Node]) -> set[Node]:
+        """``focus_nodes(shape) & within``, found from the nodes of ``within`` (an article's
+        few subjects) rather than from every node of a target class (the reference's states)."""
+        out: set[Node] = set()
+        d = self.data
+        for kind, o in shape.targets:
+            if kind == SH.targetNode:
+                if o in within:
+                    out.add(o)
+            elif kind == SH.targetClass:
+                classes = self.subclasses(o)
+                out.update(n for n in within if not self.types_of(n).isdisjoint(classes))
+            elif kind == SH.targetSubjectsOf:
+                out.update(n for n in within if d.objects(n, o))
+            elif kind == SH.targetObjectsOf:
+                out.update(n for n in within if d.subjects(o, n))
+        return out
+
+    def types_of(self, node: Node) -> set[Node]:
+        """The classes ``node`` has (its ``rdf:type`` values), found once per run."""
+        got = self._types.get(node)
+        if got is None:
+            got = self._types[node] = set(self.data.objects(node, RDF.type))
+        return got
 
     def values(self, focus: Node, steps, inverse: bool = False) -> list[Node]:
         """The values of a compiled path at ``focus`` (of its inverse, with ``inverse``)."""
