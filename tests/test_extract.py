@@ -502,7 +502,11 @@ OWN_F1 = {"participant": 1.0, "observer": 1.0, "host": 1.0, "location": 1.0, "st
           "supplier": 1.0, "recipient": 1.0, "weapon": 1.0, "quantity": 1.0, "certainty": 0.76, "denial": 0.85}
 
 
-def _check(score, floors):
+def _check(result, floors, violations: int = 0):
+    """Every kind at or above its floor, no observer drafted as a participant, and the drafts
+    build (``violations``: the shapes' violations the set is known to have, to be none)."""
+    assert len(result.violations) <= violations, [r.message for r in result.violations]
+    score = result.score
     for kind, floor in floors.items():
         f1 = score.prf(kind)[2]
         if floor is None:
@@ -517,7 +521,7 @@ def test_benchmark_seeds():
     ev = _evaluate_module()
     cases = ev.seed_cases(SEEDS)
     assert len(cases) == 2
-    _check(ev.run_set("seeds", cases, [], build=True).score, SEED_F1)
+    _check(ev.run_set("seeds", cases, [], build=True), SEED_F1)
 
 
 def test_benchmark_own_articles():
@@ -525,7 +529,7 @@ def test_benchmark_own_articles():
     cases = ev.own_cases()
     assert len(cases) == 4
     result = ev.run_set("own", cases, sorted((BENCH / "reference").glob("*.yaml")), build=True)
-    _check(result.score, OWN_F1)
+    _check(result, OWN_F1)
 
 
 # The first blind set (benchmarks/extract/blind/): articles written after the extractor. Its misses
@@ -543,7 +547,7 @@ def test_benchmark_blind_articles():
     assert [c.text.name for c in cases] == ["cobra-gold-2025.txt", "egypt-rockets-russia.txt",
                                             "poland-k2-k9.txt", "vostok-2022.txt"]
     result = ev.run_set("blind", cases, sorted((BENCH / "reference").glob("*.yaml")), build=True)
-    _check(result.score, BLIND_F1)
+    _check(result, BLIND_F1)
 
 
 # The second blind set (benchmarks/extract/blind2/): written by someone who read neither the rules
@@ -560,7 +564,64 @@ def test_benchmark_blind2_articles():
     cases = ev.blind2_cases()
     assert len(cases) == 4
     result = ev.run_set("blind2", cases, sorted((BENCH / "reference").glob("*.yaml")), build=True)
-    _check(result.score, BLIND2_F1)
+    _check(result, BLIND2_F1)
+
+
+DEVSET = REPO.parent / "shared" / "devset"
+
+# The dev set (../shared/devset, 16 real articles) against its curated fact files, measured before
+# any tuning on it (issue "Draft fact files that hold up on unseen articles"): floors are the
+# measured F1 rounded down to one decimal; the goal is micro F1 0.85 with no kind below 0.7.
+# With the reference as shipped (which holds the entities curated for these articles):
+DEVSET_F1 = {"exercise": 0.8, "participant": 0.1, "observer": 0.2, "location": 0.3, "start": 0.3, "end": 0.2,
+             "transfer": 0.6, "supplier": 0.5, "recipient": 0.5, "weapon": 0.6, "quantity": 0.3, "micro": 0.4}
+# Without the entities only these articles name (their people, units, ships, weapons), as a
+# first reading of them would be:
+DEVSET_BEFORE_CURATION_F1 = {"exercise": 0.8, "observer": 0.2, "start": 0.3, "end": 0.2, "transfer": 0.1,
+                             "micro": 0.1}
+
+
+@pytest.mark.skipif(not (DEVSET / "articles").is_dir(), reason="the dev set is not here (../shared/devset)")
+@pytest.mark.parametrize("before_curation", [False, True])
+def test_benchmark_devset(before_curation):
+    ev = _evaluate_module()
+    cases = ev.devset_cases(DEVSET)
+    assert len(cases) == 16
+    drop = ev.curated_only_for(cases) if before_curation else frozenset()
+    assert "state" not in drop and ("valery-gerasimov" in drop) == before_curation
+    result = ev.run_set("devset", cases, [], build=True, drop=drop)
+    # one draft does not build yet: Malabar's ten days from the 11th to the 21st (both counted: 11)
+    _check(result, DEVSET_BEFORE_CURATION_F1 if before_curation else DEVSET_F1, violations=1)
+
+
+def test_score_counts_facts_speakers_and_denials_in_claims(reference, tmp_path):
+    """The kinds beyond the slots: a fact found or missed, the speakers of a fact's own account,
+    a denial told as a claim's mode, and the micro sum of every kind."""
+    from kg.extract.score import compare
+    from kg.inputs.facts import read_article
+
+    vocab = vocabulary(load_ontology(Project(REPO)))
+
+    def article(name, facts):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text("article:\n  id: t\n  title: T\n  publisher: unknown\n  published: 2025-01-01\n"
+                        "  language: en\n  source: t.txt\nfacts:\n" + facts, encoding="utf-8")
+        return read_article(path, path.name, reference, vocab)
+
+    transfer = ("  - type: arms-transfer\n    id: x\n    supplier: RUS\n    recipient: IRN\n    weapon: su-35\n    status: delivered\n    at: [1]\n"
+                "    according_to: [vladimir-putin]\n")
+    denial = ("    claims:\n      - id: no\n        at: [2]\n        by: [ali-larijani]\n"
+              "        mode: denies\n")
+    gold = article("gold", transfer + denial + "  - type: exercise\n    id: e\n    participant_states: [RUS, CHN]\n"
+                   "    at: [3]\n")
+    draft = article("draft", transfer)
+    score = compare(draft, gold)
+    assert score.counts["transfer"] == [1, 0, 0]
+    assert score.counts["exercise"] == [0, 0, 1]
+    assert score.counts["speaker"] == [1, 0, 0]
+    assert score.counts["denial"] == [0, 0, 1]
+    assert score.counts_of("micro") == [sum(c[i] for c in score.counts.values()) for i in range(3)]
+    assert score.prf("micro")[0] == 1.0
 
 
 @pytest.mark.parametrize("gold", ["gold", "blind/gold", "blind2/gold"])

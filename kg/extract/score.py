@@ -1,11 +1,13 @@
 """Scoring drafts against gold fact files: precision, recall and F1 per kind of fact.
 
-A kind is one slot of a fact: the participants, observers, host, location, start and end of
+A kind is one slot of a fact: the participants (forces, and states named as taking part), observers, host, location, start and end of
 exercises; the supplier, recipient, weapon and quantity of arms transfers; the certainty of
-both (only where it is not the default, ``stated``); and who denies what (denier and
-paragraph). Each draft fact is first paired with the gold fact of its type it shares most
-values with; the values of a pair are compared, and the values of an unpaired fact all count
-against the draft (a fact too many) or for the gold (a fact missed).
+both (only where it is not the default, ``stated``) and their speakers (``according_to``); and
+who denies what (denier and paragraph). Each draft fact is first paired with the gold fact of its
+type it shares most values with; the values of a pair are compared, and the values of an unpaired
+fact all count against the draft (a fact too many) or for the gold (a fact missed). The kinds
+``exercise`` and ``transfer`` count the facts themselves: a pair is found, an unpaired draft fact
+is one too many, an unpaired gold fact one missed. ``micro`` sums every kind's counts.
 """
 from __future__ import annotations
 
@@ -13,14 +15,16 @@ from dataclasses import dataclass, field
 
 from ..inputs.facts import Article, Fact, Struct
 
-KINDS = ("participant", "observer", "host", "location", "start", "end",
-         "supplier", "recipient", "weapon", "quantity", "certainty", "denial")
+KINDS = ("exercise", "participant", "observer", "host", "location", "start", "end",
+         "transfer", "supplier", "recipient", "weapon", "quantity", "certainty", "speaker", "denial")
 _SLOTS = {
-    "exercise": (("participant", "participants"), ("observer", "observers"), ("host", "host"),
-                 ("location", "location"), ("start", "start"), ("end", "end")),
+    "exercise": (("participant", "participants"), ("participant", "participant_states"), ("observer", "observers"), ("host", "host"),
+                 ("location", "location"), ("start", "start"), ("end", "end"), ("speaker", "according_to")),
     "arms-transfer": (("supplier", "supplier"), ("recipient", "recipient"), ("weapon", "weapon"),
-                      ("quantity", "quantity")),
+                      ("quantity", "quantity"), ("speaker", "according_to")),
 }
+#: the kind that counts the facts of a type found
+_DETECTED = {"exercise": "exercise", "arms-transfer": "transfer"}
 
 
 def _plain(value) -> str:
@@ -63,8 +67,15 @@ class Score:
             self.add(k, *other.counts[k])
         self.observers_as_participants += other.observers_as_participants
 
+    def counts_of(self, kind: str) -> list[int]:
+        """True positives, false positives and false negatives of ``kind`` (or ``micro``: all)."""
+        if kind == "micro":
+            return [sum(c[i] for c in self.counts.values()) for i in range(3)]
+        return self.counts[kind]
+
     def prf(self, kind: str) -> tuple[float | None, float | None, float | None]:
-        tp, fp, fn = self.counts[kind]
+        """Precision, recall and F1 of ``kind`` (``micro``: of every kind's counts summed)."""
+        tp, fp, fn = self.counts_of(kind)
         p = tp / (tp + fp) if tp + fp else None
         r = tp / (tp + fn) if tp + fn else None
         if p is None and r is None:
@@ -105,6 +116,7 @@ def compare(draft: Article, gold: Article) -> Score:
     for ftype in _SLOTS:
         pairs = _pair([f for f in draft.facts if f.type == ftype], [f for f in gold.facts if f.type == ftype])
         for d, g in pairs:
+            score.add(_DETECTED[ftype], int(d is not None and g is not None), int(g is None), int(d is None))
             dv = fact_values(d) if d else set()
             gv = fact_values(g) if g else set()
             for kind in KINDS:
@@ -121,17 +133,32 @@ def compare(draft: Article, gold: Article) -> Score:
     return score
 
 
+#: claim modes that deny (the claims model's ``denies`` and the dev set's narrower ones)
+DENIAL_MODES = frozenset({"denies", "denies-approval", "rejects"})
+
+
 def _denials(article: Article) -> set[tuple[str, int]]:
-    return {(_plain(by), at) for f in article.facts if f.type == "denial"
-            for by in f.values.get("by", []) for at in f.values.get("at", [])}
+    """Who denies, and at which paragraph: denial facts, and claims (a fact's own account or an
+    entry of its ``claims``) whose mode denies, by their speakers."""
+    out = {(_plain(by), at) for f in article.facts if f.type == "denial"
+           for by in f.values.get("by", []) for at in f.values.get("at", [])}
+    for f in article.facts:
+        mode = f.values.get("mode")
+        if mode is not None and mode.id in DENIAL_MODES:
+            out |= {(_plain(by), at) for by in f.values.get("according_to", []) for at in f.values.get("at", [])}
+        for claim in f.values.get("claims", ()):
+            mode = claim.get("mode")
+            if mode is not None and mode.id in DENIAL_MODES:
+                out |= {(_plain(by), at) for by in claim.get("by") or [] for at in claim.get("at") or []}
+    return out
 
 
 def table(score: Score) -> list[tuple[str, int, int, int, str, str, str]]:
     """Rows of kind, tp, fp, fn, precision, recall, F1 (``-`` where there is nothing to score)."""
     rows = []
-    for kind in KINDS:
+    for kind in (*KINDS, "micro"):
         p, r, f = score.prf(kind)
-        rows.append((kind, *score.counts[kind], *("-" if x is None else f"{x:.2f}" for x in (p, r, f))))
+        rows.append((kind, *score.counts_of(kind), *("-" if x is None else f"{x:.2f}" for x in (p, r, f))))
     return rows
 
 
