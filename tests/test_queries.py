@@ -135,11 +135,63 @@ def test_table_uses_labels(built):
     )
 
 
-@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json", "markdown"])
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json", "xml", "markdown"])
 def test_every_format_runs(built, fmt):
     result = kg(built, "query", "exercises", "--format", fmt)
     assert result.exit_code == 0, result.output
     assert "CASAREX 2025" in result.stdout
+
+
+def test_xml_is_the_w3c_format(built):
+    """SPARQL Query Results XML: a SELECT row by row, typed literals with their datatype, and an
+    ASK as a boolean; rdflib's reader of the format reads the same rows back."""
+    import io
+
+    from rdflib.plugins.sparql.results.xmlresults import XMLResultParser
+
+    from kg.sparql.results import boolean_text
+
+    result = kg(built, "query", "exercise-partners", "--format", "xml")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+        '  <head>\n'
+        '    <variable name="partner"/>\n'
+        '    <variable name="exercises"/>\n'
+        '    <variable name="firstStart"/>\n'
+        '    <variable name="lastStart"/>\n'
+        '  </head>\n'
+        '  <results>\n'
+        '    <result>\n'
+        '      <binding name="partner"><uri>https://w3id.org/milcoop/id/state/RUS</uri></binding>\n'
+        '      <binding name="exercises"><literal datatype="http://www.w3.org/2001/XMLSchema#integer">2</literal></binding>\n'
+        '      <binding name="firstStart"><literal>2025-07-21</literal></binding>\n'
+        '      <binding name="lastStart"><literal>2025-07-21</literal></binding>\n'
+        '    </result>\n'
+        '  </results>\n'
+        '</sparql>\n'
+    )
+    parsed = XMLResultParser().parse(io.BytesIO(result.stdout_bytes))
+    assert [str(v) for v in parsed.vars] == ["partner", "exercises", "firstStart", "lastStart"]
+    assert len(parsed.bindings) == 1
+    rows = _rows(built, "exercises")
+    result = kg(built, "query", "exercises", "--format", "xml")
+    assert len(XMLResultParser().parse(io.BytesIO(result.stdout_bytes)).bindings) == len(rows)
+    for value in (True, False):
+        answer = XMLResultParser().parse(io.BytesIO(boolean_text(value, "xml").encode("utf-8")))
+        assert answer.type == "ASK" and answer.askAnswer is value
+
+
+def test_xml_refuses_a_character_xml_cannot_hold():
+    import io
+
+    from kg.sparql.results import write_xml
+    from kg.sparql.terms import QueryError, SelectResult, Term
+
+    result = SelectResult(["x"], [{"x": Term("literal", "bell \x07")}])
+    with pytest.raises(QueryError, match="U\\+0007, which XML cannot hold"):
+        write_xml(result, io.StringIO())
 
 
 def test_csv_is_the_w3c_format(built):

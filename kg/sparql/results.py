@@ -1,4 +1,4 @@
-"""Writing query results: W3C SPARQL 1.1 JSON, CSV and TSV results, and tables for people
+"""Writing query results: W3C SPARQL 1.1 JSON, XML, CSV and TSV results, and tables for people
 (``SELECT_FORMATS``, by name); ASK answers (``boolean_text``); CONSTRUCT and DESCRIBE graphs
 (``GRAPH_FORMATS``, ``write_graph``)."""
 from __future__ import annotations
@@ -6,11 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import BinaryIO, Callable, TextIO
 
-from .terms import SelectResult, SelectStream, Term
+from .terms import XSD_STRING, QueryError, SelectResult, SelectStream, Term
 
 _NUMERIC = {
     "http://www.w3.org/2001/XMLSchema#" + t
@@ -57,6 +58,57 @@ def write_json(result: SelectResult | SelectStream, out: TextIO) -> int:
 
 def boolean_json(value: bool) -> str:
     return json.dumps({"head": {}, "boolean": value}) + "\n"
+
+
+#: the namespace of the W3C SPARQL Query Results XML Format
+SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+#: what XML 1.0 cannot hold (https://www.w3.org/TR/xml/#charsets)
+_XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    bad = _XML_BAD.search(text)
+    if bad:
+        raise QueryError(f"a value holds the character U+{ord(bad.group()):04X}, which XML cannot hold; "
+                         "use --format json, csv or tsv")
+    return escape(text, {'"': "&quot;"})
+
+
+def _xml_term(term: Term) -> str:
+    if term.type == "uri":
+        return f"<uri>{_xml(term.value)}</uri>"
+    if term.type == "bnode":
+        return f"<bnode>{_xml(term.value)}</bnode>"
+    if term.lang:
+        return f'<literal xml:lang="{_xml(term.lang)}">{_xml(term.value)}</literal>'
+    if term.datatype and term.datatype != XSD_STRING:
+        return f'<literal datatype="{_xml(term.datatype)}">{_xml(term.value)}</literal>'
+    return f"<literal>{_xml(term.value)}</literal>"
+
+
+def write_xml(result: SelectResult | SelectStream, out: TextIO) -> int:
+    """The W3C SPARQL Query Results XML Format, row by row; returns the number of rows."""
+    out.write(f'<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="{SPARQL_RESULTS_NS}">\n  <head>\n')
+    for v in result.variables:
+        out.write(f'    <variable name="{_xml(v)}"/>\n')
+    out.write("  </head>\n  <results>\n")
+    count = 0
+    for row in result.rows:
+        out.write("    <result>\n")
+        for v in result.variables:
+            if v in row:
+                out.write(f'      <binding name="{_xml(v)}">{_xml_term(row[v])}</binding>\n')
+        out.write("    </result>\n")
+        count += 1
+    out.write("  </results>\n</sparql>\n")
+    return count
+
+
+def boolean_xml(value: bool) -> str:
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="{SPARQL_RESULTS_NS}">\n  <head/>\n'
+            f"  <boolean>{str(value).lower()}</boolean>\n</sparql>\n")
 
 
 def to_csv(result: SelectResult) -> str:
@@ -178,6 +230,7 @@ SELECT_FORMATS: dict[str, SelectFormat] = {
     "csv": SelectFormat(stream=_csv_stream),
     "tsv": SelectFormat(stream=write_tsv),
     "json": SelectFormat(stream=write_json),
+    "xml": SelectFormat(stream=write_xml),
     "markdown": SelectFormat(text=to_markdown),
 }
 
@@ -186,8 +239,12 @@ GRAPH_FORMATS = ("turtle", "ntriples")
 
 
 def boolean_text(value: bool, fmt: str | None) -> str:
-    """An ASK answer: W3C SPARQL JSON with ``json``, else ``true`` or ``false``."""
-    return boolean_json(value) if fmt == "json" else f"{str(value).lower()}\n"
+    """An ASK answer: W3C SPARQL JSON with ``json``, XML with ``xml``, else ``true`` or ``false``."""
+    if fmt == "json":
+        return boolean_json(value)
+    if fmt == "xml":
+        return boolean_xml(value)
+    return f"{str(value).lower()}\n"
 
 
 def write_graph(ntriples: bytes, fmt: str | None, out: TextIO) -> int:
