@@ -299,6 +299,37 @@ def test_jsonld_and_rdfxml_round_trip_in_a_fixed_order(fmt):
         assert len(set(ox.parse(data, format=ox.RdfFormat.RDF_XML))) == len(union)
 
 
+def test_jsonld_is_compact_with_the_projects_context():
+    """Compact JSON-LD: the project's prefixes as the @context, compact IRIs for properties,
+    types, nodes and datatypes, plain strings for plain literals; an IRI that the context would
+    misread (its scheme is a prefix) is one error."""
+    import json
+
+    from kg.namespaces import PREFIXES
+    from kg.output.export import NotExpressible
+
+    g = Graph(identifier=URIRef("https://w3id.org/milcoop/graph/article/a"))
+    s = URIRef("https://w3id.org/milcoop/id/exercise/e")
+    g.add((s, RDF.type, MC.MilitaryExercise))
+    g.add((s, RDFS.label, Literal("E", lang="en")))
+    g.add((s, MC.startDate, Literal("2025-07-21", datatype=XSD.date)))
+    g.add((s, MC.codename, Literal("plain")))
+    g.add((s, MC.host, URIRef("https://w3id.org/milcoop/id/state/IRN")))
+    doc = json.loads(serialize([g], "jsonld"))
+    assert doc["@context"] == {p: str(ns) for p, ns in sorted(PREFIXES.items())}
+    assert doc["@graph"] == [{"@id": "graph:article/a", "@graph": [{
+        "@id": "id:exercise/e", "@type": ["mc:MilitaryExercise"],
+        "mc:codename": ["plain"], "mc:host": [{"@id": "id:state/IRN"}],
+        "mc:startDate": [{"@type": "xsd:date", "@value": "2025-07-21"}],
+        "rdfs:label": [{"@language": "en", "@value": "E"}]}]}]
+    back = Dataset()
+    back.parse(data=serialize([g], "jsonld").decode("utf-8"), format="json-ld")
+    assert isomorphic(next(x for x in back.graphs() if len(x)), g)
+    g.add((s, MC.host, URIRef("mc:not-a-web-iri")))
+    with pytest.raises(NotExpressible, match=r"^JSON-LD cannot write the IRI <mc:not-a-web-iri>"):
+        serialize([g], "jsonld")
+
+
 def test_what_rdfxml_cannot_write_is_one_error(project, run_kg):
     from kg.output.export import NotExpressible
 

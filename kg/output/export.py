@@ -1,7 +1,7 @@
 """Assembling the named graphs into a dataset, serialising it, and writing files atomically.
 
 Turtle, TriG, N-Triples and N-Quads are written by ``kg.output.turtle`` (canonical, streamed, from
-per-graph subject blocks: see :class:`Chunk`); JSON-LD (expanded form, one object a named graph)
+per-graph subject blocks: see :class:`Chunk`); JSON-LD (compact, with kg's prefixes as its context)
 and RDF/XML (one ``rdf:Description`` a subject) by :func:`jsonld_text` and :func:`rdfxml_text`,
 in a fixed order too: every format gives the same bytes for the same graphs.
 """
@@ -121,37 +121,77 @@ class NotExpressible(KgError):
     """The graph holds something the chosen RDF format cannot write."""
 
 
-def _jsonld_term(term) -> dict:
-    if isinstance(term, Literal):
-        value: dict = {"@value": str(term)}
-        if term.language:
-            value["@language"] = term.language
-        elif term.datatype is not None:
-            value["@type"] = str(term.datatype)
-        return value
-    if isinstance(term, BNode):
-        return {"@id": Terms(ntriples=True)(term)}
-    return {"@id": str(term)}
+def jsonld_context() -> dict[str, str]:
+    """The JSON-LD ``@context`` of kg's exports: every prefix of ``kg.namespaces.PREFIXES``."""
+    from ..namespaces import PREFIXES
+
+    return {p: str(PREFIXES[p]) for p in sorted(PREFIXES)}
+
+
+class _Compact:
+    """IRIs as compact IRIs (``mc:participant``) where a prefix of the context fits, else whole."""
+
+    def __init__(self, context: dict[str, str]) -> None:
+        self.context = context
+        self.by_length = sorted(context.items(), key=lambda kv: -len(kv[1]))
+        self.memo: dict[str, str] = {}
+
+    def iri(self, iri: str) -> str:
+        out = self.memo.get(iri)
+        if out is None:
+            out = iri
+            for prefix, space in self.by_length:
+                rest = iri[len(space):]
+                if iri.startswith(space) and rest and not rest.startswith("//"):
+                    out = f"{prefix}:{rest}"
+                    break
+            else:
+                scheme = iri.split(":", 1)[0]
+                if scheme in self.context or iri.startswith("_:") or iri.startswith("@"):
+                    raise NotExpressible(f"JSON-LD cannot write the IRI <{iri}> with kg's context: it would be "
+                                         "read as a compact IRI or a blank node")
+            self.memo[iri] = out
+        return out
+
+    def node(self, term) -> str:
+        if isinstance(term, BNode):
+            return Terms(ntriples=True)(term)
+        return self.iri(str(term))
+
+    def value(self, term):
+        if isinstance(term, Literal):
+            if term.language:
+                return {"@language": term.language, "@value": str(term)}
+            if term.datatype is not None:  # an explicit xsd:string too, as the other writers keep it
+                return {"@type": self.iri(str(term.datatype)), "@value": str(term)}
+            return str(term)
+        return {"@id": self.node(term)}
 
 
 def jsonld_text(graphs: list[Graph]) -> str:
-    """The graphs as expanded JSON-LD: an array with one object a named graph (``@id``,
-    ``@graph``), graphs by IRI, nodes by ``@id``, properties by IRI, values by their JSON text;
-    literals keep their lexical form (``@value`` with ``@type`` or ``@language``)."""
+    """The graphs as compact JSON-LD with kg's context (``jsonld_context``: its prefixes): one
+    object with the ``@context`` and a ``@graph`` of named graphs (``@id``, ``@graph``), graphs
+    by IRI, nodes by ``@id``, properties by their compact IRI, every value in a list in the
+    order of its JSON text; ``rdf:type`` as ``@type``; literals keep their lexical form (a plain
+    string, or ``@value`` with ``@type`` or ``@language``)."""
     import json
 
-    def key(term) -> str:
-        return json.dumps(_jsonld_term(term), sort_keys=True, ensure_ascii=False)
+    context = jsonld_context()
+    compact = _Compact(context)
 
-    out = []
+    def key(value) -> str:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+    named = []
     for graph in graphs:
         nodes: dict = {}
         for s, p, o in graph:
-            node = nodes.setdefault(_jsonld_term(s)["@id"], {})
+            node = nodes.setdefault(compact.node(s), {})
             if p == RDF.type and not isinstance(o, Literal):
-                node.setdefault("@type", set()).add(_jsonld_term(o)["@id"])
+                node.setdefault("@type", set()).add(compact.node(o))
             else:
-                node.setdefault(str(p), {})[key(o)] = _jsonld_term(o)
+                value = compact.value(o)
+                node.setdefault(compact.iri(str(p)), {})[key(value)] = value
         if not nodes:
             continue
         listed = []
@@ -160,8 +200,8 @@ def jsonld_text(graphs: list[Graph]) -> str:
             for prop, values in nodes[subject].items():
                 node[prop] = sorted(values) if prop == "@type" else [values[k] for k in sorted(values)]
             listed.append(node)
-        out.append({"@id": str(graph.identifier), "@graph": listed})
-    return json.dumps(out, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        named.append({"@id": compact.node(graph.identifier), "@graph": listed})
+    return json.dumps({"@context": context, "@graph": named}, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 #: the characters XML 1.0 allows (https://www.w3.org/TR/xml/#charsets)
