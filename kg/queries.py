@@ -57,6 +57,30 @@ class QueryFile:
     params: list[Param] = field(default_factory=list)
     form: str = "SELECT"
 
+    @property
+    def runnable(self) -> str:
+        """The text that runs: the query with the project's prefixes it does not declare itself
+        declared before it, on one line of their own (as Wikidata's query service does)."""
+        return _declared(self.text)[0]
+
+    @property
+    def added_lines(self) -> int:
+        """How many lines ``runnable`` has before the query's own first line (0 or 1)."""
+        return _declared(self.text)[1]
+
+
+_PREFIX_DECL = re.compile(r"\bPREFIX\s+([A-Za-z][A-Za-z0-9_.-]*)?\s*:", re.IGNORECASE)
+
+
+def _declared(text: str) -> tuple[str, int]:
+    from .namespaces import PREFIXES
+
+    own = {m.group(1) or "" for m in _PREFIX_DECL.finditer(blank_out(text))}
+    missing = [f"PREFIX {p}: <{PREFIXES[p]}>" for p in sorted(PREFIXES) if p not in own]
+    if not missing:
+        return text, 0
+    return " ".join(missing) + "\n" + text, 1
+
 
 def _param(var: str, underscores: str, rest: str) -> Param:
     for suffix in ("_xsd_date", "_integer", "_iri"):
@@ -69,7 +93,14 @@ def parse_query_file(path: Path, name: str, display: str | None = None) -> Query
     display = display or str(path)
     if not path.exists() and not path.is_symlink():
         raise InputError("no such query file", display)
-    text = read_text(path, display, "a query file", MAX_QUERY_BYTES)
+    return parse_query_text(read_text(path, display, "a query file", MAX_QUERY_BYTES), path, name, display)
+
+
+def parse_query_text(text: str, path: Path, name: str, display: str) -> QueryFile:
+    """A query from its text (a file's, or one given on the command line or standard input):
+    its ``#+`` header, parameters and form."""
+    if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
+        raise InputError(f"the query is larger than {MAX_QUERY_BYTES // 1024} KB", display)
     header_lines = []
     for line in text.splitlines():
         if line.startswith("#+"):
@@ -150,15 +181,17 @@ def check_query(q: QueryFile, display: str, allow_service: bool = False) -> None
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
     try:
-        parsed = parseQuery(q.text)
+        parsed = parseQuery(q.runnable)
     except ParseException as exc:
         try:
-            parseUpdate(q.text)
+            parseUpdate(q.runnable)
         except ParseException:
-            raise InputError(f"SPARQL syntax error at column {exc.column}: {exc.msg}", display, exc.lineno) from None
+            raise InputError(f"SPARQL syntax error at column {exc.column}: {exc.msg}", display,
+                             max(1, exc.lineno - q.added_lines)) from None
         raise InputError("a SPARQL Update (or LOAD) is not allowed in a query file; only queries run", display) from None
     except Exception as exc:  # rdflib raises a few other errors on odd input
         raise InputError(f"SPARQL syntax error: {exc}", display, 1) from None
+    _check_prefixes(q, display)
     if not allow_service and _has_service(parsed):
         raise InputError("the query calls a remote SERVICE; pass --allow-service to allow it", display)
     if q.params and q.form != "SELECT":
@@ -170,6 +203,27 @@ def check_query(q: QueryFile, display: str, allow_service: bool = False) -> None
                 raise InputError(
                     f"parameter ?{p.var} must be in the SELECT clause (and in GROUP BY where the query groups), "
                     "so that every engine can bind it", display)
+
+
+_PNAME = re.compile(r"(?<![\w?$.:\\-])([A-Za-z][A-Za-z0-9_.-]*)?:")
+
+
+def _check_prefixes(q: QueryFile, display: str) -> None:
+    """A prefixed name whose prefix neither the query nor the project declares is one error with
+    its line and column (engines give their own words, on the line of the text they were given)."""
+    from .namespaces import PREFIXES
+
+    body = blank_out(q.text)
+    declared = {m.group(1) or "" for m in _PREFIX_DECL.finditer(body)} | set(PREFIXES)
+    for m in _PNAME.finditer(body):
+        prefix = m.group(1) or ""
+        if prefix in declared or body[max(0, m.start() - 7):m.start()].strip().upper().endswith("PREFIX"):
+            continue
+        line = body.count("\n", 0, m.start()) + 1
+        column = m.start() - (body.rfind("\n", 0, m.start()) + 1) + 1
+        known = ", ".join(f"{p}:" for p in sorted(PREFIXES))
+        raise InputError(f"unknown prefix {prefix + ':'!r} at column {column}; declare it (PREFIX {prefix}: <...>) "
+                         f"or use one kg declares: {known}", display, line)
 
 
 def _projection(text: str) -> set[str] | None:
@@ -307,14 +361,14 @@ def run_query(q: QueryFile, bindings: dict[str, Term], engine: Engine) -> Outcom
     """Run a query; parameter columns (``?_name``) are inputs and are left out of the results."""
     try:
         if q.form == "SELECT":
-            result = engine.select(q.text, bindings)
+            result = engine.select(q.runnable, bindings)
             params = {p.var for p in q.params}
             variables = [v for v in result.variables if v not in params]
             rows = [{k: v for k, v in row.items() if k not in params} for row in result.rows]
             return Outcome("SELECT", select=SelectResult(variables, rows))
         if q.form == "ASK":
-            return Outcome("ASK", boolean=engine.ask(q.text, bindings))
-        return Outcome(q.form, ntriples=engine.construct(q.text, bindings))
+            return Outcome("ASK", boolean=engine.ask(q.runnable, bindings))
+        return Outcome(q.form, ntriples=engine.construct(q.runnable, bindings))
     except KgError:
         raise
     except Exception as exc:  # an engine's own error: one line, no traceback
@@ -328,7 +382,7 @@ def run_query_stream(q: QueryFile, bindings: dict[str, Term], engine: Engine) ->
     if q.form != "SELECT":
         raise InputError(f"query {q.name!r} is a {q.form} query; only SELECT results stream")
     try:
-        stream = engine.select_stream(q.text, bindings)
+        stream = engine.select_stream(q.runnable, bindings)
     except KgError:
         raise
     except Exception as exc:

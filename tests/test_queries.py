@@ -183,6 +183,38 @@ def test_xml_is_the_w3c_format(built):
         assert answer.type == "ASK" and answer.askAnswer is value
 
 
+def test_an_ad_hoc_query_uses_the_projects_prefixes(built):
+    """-e QUERY and '-' (standard input) run a query given on the spot, with the project's
+    prefixes declared for it; the answer is the same as from a file."""
+    text = 'SELECT ?state WHERE { ?state a mc:State ; rdfs:label "Iran"@en }'
+    result = kg(built, "query", "-e", text, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == b"state\r\nhttps://w3id.org/milcoop/id/state/IRN\r\n"
+    result = CliRunner().invoke(cli, ["-C", str(built), "query", "-", "--format", "csv"], input=text,
+                                catch_exceptions=False)
+    assert result.stdout_bytes == b"state\r\nhttps://w3id.org/milcoop/id/state/IRN\r\n"
+    result = CliRunner().invoke(cli, ["-C", str(built), "query", "-"], input="ASK { ?s a mc:Claim }",
+                                catch_exceptions=False)
+    assert (result.exit_code, result.stdout) == (0, "true\n")
+    # a query that declares a prefix itself keeps its own
+    own = "PREFIX mc: <http://example.org/other#> ASK { ?s a mc:State }"
+    assert kg(built, "query", "-e", own).stdout == "false\n"
+
+
+def test_an_ad_hoc_querys_errors_name_its_line_and_column(built):
+    """Errors are one line with the line and column of the text as given (not of the text with
+    the prefixes kg declares), exit 2."""
+    result = CliRunner().invoke(cli, ["-C", str(built), "query", "-"], input="SELECT ?s\nWHERE { ?s a mc:State\n FILTER( }")
+    assert (result.exit_code, result.stderr) == (
+        2, "Error: <stdin>:3: SPARQL syntax error at column 2: Expected SelectQuery\n")
+    result = kg(built, "query", "-e", "SELECT ?x WHERE {\n  ?x foo:bar ?y }")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --sparql:2: unknown prefix 'foo:' at column 6; declare it "
+                                    "(PREFIX foo: <...>) or use one kg declares: dcterms:, graph:, id:, mc:,")
+    result = kg(built, "query", "exercises", "-e", "ASK {}")
+    assert result.exit_code == 2 and "give a query name or -e QUERY, not both" in result.stderr
+
+
 def test_xml_refuses_a_character_xml_cannot_hold():
     import io
 

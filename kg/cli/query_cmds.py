@@ -36,17 +36,22 @@ def open_engine(project, engine: str, store_dir: Path | None, endpoint: str | No
               help="A parameter value; an IRI parameter takes an IRI, an entity id (IRN) or a label. Repeatable.")
 @click.option("--format", "fmt", type=click.Choice([*SELECT_FORMATS, *GRAPH_FORMATS]),
               default=None,
-              help="Output: table (default, for people), csv/tsv/json (W3C SPARQL results formats), "
+              help="Output: table (default, for people), csv/tsv/json/xml (W3C SPARQL results formats), "
                    "markdown; turtle (default) or ntriples for CONSTRUCT and DESCRIBE queries.")
+@click.option("-e", "--sparql", "sparql", metavar="QUERY", default=None,
+              help="Run this query text instead of a saved one (NAME '-' reads it from standard input); "
+                   "the project's prefixes (mc:, id:, xsd:...) are declared for it.")
 @click.option("--list", "list_", is_flag=True, help="List the saved queries with their summaries.")
 @click.option("--show", is_flag=True, help="Print the query with its parameters documented; run nothing.")
 @click.option("--allow-service", is_flag=True, help="Allow the query to call remote SERVICEs.")
 @query_target_options
 @click.pass_context
 @handle_errors
-def query(ctx, name, params, fmt, list_, show, allow_service, engine, store_dir, endpoint, query_path, timeout,
-          retries, max_answer_mb):
-    """Run a saved SPARQL query (a name from queries/) or a query file (PATH.rq).
+def query(ctx, name, params, fmt, sparql, list_, show, allow_service, engine, store_dir, endpoint, query_path,
+          timeout, retries, max_answer_mb):
+    """Run a saved SPARQL query (a name from queries/), a query file (PATH.rq), a query given
+    with -e, or one read from standard input (NAME '-'). Every query may use the project's
+    prefixes (mc:, id:, graph:, xsd:...) without declaring them.
 
     \b
     Example:
@@ -54,6 +59,8 @@ def query(ctx, name, params, fmt, list_, show, allow_service, engine, store_dir,
         kg query exercises
         kg query exercise-partners --param state=IRN
         kg query arms-transfers --format csv > transfers.csv
+        kg query -e 'SELECT ?s WHERE { ?s a mc:State } LIMIT 3'
+        echo 'ASK { id:state/IRN a mc:State }' | kg query -
         kg query exercises --store .kg/store
         kg query exercises --endpoint http://localhost:7878
     """
@@ -67,14 +74,34 @@ def query(ctx, name, params, fmt, list_, show, allow_service, engine, store_dir,
             q = parse_query_file(project.queries_dir / f"{n}.rq", n)
             click.echo(f"{n.ljust(width)}  {q.summary}".rstrip())
         return
-    if not name:
-        raise click.UsageError("give a query name (see 'kg query --list') or a .rq file")
-    q = find_query(project.queries_dir, name, project.display)
+    if sparql is not None and name:
+        raise click.UsageError("give a query name or -e QUERY, not both")
+    if sparql is not None or name == "-":
+        from ..queries import parse_query_text
+
+        display = "--sparql" if sparql is not None else "<stdin>"
+        text = sparql if sparql is not None else _read_stdin()
+        q = parse_query_text(text, Path(display), display, display)
+        q.path = None
+    elif not name:
+        raise click.UsageError("give a query name (see 'kg query --list'), a .rq file, -e QUERY or '-'")
+    else:
+        q = find_query(project.queries_dir, name, project.display)
     if show:
         click.echo(_describe(q))
         return
     _run_and_print(project, q, params, fmt, allow_service,
                    open_engine(project, engine, store_dir, endpoint, query_path, timeout, retries, max_answer_mb))
+
+
+def _read_stdin() -> str:
+    from ..errors import InputError
+
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"the query is not UTF-8 (byte {exc.start})", "<stdin>") from None
 
 
 def _describe(q) -> str:
@@ -97,7 +124,7 @@ def _run_and_print(project, q, params, fmt, allow_service, engine) -> int:
     from ..sparql import results as out
     from ..queries import bind_params, check_query, labels, parse_params, run_query
 
-    check_query(q, project.display(q.path), allow_service=allow_service)
+    check_query(q, project.display(q.path) if q.path is not None else q.name, allow_service=allow_service)
     bindings = bind_params(q, parse_params(list(params)), engine)
     stdout = sys.stdout
     writer = out.SELECT_FORMATS.get(fmt or "table")
