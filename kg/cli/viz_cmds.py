@@ -1,4 +1,5 @@
-"""``kg viz``, ``kg docs``, ``kg stats``: pictures, documentation and statistics."""
+"""``kg viz``, ``kg docs``, ``kg stats``, ``kg diff``: pictures, documentation, statistics and the
+changes between two builds."""
 from __future__ import annotations
 
 import sys
@@ -125,3 +126,38 @@ def stats(ctx: click.Context, fmt: str, top: int) -> None:
     click.echo(to_json(data) if fmt == "json" else to_text(data), nl=False)
     if not result.report.conforms:
         sys.exit(ExitCode.NOT_CONFORMING)
+
+
+@cli.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path), required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="A report for people, or JSON (graphs, subjects and statements as N-Triples terms).")
+@click.option("--inferred", is_flag=True, help="Compare graph:inferred too (left out: it follows from the rest).")
+@click.pass_context
+@handle_errors
+def diff(ctx: click.Context, old: Path, new: Path | None, fmt: str, inferred: bool) -> None:
+    """What changed between two builds: named graphs (articles, the reference, the ontology) added,
+    removed or changed, and in each the subjects (facts, claims, entities) added, removed or
+    changed, with the statements that differ. Exit 1 when they differ, 0 when they do not.
+
+    OLD and NEW are build folders (or their kg.trig). Without NEW, OLD is compared with the
+    project's data as it is now (built first where build/ is stale).
+
+    \b
+    Example:
+        cp -rL build /tmp/before     # keep the build you review against
+        kg diff /tmp/before          # after editing data/: what the edit changed
+        kg diff /tmp/before build --format json
+    """
+    from ..pipeline import NAMED, ensure_built
+    from ..present.diff import diff as compare, read_build, render_json, render_text
+
+    project = project_of(ctx)
+    right = new if new is not None else ensure_built(project) / NAMED
+    left_graphs = read_build(old, str(old), inferred)
+    right_shown = str(new) if new is not None else "the project's data"
+    d = compare(left_graphs, read_build(right, right_shown, inferred))
+    click.echo(render_json(d) if fmt == "json" else render_text(d, str(old), right_shown), nl=False)
+    if not d.same:
+        ctx.exit(ExitCode.NOT_CONFORMING)
