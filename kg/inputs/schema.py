@@ -88,7 +88,15 @@ ENTITY_COMMON = (
 ENTITY_KINDS: dict[str, EntityKind] = {
     k.name: k
     for k in (
-        EntityKind("state", "states", MC.State, ()),
+        EntityKind(
+            "state",
+            "states",
+            MC.State,
+            (
+                Field("cow", "int", MC.cowCode, help="Correlates of War state number (countrycode's cown)"),
+                Field("gw", "int", MC.gwCode, help="Gleditsch-Ward state number (countrycode's gwn)"),
+            ),
+        ),
         EntityKind(
             "force",
             "forces",
