@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from kg.cli import cli
 from kg.extract.dates import find_dates, find_durations
@@ -660,3 +662,21 @@ def test_a_state_in_a_land_exercise_or_its_troops_are_its_armed_forces(reference
     v = _one(_facts("Exercise Iron Lance, a land drill, began in Thailand on 3 May 2025. Singapore soldiers "
                     "are taking part.", reference, gazetteer), "exercise")
     assert v["participants"] == ["singapore-army"]
+
+
+@given(st.text(alphabet=st.sampled_from(list("US.F/A-18 s'PLANplan\u2019\u2013HimarsBelgrade in,")), max_size=60))
+@example("U.S.")
+@example("F/A-")
+@example(".-/")
+def test_name_tokens_and_mentions_keep_their_offsets(gazetteer, text):
+    """Whatever the text, name tokens are in order within it and a mention's text is its span."""
+    from kg.extract.tokens import name_tokens, plain
+
+    last = 0
+    for t in name_tokens(text):
+        assert last <= t.start < t.end <= len(text)
+        span = plain(text)[t.start:t.end]
+        assert t.text == span or t.text == span.replace(".", "").replace("/", "")
+        last = t.end
+    for m in gazetteer.find(text):
+        assert m.text == text[m.start:m.end]
