@@ -238,4 +238,5 @@ def test_stats_bad_fact_file_is_one_line(seeded, tmp_path):
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (f"Error: data/articles/somali-magazine-casarex-2025.yaml:{line}: unknown force or "
-                             "state or person or organisation 'iran-northern-flet'; did you mean 'iran-northern-fleet'?\n")
+                             "state or person or organisation 'iran-northern-flet'; did you mean 'iran-northern-fleet' or "
+                             "'russia-northern-fleet'?\n")

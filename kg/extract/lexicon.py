@@ -42,9 +42,10 @@ KIND_WORDS = {
     "air": "air", "aerial": "air", "airborne": "air", "air-force": "air", "aviation": "air",
     "command-post": "command-post", "command-and-staff": "command-post", "staff": "command-post",
 }
-#: nouns that make a demonym or a state's name stand for its forces ("Russian troops")
+#: nouns that make a demonym or a state's name stand for its forces ("Russian troops"); "troops" are
+#: a state's forces in general (marines, airborne and naval infantry too), "soldiers" its army
 MILITARY_NOUNS = {
-    "troops": "army", "soldiers": "army", "servicemen": "armed-forces", "personnel": "armed-forces",
+    "troops": "armed-forces", "soldiers": "army", "servicemen": "armed-forces", "personnel": "armed-forces",
     "forces": "armed-forces", "force": "armed-forces", "military": "armed-forces", "militaries": "armed-forces",
     "army": "army", "armies": "army", "tanks": "army", "paratroopers": "army", "infantry": "army",
     "units": None, "unit": None, "contingent": None, "contingents": None, "crews": None, "detachment": None,
@@ -62,8 +63,11 @@ MILITARY_MODIFIERS = frozenset(
     "motorized border coast coastal combat army navy air-force strategic tactical missile rocket "
     "and , - two three four several".split()
 )
-#: the force kind an exercise's kind calls for, when only a state is named
-KIND_FORCE = {"naval": "navy", "land": "army", "air": "air-force"}
+#: the force kind an exercise's kind calls for, when only a state is named. Ships are a navy's and
+#: combat aircraft an air force's, but a land exercise draws on a state's airborne troops, marines,
+#: aviation and guards too: a state named in one is its armed forces ("soldiers", "tanks", "army"
+#: still name the army)
+KIND_FORCE = {"naval": "navy", "air": "air-force"}
 
 OBSERVER_RIGHT = re.compile(
     r"\bobservers?\b(?:\s+(?:delegations?|teams?|states?|nations?|countries))?\s*(?:from|of|representing|"

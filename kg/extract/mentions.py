@@ -1,10 +1,22 @@
 """Finding the reference entities an article names, and the names it uses that are not there.
 
-Names are the entities' labels and aliases, matched on word tokens, longest match first:
-"Russian Navy" is the force before "Russian" is the state. Case matters where the name
-says so: a name's first word in capitals must be in capitals in the text, and an acronym
-("US", "PLAN", "IRGC") must be written as it is; lower-case names ("drones") match any case.
-The last word may be a plural ("UAVs", "Iranians"), and a possessive ("Iran's") is noted.
+Names are the entities' labels and aliases, matched on name tokens (``tokens.name_tokens``),
+longest match first: "Russian Navy" is the force before "Russian" is the state. Punctuation inside
+a name does not matter ("S400" is "S-400", "F/A-18" is "FA-18", "U.S." is "US"). Case matters only
+where a word could be another word:
+
+- a designation (a name with a number: "MiG-29", "Su-35", "K2") matches in any case;
+- a short acronym ("US", "UK", "PLAN", "IRGC": two to four capitals) must be written as it is;
+- a longer or mixed-case acronym ("HIMARS", "BrahMos", "MiG") matches in any case that starts
+  with a capital ("Himars", "Brahmos", "BRAHMOS"), never as a lower-case word ("scalp");
+- a name's first word in capitals must start with a capital in the text ("Polish" is not
+  "polish"); its other words match in any case ("Russian navy"); lower-case names ("drones")
+  match any case.
+
+The last word may be a plural ("UAVs", "Iranians"), and a possessive ("Iran's") is noted. A name
+that is a place of the reference and also another entity's (a capital that stands for its
+government: "Belgrade", "Pyongyang") is the place after "in", "at", "near" and the like, and the
+other entity elsewhere.
 """
 from __future__ import annotations
 
@@ -12,7 +24,7 @@ from dataclasses import dataclass, field
 
 from ..inputs.facts import Entity, Reference, force_state
 from . import lexicon as lx
-from .tokens import Token, tokenize
+from .tokens import Token, name_tokens, tokenize
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,15 @@ class _Name:
 
 def _is_acronym(tok: str) -> bool:
     return sum(c.isupper() for c in tok) >= 2
+
+
+def _is_short_acronym(tok: str) -> bool:
+    """Two to four capitals and nothing else ("US", "PLAN", "IRGC"): these are words too."""
+    return tok.isalpha() and tok.isupper() and 2 <= len(tok) <= 4
+
+
+#: words before a place's name that make a name shared with another entity the place
+_LOCATION_WORDS = frozenset("in at near outside around off inside".split())
 
 
 def _plurals(low: str) -> set[str]:
@@ -68,7 +89,7 @@ class Gazetteer:
             # name without its article
             names += [n.split(" ", 1)[1] for n in names if n.split(" ", 1)[0] in ("A", "An", "The") and " " in n]
             for name in names:
-                toks = tuple(t.text for t in tokenize(name) if t.text != "-")
+                toks = tuple(t.text for t in name_tokens(name))
                 if not toks:
                     continue
                 lows = tuple(t.casefold() for t in toks)
@@ -85,8 +106,7 @@ class Gazetteer:
 
     def find(self, text: str, offset: int = 0) -> list[Mention]:
         """The entity mentions in ``text``, leftmost-longest, with offsets plus ``offset``."""
-        raw = tokenize(text, offset)
-        toks = [t for t in raw if t.text != "-"]
+        toks = name_tokens(text, offset)
         out: list[Mention] = []
         i = 0
         while i < len(toks):
@@ -109,7 +129,7 @@ class Gazetteer:
             possessive = (i + length + 1 < len(toks) and toks[i + length].text == "'"
                           and toks[i + length + 1].low == "s" and toks[i + length].start == end)
             ids = sorted({n.entity for n in names})
-            ident = self._prefer(ids)
+            ident = self._prefer(ids, toks[i - 1].low if i > 0 else "")
             out.append(Mention(ident, self.entity(ident).kind, start, end, text[start - offset:end - offset],
                                possessive, tuple(x for x in ids if x != ident)))
             i += length
@@ -135,18 +155,27 @@ class Gazetteer:
     @staticmethod
     def _fits(name: _Name, toks: list[Token]) -> bool:
         last = len(name.lows) - 1
+        designation = any(w.isdigit() for w in name.tokens)
         for k, (want, low, tok) in enumerate(zip(name.tokens, name.lows, toks)):
             plural = k == last and low in _plurals(tok.low)
             if tok.low != low and not plural:
                 return False
-            if _is_acronym(want):
+            if designation:
+                continue
+            if _is_short_acronym(want):
                 if tok.text != want and not (plural and tok.text == want + "s"):
                     return False
-            elif k == 0 and want[:1].isupper() and not tok.text[:1].isupper():
+            elif (_is_acronym(want) or k == 0 and want[:1].isupper()) and not tok.text[:1].isupper():
                 return False
         return True
 
-    def _prefer(self, ids: list[str]) -> str:
+    def _prefer(self, ids: list[str], before: str = "") -> str:
+        """The entity a name shared by ``ids`` stands for: a place after a word of location
+        ("in Belgrade"), else by kind (a force before a state before a place ...), else by id."""
+        if before in _LOCATION_WORDS:
+            places = [i for i in ids if self.entity(i).kind == "place"]
+            if places:
+                return places[0]
         order = ["force", "vessel", "weapon", "state", "place", "organisation", "group", "person",
                  "conflict", "position"]
         return sorted(ids, key=lambda i: (order.index(self.entity(i).kind) if self.entity(i).kind in order
