@@ -7,7 +7,8 @@ Four sets are measured apart:
 - the dev set: the 16 texts in ../shared/devset/articles against their curated fact files in
   data/articles/ (written from the dev set's gold lists), measured twice: with the project's
   reference as shipped, and "before curation", without the entities only those fact files name
-  (the people, units, ships... curated for them), as a first reading of the articles would be;
+  (the people, posts, units, ships and groups curated for them), as a first reading of the
+  articles would be;
 - our own: the articles in benchmarks/extract/articles/ (written by the project, in the style of
   news reports) against benchmarks/extract/gold/, drafted with the project's reference entities
   plus benchmarks/extract/reference/;
@@ -71,10 +72,17 @@ def devset_cases(devset: Path) -> list[Case]:
     return seed_cases(devset / "articles")
 
 
+#: the kinds of reference entity that are particular to the articles that name them (people,
+#: their posts, ships, units of a force, groups); states, services, weapon systems,
+#: organisations, places and conflicts are the general knowledge a shipped reference holds
+PARTICULAR_KINDS = ("people", "positions", "vessels", "groups")
+
+
 def curated_only_for(cases: list[Case]) -> set[str]:
-    """The reference entities (other than states and concepts) that only the gold files of
-    ``cases`` name, and those that refer to them: what was curated for those articles, which a
-    user drafting them for the first time would not have."""
+    """The particular reference entities (``PARTICULAR_KINDS``, and units: forces that are part
+    of another) that only the gold files of ``cases`` name, and those that refer to them: what
+    was curated for those articles, which a user drafting them for the first time would not
+    have."""
     import re
 
     import yaml
@@ -86,14 +94,15 @@ def curated_only_for(cases: list[Case]) -> set[str]:
     named = set().union(*(words(g) for g in golds)) if golds else set()
     elsewhere = set().union(set(), *(words(g) for g in sorted((REPO / "data" / "articles").glob("*.yaml"))
                                      if g not in golds))
-    entries = {}
+    entries: dict[str, str] = {}
+    particular: set[str] = set()
     for path in sorted((REPO / "data" / "reference").glob("*.yaml")):
         for kind, items in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
-            if kind in ("states", "concepts"):
-                continue
             for e in items or []:
                 entries[e["id"]] = yaml.safe_dump(e)
-    drop = {i for i in entries if i in named and i not in elsewhere}
+                if kind in PARTICULAR_KINDS or (kind == "forces" and "part_of" in e):
+                    particular.add(e["id"])
+    drop = {i for i in particular if i in named and i not in elsewhere}
     while True:  # an entry that refers to a dropped one goes too (a unit of a dropped force)
         more = {i for i, text in entries.items() if i not in drop
                 and set(re.findall(r"[A-Za-z0-9][A-Za-z0-9_.-]*", text)) & drop}
