@@ -192,6 +192,13 @@ def _is_body(p: Paragraph) -> bool:
 lx_list = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*\u2022])\s+")
 
 
+def _before(end: str, start: str) -> bool:
+    """True when the date ``end`` is before ``start``, compared at the coarser of their
+    precisions (as the shapes compare them: a month is never before a day of that month)."""
+    n = min(len(end), len(start))
+    return end[:n] < start[:n]
+
+
 class Extractor:
     def __init__(self, text: str, reference: Reference, article_id: str, source: str,
                  gazetteer: Gazetteer | None = None):
@@ -619,6 +626,9 @@ class Extractor:
         absent: list[tuple[str, Sent]] = []
         cues = list(event["cues"])
         unresolved_states: list[str] = []
+        observer_cue: dict[str, str] = {}
+        #: conflicts the rules cannot settle, for the curator (the draft keeps only what builds)
+        curator: list[str] = []
 
         def add(lst, x):
             if x and x not in lst:
@@ -631,6 +641,7 @@ class Extractor:
                 if any(a <= m.start < b for a, b in obs) and m.kind in ("state", "force", "organisation") \
                         and not any(a <= m.start < b for a, b in excluded):
                     add(observers, m.id)
+                    observer_cue.setdefault(m.id, f"'{m.text}', {s.where}")
                     cues.append(f"observer '{m.text}' ({s.where})")
             excluded += obs
             for m in lx.HOST_BY.finditer(s.text):
@@ -704,16 +715,28 @@ class Extractor:
         parents = {self.entity(p).values["part_of"].id for p in participants if "part_of" in self.entity(p).values}
         participants = [p for p in participants
                         if not (p in parents and self.entity(p).values.get("kind") in ("armed-forces",))]
+        # an observer whose own force takes part: the participation stands, the observer goes to a note
+        for o in list(observers):
+            taking = [p for p in participants if force_state(self.reference, self.entity(p)) == o]
+            if taking:
+                observers.remove(o)
+                curator.append(f"{self.label(o)} is read as an observer ({observer_cue[o]}) but takes part "
+                               f"({', '.join(taking)}); drafted as a participant only.")
         # dates and duration
         start = end = duration = None
+        end_cue = duration_cue = ""
         for s in trig:
             for d in find_dates(s.text, self.base):
                 before = s.text[max(0, d.start - 70):d.start]
                 ends = [x.end() for x in _END_WORD.finditer(before)]
                 starts = [x.end() for x in _START_WORD.finditer(before)]
                 if d.is_range:
+                    if end is None:
+                        end_cue = f"'{d.text}', {s.where}"
                     start, end = start or d.value, end or d.end_value
                 elif ends and (not starts or ends[-1] > starts[-1]):
+                    if end is None:
+                        end_cue = f"'{d.text}', {s.where}"
                     end = end or d.value
                 elif starts or start is None:
                     start = start or d.value
@@ -723,10 +746,13 @@ class Extractor:
             for u in find_durations(s.text):
                 if duration is None:
                     duration = u
+                    duration_cue = f"'{u.text}', {s.where}"
                     cues.append(f"duration '{u.text}' ({s.where})")
         if event.get("earlier"):
             start, end, duration = event["earlier"][0], None, None
-        if start and end and end < start:
+        if start and end and _before(end, start):
+            curator.append(f"the end read from the text, {end} ({end_cue}), is before the start, {start}; "
+                           "the end is left out.")
             end = None
         dur_iso = duration.iso.replace("P1W", "P7D") if duration else None
         if duration and duration.iso.endswith("W"):
@@ -735,6 +761,11 @@ class Extractor:
             end = add_days(start, duration.days - 1)
         if start and end and not duration and len(start) == len(end) == 10:
             dur_iso = f"P{inclusive_days(start, end)}D"
+        days = re.fullmatch(r"P(\d+)D", dur_iso or "")
+        if start and end and days and len(start) == len(end) == 10 and int(days.group(1)) != inclusive_days(start, end):
+            curator.append(f"the text gives a duration of {dur_iso} ({duration_cue}), but {start} to {end} is "
+                           f"{inclusive_days(start, end)} days; the duration is left out.")
+            dur_iso = None
         activities = []
         for s in para_sents:
             for act, words in lx.ACTIVITY_CUES.items():
@@ -764,6 +795,9 @@ class Extractor:
         if unresolved_states:
             values["_note"] = ("No force in the reference for " + ", ".join(unresolved_states)
                                + f" ({force_kind or 'armed-forces'}); add one to list it as a participant.")
+        if curator:
+            values["_note"] = " ".join([*([values["_note"]] if "_note" in values else []),
+                                        *(f"For the curator: {c}" for c in curator)])
         names = [self.label(x) for x in states] or [self.label(x) for x in unresolved_states]
         if event.get("earlier"):
             year, main = event["earlier"]
