@@ -21,7 +21,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ..inputs.facts import Entity, Reference, force_state
+from ..inputs.facts import Concept, Entity, Ref, Reference, force_state
 from ..inputs.text import Paragraph, Sentence, paragraphs
 from . import lexicon as lx
 from .dates import add_days, find_dates, find_durations, inclusive_days
@@ -158,6 +158,37 @@ class Unresolved:
     hint: dict
 
 
+#: the kinds of unknown names that become proposed reference entries
+PROPOSED_KINDS = ("person", "force", "vessel", "weapon", "organisation")
+
+
+@dataclass
+class Proposal:
+    """A reference entry proposed for a name the reference entities do not know: what a
+    reference file holds for it (``fields``: kind, state, category as the file writes them) and
+    where it comes from (``source``, a comment for the curator)."""
+
+    id: str
+    kind: str
+    label: str
+    aliases: list[str]
+    description: str | None
+    fields: dict[str, str]
+    source: str
+
+    def entity(self, path: str) -> Entity:
+        """The entry as a reference entity (as ``read_reference`` reads it from ``path``)."""
+        values: dict = {}
+        for key, value in self.fields.items():
+            if key == "state":
+                values[key] = Ref("state", value)
+            elif key == "category":
+                values[key] = Concept("weapon-category", value)
+            else:
+                values[key] = value
+        return Entity(self.kind, self.id, self.label, list(self.aliases), self.description, values, path, 0)
+
+
 @dataclass
 class Draft:
     header: dict
@@ -167,6 +198,10 @@ class Draft:
     unresolved: list[Unresolved]
     #: cues found that did not make a fact, in our words ("¶9: denial with nothing to deny")
     skipped: list[str]
+    #: reference entries proposed for unknown names; the facts use their ids
+    proposals: list[Proposal] = field(default_factory=list)
+    #: the reference the facts were drafted against: the project's, plus the proposed entries
+    reference: Reference | None = None
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -217,6 +252,8 @@ class Extractor:
         self.codename_texts: set[str] = set()
         self.title = ""
         self._main: list[str] | None = None
+        #: where each unknown name was first seen: (sentence, start, end)
+        self._seen: dict[str, tuple[Sent, int, int]] = {}
 
     # -- entities --
 
@@ -229,6 +266,8 @@ class Extractor:
         if m.kind in ("force", "vessel"):
             e = self.entity(m.id)
             if m.kind == "vessel":
+                if "operator" not in e.values:  # a merchant ship, or a proposed entry
+                    return None
                 e = self.entity(e.values["operator"].id)
             return force_state(self.reference, e)
         return None
@@ -682,7 +721,8 @@ class Extractor:
                     add(participants, m.id)
                 elif m.kind == "vessel":
                     add(vessels, m.id)
-                    add(participants, self.entity(m.id).values["operator"].id)
+                    if "operator" in self.entity(m.id).values:
+                        add(participants, self.entity(m.id).values["operator"].id)
                 elif m.kind == "state" and any(a <= m.start < b for a, b in trigger_clauses):
                     nxt = re.match(r"[ \t]+([\w-]+)", s.text[m.end:])
                     head = nxt.group(1) if nxt else ""
@@ -1366,7 +1406,72 @@ class Extractor:
                 u = found.setdefault(name, Unresolved(name, kind, [], hint))
                 if s.paragraph not in u.paragraphs:
                     u.paragraphs.append(s.paragraph)
+                self._seen.setdefault(name, (s, start, end))
         return sorted(found.values(), key=lambda u: (u.paragraphs[0], u.name))
+
+    # -- proposed reference entries --
+
+    def proposals(self, unresolved: list[Unresolved], path: str) -> list[Proposal]:
+        """A proposed reference entry for each unknown person, force, vessel, weapon and
+        organisation, with an id that is not taken (in the reference or by another proposal)."""
+        out: list[Proposal] = []
+        taken = set(self.reference.entities)
+        for u in unresolved:
+            if u.kind not in PROPOSED_KINDS or any(c in u.name for c in self.codename_texts if c):
+                continue  # not a kind of entry, or a name that holds an exercise's codename ("Garuda VIII")
+            s, start, end = self._seen[u.name]
+            where = f"paragraph {', '.join(str(p) for p in u.paragraphs)}"
+            fields: dict[str, str] = {}
+            aliases: list[str] = []
+            description = None
+            what = "a " + u.kind
+            if u.kind == "person":
+                title = _title(s.text, start, end)
+                if title:
+                    description = f"{title[0].upper()}{title[1:]}, as the article calls them."
+                    what = f"a person, '{title}'"
+            elif u.kind == "force":
+                fields["kind"] = u.hint.get("kind", "unit")
+                state, how = self._state_of_name(s, start)
+                if state is None:
+                    continue  # a force needs a state; the name stays listed as not in the reference
+                fields["state"] = state
+                what = f"a force ({fields['kind']}); its state is {how}"
+            elif u.kind == "weapon":
+                fields["category"] = u.hint.get("category", "other")
+                noun = u.hint.get("noun")
+                if noun:
+                    one = noun[:-1] if noun.endswith("s") and noun[:-1] in lx.WEAPON_HEADS else noun
+                    aliases.append(f"{u.name} {one}")
+                what = f"a weapon ({fields['category']})"
+            elif u.kind == "organisation":
+                fields["kind"] = u.hint.get("kind", "government-body")
+                what = f"an organisation ({fields['kind']})"
+            label = u.name
+            number = re.search(r"(?<![\w-])(\d{1,4}(?:st|nd|rd|th))\s+$", s.text[:start])
+            if u.kind == "force" and number:  # "the 77th Coastal Brigade": the number is part of the name
+                label = f"{number.group(1)} {u.name}"
+            ident, n = slug(label), 2
+            while ident in taken:
+                ident, n = f"{slug(label)}-{n}", n + 1
+            taken.add(ident)
+            out.append(Proposal(ident, u.kind, label, aliases, description, fields,
+                                f"{where}: '{label}', {what}"))
+        return out
+
+    def _state_of_name(self, s: Sent, start: int) -> tuple[str | None, str]:
+        """The state of an unknown force's name: a state named right before it ("Russia's",
+        "Iranian"), else the only state its sentence names, else the state the article names most."""
+        before = [m for m in s.mentions if m.end <= start and self.state_of(m)]
+        if before and re.fullmatch(r"(?:['\u2019]s)?\s*(?:the\s+)?", s.text[before[-1].end:start]):
+            return self.state_of(before[-1]), f"the state named before it ('{before[-1].text}')"
+        states = list(dict.fromkeys(st for m in s.mentions if (st := self.state_of(m))))
+        if len(states) == 1:
+            return states[0], "the only state its sentence names (a guess)"
+        main = self.main_actors()
+        if main:
+            return main[0], "the state the article names most (a guess)"
+        return None, ""
 
 
 class _Fake:
@@ -1385,7 +1490,58 @@ class _Fake:
         return self._text
 
 
+#: words of a title or post next to a person's name ("Defence Minister", "the navy's spokesman")
+_TITLE_WORDS = lx.TITLES | frozenset(
+    "defence defense foreign prime deputy vice rear first interior naval navy army military chief staff "
+    "of the general joint armed forces air force ministry national security press political".split())
+_TITLE_AFTER = re.compile(r",\s+(?:the|a|an|its|their)\s+((?:[\w'\u2019.-]+\s+){0,5}[\w'\u2019.-]+)\s*[,.;]")
+
+
+def _title(text: str, start: int, end: int) -> str | None:
+    """The title or post the text gives right before a person's name ("Defence Minister X")
+    or right after it ("X, the defence minister,"), or None."""
+    words = list(re.finditer(r"[\w'\u2019.-]+", text[:start]))
+    run: list[re.Match] = []
+    for w in reversed(words):
+        gap = text[w.end():(run[0].start() if run else start)]
+        if gap.strip() or w.group().casefold().strip(".") not in _TITLE_WORDS:
+            break
+        run.insert(0, w)
+    while run and run[0].group().casefold() in ("of", "the"):
+        run = run[1:]
+    if run and any(w.group().casefold().strip(".") in lx.TITLES for w in run):
+        return text[run[0].start():run[-1].end()]
+    after = _TITLE_AFTER.match(text, end)
+    if after and any(w.casefold().strip(".") in lx.TITLES for w in after.group(1).split()):
+        return after.group(1)
+    return None
+
+
+def extended(reference: Reference, proposals: list[Proposal], path: str) -> Reference:
+    """``reference`` with the proposed entries (read from ``path``) as entities of its own."""
+    entities = dict(reference.entities)
+    for p in proposals:
+        entities[p.id] = p.entity(path)
+    return Reference(entities, reference.concepts)
+
+
 def draft(text: str, reference: Reference, article_id: str, source: str,
-          gazetteer: Gazetteer | None = None) -> Draft:
-    """Draft the facts of an article's ``text``; ``source`` is the file name the header gives."""
-    return Extractor(text, reference, article_id, source, gazetteer).run()
+          gazetteer: Gazetteer | None = None, propose: bool = True) -> Draft:
+    """Draft the facts of an article's ``text``; ``source`` is the file name the header gives.
+
+    With ``propose``, the unknown people, forces, vessels, weapons and organisations get
+    proposed reference entries (``Draft.proposals``) and the article is drafted again with them
+    as reference entities, so that the facts use them; ``Draft.reference`` is then the reference
+    to read the draft with (the project's plus the proposed entries)."""
+    first = Extractor(text, reference, article_id, source, gazetteer)
+    made = first.run()
+    made.reference = reference
+    proposals = first.proposals(made.unresolved, f"{article_id}.proposed.yaml") if propose else []
+    if not proposals:
+        return made
+    path = f"{article_id}.proposed.yaml"
+    wider = extended(reference, proposals, path)
+    made = Extractor(text, wider, article_id, source, Gazetteer.of(wider)).run()
+    made.proposals = proposals
+    made.reference = wider
+    return made
