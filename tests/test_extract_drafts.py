@@ -98,3 +98,143 @@ def test_an_end_in_the_month_of_the_start_is_kept(reference):
 def test_drafts_with_conflicts_build(project, tmp_path, body):
     text = _builds(project, tmp_path, body)
     assert "For the curator: " in text
+
+
+# --- names not in the reference become proposed entries ---------------------------------------
+
+UNKNOWN_NAMES = (
+    "The Russian Navy and the Iranian Navy began a naval exercise in the Caspian Sea on Sunday. The frigate "
+    "Storm Petrel and the 77th Coastal Brigade joined the drill.\n\n"
+    "Iran delivered 12 Zephyr-9 missiles to Russia last year, according to the Halvard Defence Institute.\n\n"
+    "A day later, Defence Minister Ivan Kolarov denied the delivery. Mira Castell, a navy spokeswoman, said "
+    "the drill went to plan.")
+
+PROPOSED = """\
+# PROPOSED reference entries, written by `kg extract` for the draft t.yaml:
+# names the article uses that the reference entities do not know. The draft uses these ids;
+# kg reads this file as reference entities while it lies beside the draft in data/articles/.
+# Check every entry, move it to a file of data/reference/, and delete this file when it is empty.
+forces:
+  # paragraph 3: '77th Coastal Brigade', a force (unit); its state is the state the article names most (a guess)
+  - id: 77th-coastal-brigade
+    label: "77th Coastal Brigade"
+    kind: unit
+    state: RUS
+organisations:
+  # paragraph 4: 'Halvard Defence Institute', an organisation (government-body)
+  - id: halvard-defence-institute
+    label: "Halvard Defence Institute"
+    kind: government-body
+people:
+  # paragraph 5: 'Ivan Kolarov', a person, 'Defence Minister'
+  - id: ivan-kolarov
+    label: "Ivan Kolarov"
+    description: "Defence Minister, as the article calls them."
+  # paragraph 5: 'Mira Castell', a person, 'navy spokeswoman'
+  - id: mira-castell
+    label: "Mira Castell"
+    description: "Navy spokeswoman, as the article calls them."
+vessels:
+  # paragraph 3: 'Storm Petrel', a vessel
+  - id: storm-petrel
+    label: "Storm Petrel"
+weapons:
+  # paragraph 4: 'Zephyr-9', a weapon (missiles)
+  - id: zephyr-9
+    label: "Zephyr-9"
+    aliases: ["Zephyr-9 missile"]
+    category: missiles
+"""
+
+
+def test_unknown_names_are_proposed_and_the_facts_use_them(reference):
+    d = draft(_article(UNKNOWN_NAMES), reference, "t", "t.txt")
+    assert [(p.id, p.kind) for p in d.proposals] == [
+        ("77th-coastal-brigade", "force"), ("storm-petrel", "vessel"), ("halvard-defence-institute", "organisation"),
+        ("zephyr-9", "weapon"), ("ivan-kolarov", "person"), ("mira-castell", "person")]
+    exercise, transfer, denial = d.facts
+    assert (exercise.values["participants"], exercise.values["vessels"]) == (
+        ["russia-navy", "iran-navy", "77th-coastal-brigade"], ["storm-petrel"])
+    assert (transfer.values["weapon"], transfer.values["according_to"]) == ("zephyr-9", ["halvard-defence-institute"])
+    assert denial.values == {"by": ["ivan-kolarov"], "denies": [transfer.id]}
+    assert d.unresolved == []
+
+
+def test_without_proposals_the_draft_keeps_to_reference_ids(reference):
+    d = draft(_article(UNKNOWN_NAMES), reference, "t", "t.txt", propose=False)
+    assert d.proposals == []
+    # the denier is not in the reference: no denial; the weapon is only the generic "missile"
+    assert [f.type for f in d.facts] == ["exercise", "arms-transfer"]
+    assert d.facts[1].values["weapon"] == "missile"
+    assert [u.name for u in d.unresolved] == ["77th Coastal Brigade"[5:], "Storm Petrel", "Halvard Defence Institute",
+                                              "Zephyr-9", "Ivan Kolarov", "Mira Castell"]
+
+
+def test_extract_writes_the_proposed_entries_beside_the_draft_and_the_pair_builds(project, tmp_path):
+    (tmp_path / "article.txt").write_text(_article(UNKNOWN_NAMES), encoding="utf-8")
+    out = project / "data" / "articles" / "t.yaml"
+    proposed = project / "data" / "articles" / "t.proposed.yaml"
+    runner = CliRunner()
+    args = ["-C", str(project), "extract", str(tmp_path / "article.txt"), "--id", "t", "-o", str(out)]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ("Drafted 3 fact(s) (1 arms-transfer, 1 denial, 1 exercise); 6 name(s) not in the "
+                             f"reference, 6 proposed in {proposed}: {out}\n")
+    assert proposed.read_text(encoding="utf-8") == PROPOSED
+    text = out.read_text(encoding="utf-8")
+    assert ("# Proposed reference entries for 6 name(s) not in the reference are in t.proposed.yaml, beside "
+            "this file;\n# the draft uses their ids: 77th-coastal-brigade, storm-petrel, halvard-defence-institute, "
+            "zephyr-9, ivan-kolarov, mira-castell.\n") in text
+    assert "    by: [ivan-kolarov]\n" in text and "    weapon: zephyr-9\n" in text
+    result = runner.invoke(cli, ["-C", str(project), "validate"])
+    assert (result.exit_code, result.stderr) == (0, "Conforms: 0 violations, 0 warnings, 0 infos.\n"), result.output
+    # again, with --force: kg's own proposed file is replaced, with the same bytes
+    result = runner.invoke(cli, [*args, "--force"])
+    assert result.exit_code == 0, result.output
+    assert (proposed.read_text(encoding="utf-8"), out.read_text(encoding="utf-8")) == (PROPOSED, text)
+    # a second article that names the same people uses the entries proposed before: no duplicate id
+    (tmp_path / "second.txt").write_text(_article("Ivan Kolarov, the defence minister, denied that Iran "
+                                                  "delivered 12 Zephyr-9 missiles to Russia."), encoding="utf-8")
+    second = project / "data" / "articles" / "second.yaml"
+    result = runner.invoke(cli, ["-C", str(project), "extract", str(tmp_path / "second.txt"), "-o", str(second)])
+    assert result.exit_code == 0, result.output
+    assert not (project / "data" / "articles" / "second.proposed.yaml").exists()
+    assert "    by: [ivan-kolarov]\n" in second.read_text(encoding="utf-8")
+    result = runner.invoke(cli, ["-C", str(project), "validate"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_proposed_file_kg_did_not_write_is_never_replaced(project, tmp_path):
+    (tmp_path / "article.txt").write_text(_article(UNKNOWN_NAMES), encoding="utf-8")
+    out = project / "data" / "articles" / "t.yaml"
+    proposed = project / "data" / "articles" / "t.proposed.yaml"
+    proposed.write_text("people:\n  - id: someone\n    label: Someone\n", encoding="utf-8")
+    for force in ([], ["--force"]):
+        result = CliRunner().invoke(cli, ["-C", str(project), "extract", str(tmp_path / "article.txt"), "--id", "t",
+                                          "-o", str(out), *force])
+        assert (result.exit_code, result.stderr) == (
+            2, f"Error: {proposed} exists and kg extract did not write it; move it away (kg never overwrites "
+               "what it did not create)\n")
+        assert proposed.read_text(encoding="utf-8") == "people:\n  - id: someone\n    label: Someone\n"
+        assert not out.exists()
+
+
+def test_the_draft_on_standard_output_proposes_nothing(project, tmp_path):
+    (tmp_path / "article.txt").write_text(_article(UNKNOWN_NAMES), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["-C", str(project), "extract", str(tmp_path / "article.txt"), "--id", "t"])
+    assert result.exit_code == 0, result.output
+    assert "ivan-kolarov" not in result.stdout.split("\narticle:\n")[1] and "denial" not in result.stdout
+    assert "#   - 'Ivan Kolarov': looks like a person (paragraph 5)\n" in result.stdout
+    assert sorted(p.name for p in (project / "data" / "articles").iterdir()) == []
+    assert result.stderr == "Drafted 2 fact(s) (1 arms-transfer, 1 exercise); 6 name(s) not in the reference\n"
+
+
+@pytest.mark.parametrize("text, title", [
+    ("A day later, Defence Minister Ivan Kolarov denied the delivery.", "Defence Minister"),
+    ("Ivan Kolarov, the deputy foreign minister, denied the delivery.", "deputy foreign minister"),
+    ("Ivan Kolarov said the delivery never happened.", None),
+])
+def test_a_person_is_proposed_with_the_title_next_to_the_name(reference, text, title):
+    d = draft(_article("Iran delivered 12 Zephyr-9 missiles to Russia last year. " + text), reference, "t", "t.txt")
+    (person,) = [p for p in d.proposals if p.kind == "person"]
+    assert person.description == (f"{title[0].upper()}{title[1:]}, as the article calls them." if title else None)
