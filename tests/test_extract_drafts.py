@@ -238,3 +238,27 @@ def test_a_person_is_proposed_with_the_title_next_to_the_name(reference, text, t
     d = draft(_article("Iran delivered 12 Zephyr-9 missiles to Russia last year. " + text), reference, "t", "t.txt")
     (person,) = [p for p in d.proposals if p.kind == "person"]
     assert person.description == (f"{title[0].upper()}{title[1:]}, as the article calls them." if title else None)
+
+
+def test_kg_removes_its_own_proposed_file_when_a_new_draft_proposes_nothing(project, tmp_path):
+    article = tmp_path / "article.txt"
+    article.write_text(_article(UNKNOWN_NAMES), encoding="utf-8")
+    out = project / "data" / "articles" / "t.yaml"
+    args = ["-C", str(project), "extract", str(article), "--id", "t", "-o", str(out)]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    assert sorted(p.name for p in out.parent.iterdir()) == ["t.proposed.yaml", "t.yaml"]
+    article.write_text(_article(DURATION_DISAGREES), encoding="utf-8")
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.stderr) == (2, f"Error: {out} exists; use --force to replace it\n")
+    result = CliRunner().invoke(cli, [*args, "--force"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.parent.iterdir()) == ["t.yaml"]
+
+
+def test_an_output_named_like_a_proposed_file_is_refused(project, tmp_path):
+    (tmp_path / "article.txt").write_text(_article(UNKNOWN_NAMES), encoding="utf-8")
+    out = project / "data" / "articles" / "t.proposed.yaml"
+    result = CliRunner().invoke(cli, ["-C", str(project), "extract", str(tmp_path / "article.txt"), "-o", str(out)])
+    assert (result.exit_code, result.stderr) == (
+        2, f"Error: -o {out}: a name ending in .proposed.yaml is kept for proposed reference entries\n")
+    assert not out.exists()
