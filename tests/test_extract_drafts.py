@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.extract.draft import draft
+from kg.extract.propose import Proposal, Sighting, extended, propose
 from kg.inputs.facts import read_reference
 from kg.inputs.ontology import load_ontology, vocabulary
 from kg.project import Project
@@ -262,3 +263,54 @@ def test_an_output_named_like_a_proposed_file_is_refused(project, tmp_path):
     assert (result.exit_code, result.stderr) == (
         2, f"Error: -o {out}: a name ending in .proposed.yaml is kept for proposed reference entries\n")
     assert not out.exists()
+
+
+# --- the proposing component: Sighting records in, Proposal records out -----------------------
+
+
+def _sighting(name, kind, text, hint=None, state=None, basis=""):
+    start = text.index(name)
+    return Sighting(name, kind, hint or {}, (2,), text, start, start + len(name), state, basis)
+
+
+def test_propose_reads_sightings_and_adds_proposals():
+    sightings = [
+        _sighting("Coastal Brigade", "force", "The 12th Coastal Brigade moved.", {"kind": "unit"}, "RUS",
+                  "the state named before it ('Russian')"),
+        _sighting("Harbour Watch", "force", "Harbour Watch patrols.", {"kind": "unit"}),  # no state: not proposed
+        _sighting("Zephyr-9", "weapon", "Zephyr-9 missiles came.", {"category": "missiles", "noun": "missiles"}),
+        _sighting("Zephyr-9", "weapon", "Zephyr-9 came.", {}),
+        _sighting("Port Royal", "place", "near Port Royal", {"kind": "city"}),  # not a proposed kind
+        _sighting("Ivan Kolarov", "person", "Ivan Kolarov, the deputy defence minister, spoke."),
+    ]
+    assert propose(sightings, ["zephyr-9"]) == [
+        Proposal("12th-coastal-brigade", "force", "12th Coastal Brigade", (), None, {"kind": "unit", "state": "RUS"},
+                 "paragraph 2: '12th Coastal Brigade', a force (unit); its state is the state named before it "
+                 "('Russian')"),
+        Proposal("zephyr-9-2", "weapon", "Zephyr-9", ("Zephyr-9 missile",), None, {"category": "missiles"},
+                 "paragraph 2: 'Zephyr-9', a weapon (missiles)"),
+        Proposal("zephyr-9-3", "weapon", "Zephyr-9", (), None, {"category": "other"},
+                 "paragraph 2: 'Zephyr-9', a weapon (other)"),
+        Proposal("ivan-kolarov", "person", "Ivan Kolarov", (), "Deputy defence minister, as the article calls them.",
+                 {}, "paragraph 2: 'Ivan Kolarov', a person, 'deputy defence minister'"),
+    ]
+
+
+def test_a_proposal_is_the_entity_the_reference_file_gives(project, reference):
+    from kg.extract.writer import proposed_yaml
+    from kg.extract.draft import Draft
+
+    proposals = propose([_sighting("Zephyr-9", "weapon", "Zephyr-9 missiles came.",
+                                   {"category": "missiles", "noun": "missiles"}),
+                         _sighting("Coastal Brigade", "force", "The Coastal Brigade moved.", {"kind": "unit"}, "IRN")],
+                        reference.entities)
+    path = project / "data" / "articles" / "t.proposed.yaml"
+    path.write_text(proposed_yaml(Draft({}, [], None, [], [], [], proposals), "t.yaml"), encoding="utf-8")
+    vocab = vocabulary(load_ontology(Project(project)))
+    read = read_reference([(p, p.name) for p in Project(project).reference_paths()], vocab)
+    mine = extended(reference, proposals, "t.proposed.yaml")
+    def seen(e):  # what the drafter uses of an entity (its line differs: 0 in memory)
+        return e.kind, e.id, e.label, e.aliases, e.description, e.values, e.path
+
+    assert [seen(read.entities[p.id]) for p in proposals] == [seen(mine.entities[p.id]) for p in proposals]
+    assert [p.id for p in proposals] == ["zephyr-9", "coastal-brigade"]

@@ -11,9 +11,13 @@ The steps, each over the numbered paragraphs and sentences of ``kg.inputs.text``
    roles (active, passive, "receive ... from");
 4. hedges make a fact ``reported`` or ``attributed``; "denied" and "confirmed" make facts
    that point at the facts they are about;
-5. names the reference entities do not know, with a suggested entry for each.
+5. names the reference entities do not know: people, forces, ships, weapons and organisations
+   become proposed reference entries (``kg.extract.propose``: ``Sighting`` records in,
+   ``Proposal`` records out), and the article is drafted again with them as reference entities;
+   the other names are listed, with a suggested entry for each.
 
-Every value is a reference id (or a date, a number): a draft loads and builds as it is.
+Every value is a reference id, proposed or not (or a date, a number), and a conflict the rules
+cannot settle is left out and said in the fact's note: a draft loads and builds as it is.
 """
 from __future__ import annotations
 
@@ -21,11 +25,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ..inputs.facts import Concept, Entity, Ref, Reference, force_state
+from ..inputs.facts import Entity, Reference, force_state
 from ..inputs.text import Paragraph, Sentence, paragraphs
 from . import lexicon as lx
 from .dates import add_days, find_dates, find_durations, inclusive_days
 from .mentions import Gazetteer, Mention, classify, unknown_names
+from .propose import PROPOSED_KINDS, Proposal, Sighting, extended, slug
+from .propose import propose as propose_entries
 from .quantities import Quantity, quantity_before
 from .tokens import plain
 
@@ -158,37 +164,6 @@ class Unresolved:
     hint: dict
 
 
-#: the kinds of unknown names that become proposed reference entries
-PROPOSED_KINDS = ("person", "force", "vessel", "weapon", "organisation")
-
-
-@dataclass
-class Proposal:
-    """A reference entry proposed for a name the reference entities do not know: what a
-    reference file holds for it (``fields``: kind, state, category as the file writes them) and
-    where it comes from (``source``, a comment for the curator)."""
-
-    id: str
-    kind: str
-    label: str
-    aliases: list[str]
-    description: str | None
-    fields: dict[str, str]
-    source: str
-
-    def entity(self, path: str) -> Entity:
-        """The entry as a reference entity (as ``read_reference`` reads it from ``path``)."""
-        values: dict = {}
-        for key, value in self.fields.items():
-            if key == "state":
-                values[key] = Ref("state", value)
-            elif key == "category":
-                values[key] = Concept("weapon-category", value)
-            else:
-                values[key] = value
-        return Entity(self.kind, self.id, self.label, list(self.aliases), self.description, values, path, 0)
-
-
 @dataclass
 class Draft:
     header: dict
@@ -205,11 +180,6 @@ class Draft:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def slug(text: str) -> str:
-    s = re.sub(r"[^A-Za-z0-9]+", "-", plain(text)).strip("-").lower()
-    return s[:60].strip("-") or "x"
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
@@ -1411,52 +1381,17 @@ class Extractor:
 
     # -- proposed reference entries --
 
-    def proposals(self, unresolved: list[Unresolved], path: str) -> list[Proposal]:
-        """A proposed reference entry for each unknown person, force, vessel, weapon and
-        organisation, with an id that is not taken (in the reference or by another proposal)."""
-        out: list[Proposal] = []
-        taken = set(self.reference.entities)
+    def sightings(self, unresolved: list[Unresolved]) -> list[Sighting]:
+        """The unknown names of the kinds ``kg.extract.propose`` proposes entries for, where
+        they were first seen, and a force's state; not a name that holds an exercise's codename
+        ("Garuda VIII" read as a person)."""
+        out = []
         for u in unresolved:
             if u.kind not in PROPOSED_KINDS or any(c in u.name for c in self.codename_texts if c):
-                continue  # not a kind of entry, or a name that holds an exercise's codename ("Garuda VIII")
+                continue
             s, start, end = self._seen[u.name]
-            where = f"paragraph {', '.join(str(p) for p in u.paragraphs)}"
-            fields: dict[str, str] = {}
-            aliases: list[str] = []
-            description = None
-            what = "a " + u.kind
-            if u.kind == "person":
-                title = _title(s.text, start, end)
-                if title:
-                    description = f"{title[0].upper()}{title[1:]}, as the article calls them."
-                    what = f"a person, '{title}'"
-            elif u.kind == "force":
-                fields["kind"] = u.hint.get("kind", "unit")
-                state, how = self._state_of_name(s, start)
-                if state is None:
-                    continue  # a force needs a state; the name stays listed as not in the reference
-                fields["state"] = state
-                what = f"a force ({fields['kind']}); its state is {how}"
-            elif u.kind == "weapon":
-                fields["category"] = u.hint.get("category", "other")
-                noun = u.hint.get("noun")
-                if noun:
-                    one = noun[:-1] if noun.endswith("s") and noun[:-1] in lx.WEAPON_HEADS else noun
-                    aliases.append(f"{u.name} {one}")
-                what = f"a weapon ({fields['category']})"
-            elif u.kind == "organisation":
-                fields["kind"] = u.hint.get("kind", "government-body")
-                what = f"an organisation ({fields['kind']})"
-            label = u.name
-            number = re.search(r"(?<![\w-])(\d{1,4}(?:st|nd|rd|th))\s+$", s.text[:start])
-            if u.kind == "force" and number:  # "the 77th Coastal Brigade": the number is part of the name
-                label = f"{number.group(1)} {u.name}"
-            ident, n = slug(label), 2
-            while ident in taken:
-                ident, n = f"{slug(label)}-{n}", n + 1
-            taken.add(ident)
-            out.append(Proposal(ident, u.kind, label, aliases, description, fields,
-                                f"{where}: '{label}', {what}"))
+            state, how = self._state_of_name(s, start) if u.kind == "force" else (None, "")
+            out.append(Sighting(u.name, u.kind, dict(u.hint), tuple(u.paragraphs), s.text, start, end, state, how))
         return out
 
     def _state_of_name(self, s: Sent, start: int) -> tuple[str | None, str]:
@@ -1490,41 +1425,6 @@ class _Fake:
         return self._text
 
 
-#: words of a title or post next to a person's name ("Defence Minister", "the navy's spokesman")
-_TITLE_WORDS = lx.TITLES | frozenset(
-    "defence defense foreign prime deputy vice rear first interior naval navy army military chief staff "
-    "of the general joint armed forces air force ministry national security press political".split())
-_TITLE_AFTER = re.compile(r",\s+(?:the|a|an|its|their)\s+((?:[\w'\u2019.-]+\s+){0,5}[\w'\u2019.-]+)\s*[,.;]")
-
-
-def _title(text: str, start: int, end: int) -> str | None:
-    """The title or post the text gives right before a person's name ("Defence Minister X")
-    or right after it ("X, the defence minister,"), or None."""
-    words = list(re.finditer(r"[\w'\u2019.-]+", text[:start]))
-    run: list[re.Match] = []
-    for w in reversed(words):
-        gap = text[w.end():(run[0].start() if run else start)]
-        if gap.strip() or w.group().casefold().strip(".") not in _TITLE_WORDS:
-            break
-        run.insert(0, w)
-    while run and run[0].group().casefold() in ("of", "the"):
-        run = run[1:]
-    if run and any(w.group().casefold().strip(".") in lx.TITLES for w in run):
-        return text[run[0].start():run[-1].end()]
-    after = _TITLE_AFTER.match(text, end)
-    if after and any(w.casefold().strip(".") in lx.TITLES for w in after.group(1).split()):
-        return after.group(1)
-    return None
-
-
-def extended(reference: Reference, proposals: list[Proposal], path: str) -> Reference:
-    """``reference`` with the proposed entries (read from ``path``) as entities of its own."""
-    entities = dict(reference.entities)
-    for p in proposals:
-        entities[p.id] = p.entity(path)
-    return Reference(entities, reference.concepts)
-
-
 def draft(text: str, reference: Reference, article_id: str, source: str,
           gazetteer: Gazetteer | None = None, propose: bool = True) -> Draft:
     """Draft the facts of an article's ``text``; ``source`` is the file name the header gives.
@@ -1536,7 +1436,7 @@ def draft(text: str, reference: Reference, article_id: str, source: str,
     first = Extractor(text, reference, article_id, source, gazetteer)
     made = first.run()
     made.reference = reference
-    proposals = first.proposals(made.unresolved, f"{article_id}.proposed.yaml") if propose else []
+    proposals = propose_entries(first.sightings(made.unresolved), reference.entities) if propose else []
     if not proposals:
         return made
     path = f"{article_id}.proposed.yaml"
