@@ -314,3 +314,19 @@ def test_a_proposal_is_the_entity_the_reference_file_gives(project, reference):
 
     assert [seen(read.entities[p.id]) for p in proposals] == [seen(mine.entities[p.id]) for p in proposals]
     assert [p.id for p in proposals] == ["zephyr-9", "coastal-brigade"]
+
+
+# --- who denies: the one a spokesperson speaks for ---------------------------------------------
+
+
+@pytest.mark.parametrize("subject, by", [
+    ("A spokesman for the Russian Navy", ["russia-navy"]),
+    ("A spokesperson for the Iranian Navy", ["iran-navy-spokesperson"]),  # a person the reference has
+    ("A spokeswoman for the Iranian Navy", ["iran-navy-spokesperson"]),
+    ("An official of the Russian defence ministry", ["russia-defence-ministry"]),
+])
+def test_a_spokesperson_who_denies_is_noticed(reference, subject, by):
+    d = draft(_article("Iran delivered 12 drones to Russia last year. " + subject + " denied the delivery."),
+              reference, "t", "t.txt")
+    transfer, denial = d.facts
+    assert denial.values == {"by": by, "denies": [transfer.id]}

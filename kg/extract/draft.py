@@ -1251,12 +1251,24 @@ class Extractor:
                 for m in pattern.finditer(s.text):
                     self._stance(s, ftype, m)
 
+    def _spoken_for(self, s: Sent, x: Mention) -> Mention:
+        """The speaker of "a spokesman for X": the person the reference has for X's spokesperson
+        ("Iranian Navy spokesperson"), else X itself, for whom the spokesperson speaks."""
+        role = _SPOKES.search(s.text[:x.start])
+        if role is None:
+            return x
+        words = [role.group(1)] + (["spokesperson"] if role.group(1).casefold().startswith("spokes") else [])
+        for word in words:
+            for e in self.reference.find(f"{x.text} {word}", ["person", "group"]):
+                return Mention(e.id, e.kind, x.start, x.end, x.text)
+        return x
+
     def _stance(self, s: Sent, ftype: str, m: re.Match) -> None:
         a, b = s.clause(m.start())
         # the actor: the subject before the verb (in this clause, else in the sentence)
-        actors = [x for x in s.mentions if x.start < m.start() and x.kind in ACTOR_KINDS
+        actors = [self._spoken_for(s, x) for x in s.mentions if x.start < m.start() and x.kind in ACTOR_KINDS
                   and not any(p <= x.start < q for p, q in self._source_spans(s))
-                  and not self._after_preposition(s, x)]
+                  and (not self._after_preposition(s, x) or _SPOKES.search(s.text[:x.start]))]
         in_clause = [x for x in actors if x.start >= a]
         actors = in_clause or actors[-1:]
         if actors:  # the subject: the last actor before the verb and those joined to it by "and"
