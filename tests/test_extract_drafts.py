@@ -167,7 +167,7 @@ def test_without_proposals_the_draft_keeps_to_reference_ids(reference):
     # the denier is not in the reference: no denial; the weapon is only the generic "missile"
     assert [f.type for f in d.facts] == ["exercise", "arms-transfer"]
     assert d.facts[1].values["weapon"] == "missile"
-    assert [u.name for u in d.unresolved] == ["77th Coastal Brigade"[5:], "Storm Petrel", "Halvard Defence Institute",
+    assert [u.name for u in d.unresolved] == ["Coastal Brigade", "Storm Petrel", "Halvard Defence Institute",
                                               "Zephyr-9", "Ivan Kolarov", "Mira Castell"]
 
 
