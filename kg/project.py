@@ -11,6 +11,8 @@ from .inputs.files import shown
 
 ONTOLOGY_FILES = ("milcoop.ttl", "vocab.ttl")
 SHAPES_FILE = "shapes.ttl"
+#: reference entries that ``kg extract`` proposes beside a draft in data/articles/
+PROPOSED_SUFFIX = ".proposed.yaml"
 
 
 @dataclass
@@ -64,10 +66,12 @@ class Project:
         return self.ontology_dir / SHAPES_FILE
 
     def reference_paths(self) -> list[Path]:
-        return sorted(self.reference_dir.glob("*.yaml"))
+        """The reference files, then the reference entries ``kg extract`` proposed beside its
+        drafts (``data/articles/*.proposed.yaml``)."""
+        return sorted(self.reference_dir.glob("*.yaml")) + sorted(self.articles_dir.glob("*" + PROPOSED_SUFFIX))
 
     def article_paths(self) -> list[Path]:
-        return sorted(self.articles_dir.glob("*.yaml"))
+        return sorted(p for p in self.articles_dir.glob("*.yaml") if not p.name.endswith(PROPOSED_SUFFIX))
 
     def input_paths(self) -> list[Path]:
         """Every file a build reads."""

@@ -20,7 +20,8 @@ Four sets are measured apart:
 
 Every draft is read back with the project's own checks (``kg.inputs.facts.read_article``) and, unless
 ``--no-build``, built and validated with the gold files out of the way: a draft that does not
-load or does not conform is an error (exit 2).
+load or does not conform is an error (exit 2). As ``kg extract -o`` does, each draft's proposed
+reference entries are written beside it (``<id>.proposed.yaml``) and known to the drafts after it.
 
     python benchmarks/extract/evaluate.py
     python benchmarks/extract/evaluate.py --seeds /path/to/seeds --show-drafts
@@ -159,7 +160,7 @@ def run_set(name: str, cases: list[Case], extra_reference: list[Path], build: bo
     from kg.extract.draft import draft
     from kg.extract.mentions import Gazetteer
     from kg.extract.score import Score, compare
-    from kg.extract.writer import to_yaml
+    from kg.extract.writer import proposed_name, proposed_yaml, to_yaml
     from kg.extract import read_text
     from kg.inputs.facts import read_article, read_reference
     from kg.inputs.ontology import load_ontology, vocabulary
@@ -179,10 +180,15 @@ def run_set(name: str, cases: list[Case], extra_reference: list[Path], build: bo
             gold = read_article(case.gold, str(case.gold.relative_to(REPO)), whole, whole_vocab)
             text = read_text(case.text)
             made = draft(text, reference, gold.id, case.text.name, gazetteer)
-            out = to_yaml(made)
+            # as `kg extract -o` does: the proposed entries beside the draft, which the next drafts know
+            out = to_yaml(made, proposed_name(f"{gold.id}.yaml"))
             result.drafts[gold.id] = out
             path = project.articles_dir / f"{gold.id}.yaml"
             path.write_text(out, encoding="utf-8")
+            if made.proposals:
+                path.with_name(proposed_name(path.name)).write_text(proposed_yaml(made, path.name), encoding="utf-8")
+                reference = made.reference
+                gazetteer = Gazetteer.of(reference)
             drafted = read_article(path, f"draft of {case.text.name}", reference, vocab)
             score = compare(drafted, gold)
             result.per_article[gold.id] = score

@@ -22,10 +22,12 @@ def extract(ctx: click.Context, article: Path, article_id: str | None, output: P
     """Draft a fact file from an article's plain text (UTF-8), for an analyst to review.
 
     The draft has the article's title, publisher and date where the text gives them, and the
-    exercises, arms transfers, denials and confirmations it recognises, with reference ids only,
-    so that it builds as it is. Each fact's note gives the cues it was drafted from and a
-    confidence; names not in the reference entities are listed, with suggested entries, in
-    comments at the top. A summary goes to standard error.
+    exercises, arms transfers, denials and confirmations it recognises, so that it builds as it
+    is. Each fact's note gives the cues it was drafted from and a confidence. With -o, unknown
+    people, forces, ships, weapons and organisations become proposed reference entries in
+    X.proposed.yaml beside the draft X.yaml, which the draft uses (kg reads that file as reference
+    entities while it lies in data/articles/); on standard output, the draft uses reference ids
+    only and lists unknown names in comments. A summary goes to standard error.
 
     \b
     Example:
@@ -33,6 +35,7 @@ def extract(ctx: click.Context, article: Path, article_id: str | None, output: P
     """
     from ..output.export import write_atomic
     from ..extract import extract_file
+    from ..extract.writer import PROPOSED_SUFFIX, proposed_name, proposed_yaml
     from ..inputs.facts import read_reference
     from ..inputs.ontology import load_ontology, vocabulary
 
@@ -46,17 +49,56 @@ def extract(ctx: click.Context, article: Path, article_id: str | None, output: P
                            "digits, '.', '_' and '-' (at most 120 characters)")
     if output is not None and output.exists() and not force:
         raise KgClickError(f"{output} exists; use --force to replace it")
+    proposed = output.with_name(proposed_name(output.name)) if output is not None else None
+    if proposed is not None and output.name.endswith(PROPOSED_SUFFIX):
+        raise KgClickError(f"-o {output}: a name ending in {PROPOSED_SUFFIX} is kept for proposed reference entries")
+    ours = proposed is not None and _made_by_kg(proposed)
+    if proposed is not None and (proposed.exists() or proposed.is_symlink()):
+        if not ours:
+            raise KgClickError(f"{proposed} exists and kg extract did not write it; move it away "
+                               "(kg never overwrites what it did not create)")
+        if not force:
+            raise KgClickError(f"{proposed} exists; use --force to replace it")
     vocab = vocabulary(load_ontology(project))
-    reference = read_reference([(p, project.display(p)) for p in project.reference_paths()], vocab)
-    draft, text = extract_file(article, reference, article_id, str(article))
+    # the draft's own earlier proposals are not reference: they are proposed again
+    paths = [p for p in project.reference_paths() if proposed is None or not _same(p, proposed)]
+    reference = read_reference([(p, project.display(p)) for p in paths], vocab)
+    draft, text = extract_file(article, reference, article_id, str(article),
+                               proposed.name if proposed is not None else None)
     if output is None:
         click.echo(text, nl=False)
     else:
+        if draft.proposals:
+            write_atomic(proposed, proposed_yaml(draft, output.name).encode("utf-8"))
+        elif ours:
+            proposed.unlink()  # kg's own proposals of an earlier draft of this file, none now
         write_atomic(output, text.encode("utf-8"))
     counts: dict[str, int] = {}
     for fact in draft.facts:
         counts[fact.type] = counts.get(fact.type, 0) + 1
     kinds = ", ".join(f"{n} {t}" for t, n in sorted(counts.items())) or "no facts"
     where = f": {output}" if output is not None else ""
-    click.echo(f"Drafted {len(draft.facts)} fact(s) ({kinds}); {len(draft.unresolved)} name(s) not in the "
-               f"reference{where}", err=True)
+    unknown = len(draft.unresolved) + len(draft.proposals)
+    shown = f", {len(draft.proposals)} proposed in {proposed}" if draft.proposals else ""
+    click.echo(f"Drafted {len(draft.facts)} fact(s) ({kinds}); {unknown} name(s) not in the "
+               f"reference{shown}{where}", err=True)
+
+
+def _made_by_kg(path: Path) -> bool:
+    """True when ``path`` is a regular file that kg extract wrote (its first line says so)."""
+    from ..extract.writer import PROPOSED_MARK
+
+    try:
+        if path.is_symlink() or not path.is_file():
+            return False
+        with path.open("rb") as f:
+            return f.readline(200).decode("utf-8", "replace").startswith(PROPOSED_MARK)
+    except OSError:
+        return False
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except (OSError, RuntimeError):
+        return False

@@ -31,17 +31,22 @@ def read_text(path: Path, display: str | None = None) -> str:
     return text
 
 
-def extract_text(text: str, reference: Reference, article_id: str, source: str):
-    """The draft (``kg.extract.draft.Draft``) of ``text``."""
+def extract_text(text: str, reference: Reference, article_id: str, source: str, propose: bool = True):
+    """The draft (``kg.extract.draft.Draft``) of ``text``; with ``propose``, unknown names get
+    proposed reference entries that the facts use."""
     from .draft import draft
 
-    return draft(text, reference, article_id, source)
+    return draft(text, reference, article_id, source, propose=propose)
 
 
-def extract_file(path: Path, reference: Reference, article_id: str, display: str | None = None):
-    """Read ``path`` and draft its facts: returns (draft, fact file text)."""
+def extract_file(path: Path, reference: Reference, article_id: str, display: str | None = None,
+                 proposed: str | None = None):
+    """Read ``path`` and draft its facts: returns (draft, fact file text). ``proposed`` is the
+    name of the file beside the draft that will hold its proposed reference entries
+    (``kg.extract.writer.proposed_yaml``); without it, the draft uses reference ids only and
+    lists unknown names in comments."""
     from .writer import to_yaml
 
     text = read_text(path, display)
-    d = extract_text(text, reference, article_id, path.name)
-    return d, to_yaml(d)
+    d = extract_text(text, reference, article_id, path.name, propose=proposed is not None)
+    return d, to_yaml(d, proposed)

@@ -11,9 +11,13 @@ The steps, each over the numbered paragraphs and sentences of ``kg.inputs.text``
    roles (active, passive, "receive ... from");
 4. hedges make a fact ``reported`` or ``attributed``; "denied" and "confirmed" make facts
    that point at the facts they are about;
-5. names the reference entities do not know, with a suggested entry for each.
+5. names the reference entities do not know: people, forces, ships, weapons and organisations
+   become proposed reference entries (``kg.extract.propose``: ``Sighting`` records in,
+   ``Proposal`` records out), and the article is drafted again with them as reference entities;
+   the other names are listed, with a suggested entry for each.
 
-Every value is a reference id (or a date, a number): a draft loads and builds as it is.
+Every value is a reference id, proposed or not (or a date, a number), and a conflict the rules
+cannot settle is left out and said in the fact's note: a draft loads and builds as it is.
 """
 from __future__ import annotations
 
@@ -26,6 +30,8 @@ from ..inputs.text import Paragraph, Sentence, paragraphs
 from . import lexicon as lx
 from .dates import add_days, find_dates, find_durations, inclusive_days
 from .mentions import Gazetteer, Mention, classify, unknown_names
+from .propose import PROPOSED_KINDS, Proposal, Sighting, extended, slug
+from .propose import propose as propose_entries
 from .quantities import Quantity, quantity_before
 from .tokens import plain
 
@@ -167,14 +173,13 @@ class Draft:
     unresolved: list[Unresolved]
     #: cues found that did not make a fact, in our words ("¶9: denial with nothing to deny")
     skipped: list[str]
+    #: reference entries proposed for unknown names; the facts use their ids
+    proposals: list[Proposal] = field(default_factory=list)
+    #: the reference the facts were drafted against: the project's, plus the proposed entries
+    reference: Reference | None = None
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def slug(text: str) -> str:
-    s = re.sub(r"[^A-Za-z0-9]+", "-", plain(text)).strip("-").lower()
-    return s[:60].strip("-") or "x"
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
@@ -190,6 +195,13 @@ def _is_body(p: Paragraph) -> bool:
 
 
 lx_list = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*\u2022])\s+")
+
+
+def _before(end: str, start: str) -> bool:
+    """True when the date ``end`` is before ``start``, compared at the coarser of their
+    precisions (as the shapes compare them: a month is never before a day of that month)."""
+    n = min(len(end), len(start))
+    return end[:n] < start[:n]
 
 
 class Extractor:
@@ -210,6 +222,8 @@ class Extractor:
         self.codename_texts: set[str] = set()
         self.title = ""
         self._main: list[str] | None = None
+        #: where each unknown name was first seen: (sentence, start, end)
+        self._seen: dict[str, tuple[Sent, int, int]] = {}
 
     # -- entities --
 
@@ -222,6 +236,8 @@ class Extractor:
         if m.kind in ("force", "vessel"):
             e = self.entity(m.id)
             if m.kind == "vessel":
+                if "operator" not in e.values:  # a merchant ship, or a proposed entry
+                    return None
                 e = self.entity(e.values["operator"].id)
             return force_state(self.reference, e)
         return None
@@ -619,6 +635,9 @@ class Extractor:
         absent: list[tuple[str, Sent]] = []
         cues = list(event["cues"])
         unresolved_states: list[str] = []
+        observer_cue: dict[str, str] = {}
+        #: conflicts the rules cannot settle, for the curator (the draft keeps only what builds)
+        curator: list[str] = []
 
         def add(lst, x):
             if x and x not in lst:
@@ -631,6 +650,7 @@ class Extractor:
                 if any(a <= m.start < b for a, b in obs) and m.kind in ("state", "force", "organisation") \
                         and not any(a <= m.start < b for a, b in excluded):
                     add(observers, m.id)
+                    observer_cue.setdefault(m.id, f"'{m.text}', {s.where}")
                     cues.append(f"observer '{m.text}' ({s.where})")
             excluded += obs
             for m in lx.HOST_BY.finditer(s.text):
@@ -671,7 +691,8 @@ class Extractor:
                     add(participants, m.id)
                 elif m.kind == "vessel":
                     add(vessels, m.id)
-                    add(participants, self.entity(m.id).values["operator"].id)
+                    if "operator" in self.entity(m.id).values:
+                        add(participants, self.entity(m.id).values["operator"].id)
                 elif m.kind == "state" and any(a <= m.start < b for a, b in trigger_clauses):
                     nxt = re.match(r"[ \t]+([\w-]+)", s.text[m.end:])
                     head = nxt.group(1) if nxt else ""
@@ -704,16 +725,28 @@ class Extractor:
         parents = {self.entity(p).values["part_of"].id for p in participants if "part_of" in self.entity(p).values}
         participants = [p for p in participants
                         if not (p in parents and self.entity(p).values.get("kind") in ("armed-forces",))]
+        # an observer whose own force takes part: the participation stands, the observer goes to a note
+        for o in list(observers):
+            taking = [p for p in participants if force_state(self.reference, self.entity(p)) == o]
+            if taking:
+                observers.remove(o)
+                curator.append(f"{self.label(o)} is read as an observer ({observer_cue[o]}) but takes part "
+                               f"({', '.join(taking)}); drafted as a participant only.")
         # dates and duration
         start = end = duration = None
+        end_cue = duration_cue = ""
         for s in trig:
             for d in find_dates(s.text, self.base):
                 before = s.text[max(0, d.start - 70):d.start]
                 ends = [x.end() for x in _END_WORD.finditer(before)]
                 starts = [x.end() for x in _START_WORD.finditer(before)]
                 if d.is_range:
+                    if end is None:
+                        end_cue = f"'{d.text}', {s.where}"
                     start, end = start or d.value, end or d.end_value
                 elif ends and (not starts or ends[-1] > starts[-1]):
+                    if end is None:
+                        end_cue = f"'{d.text}', {s.where}"
                     end = end or d.value
                 elif starts or start is None:
                     start = start or d.value
@@ -723,10 +756,13 @@ class Extractor:
             for u in find_durations(s.text):
                 if duration is None:
                     duration = u
+                    duration_cue = f"'{u.text}', {s.where}"
                     cues.append(f"duration '{u.text}' ({s.where})")
         if event.get("earlier"):
             start, end, duration = event["earlier"][0], None, None
-        if start and end and end < start:
+        if start and end and _before(end, start):
+            curator.append(f"the end read from the text, {end} ({end_cue}), is before the start, {start}; "
+                           "the end is left out.")
             end = None
         dur_iso = duration.iso.replace("P1W", "P7D") if duration else None
         if duration and duration.iso.endswith("W"):
@@ -735,6 +771,11 @@ class Extractor:
             end = add_days(start, duration.days - 1)
         if start and end and not duration and len(start) == len(end) == 10:
             dur_iso = f"P{inclusive_days(start, end)}D"
+        days = re.fullmatch(r"P(\d+)D", dur_iso or "")
+        if start and end and days and len(start) == len(end) == 10 and int(days.group(1)) != inclusive_days(start, end):
+            curator.append(f"the text gives a duration of {dur_iso} ({duration_cue}), but {start} to {end} is "
+                           f"{inclusive_days(start, end)} days; the duration is left out.")
+            dur_iso = None
         activities = []
         for s in para_sents:
             for act, words in lx.ACTIVITY_CUES.items():
@@ -764,6 +805,9 @@ class Extractor:
         if unresolved_states:
             values["_note"] = ("No force in the reference for " + ", ".join(unresolved_states)
                                + f" ({force_kind or 'armed-forces'}); add one to list it as a participant.")
+        if curator:
+            values["_note"] = " ".join([*([values["_note"]] if "_note" in values else []),
+                                        *(f"For the curator: {c}" for c in curator)])
         names = [self.label(x) for x in states] or [self.label(x) for x in unresolved_states]
         if event.get("earlier"):
             year, main = event["earlier"]
@@ -1207,12 +1251,24 @@ class Extractor:
                 for m in pattern.finditer(s.text):
                     self._stance(s, ftype, m)
 
+    def _spoken_for(self, s: Sent, x: Mention) -> Mention:
+        """The speaker of "a spokesman for X": the person the reference has for X's spokesperson
+        ("Iranian Navy spokesperson"), else X itself, for whom the spokesperson speaks."""
+        role = _SPOKES.search(s.text[:x.start])
+        if role is None:
+            return x
+        words = [role.group(1)] + (["spokesperson"] if role.group(1).casefold().startswith("spokes") else [])
+        for word in words:
+            for e in self.reference.find(f"{x.text} {word}", ["person", "group"]):
+                return Mention(e.id, e.kind, x.start, x.end, x.text)
+        return x
+
     def _stance(self, s: Sent, ftype: str, m: re.Match) -> None:
         a, b = s.clause(m.start())
         # the actor: the subject before the verb (in this clause, else in the sentence)
-        actors = [x for x in s.mentions if x.start < m.start() and x.kind in ACTOR_KINDS
+        actors = [self._spoken_for(s, x) for x in s.mentions if x.start < m.start() and x.kind in ACTOR_KINDS
                   and not any(p <= x.start < q for p, q in self._source_spans(s))
-                  and not self._after_preposition(s, x)]
+                  and (not self._after_preposition(s, x) or _SPOKES.search(s.text[:x.start]))]
         in_clause = [x for x in actors if x.start >= a]
         actors = in_clause or actors[-1:]
         if actors:  # the subject: the last actor before the verb and those joined to it by "and"
@@ -1332,7 +1388,37 @@ class Extractor:
                 u = found.setdefault(name, Unresolved(name, kind, [], hint))
                 if s.paragraph not in u.paragraphs:
                     u.paragraphs.append(s.paragraph)
+                self._seen.setdefault(name, (s, start, end))
         return sorted(found.values(), key=lambda u: (u.paragraphs[0], u.name))
+
+    # -- proposed reference entries --
+
+    def sightings(self, unresolved: list[Unresolved]) -> list[Sighting]:
+        """The unknown names of the kinds ``kg.extract.propose`` proposes entries for, where
+        they were first seen, and a force's state; not a name that holds an exercise's codename
+        ("Garuda VIII" read as a person)."""
+        out = []
+        for u in unresolved:
+            if u.kind not in PROPOSED_KINDS or any(c in u.name for c in self.codename_texts if c):
+                continue
+            s, start, end = self._seen[u.name]
+            state, how = self._state_of_name(s, start) if u.kind == "force" else (None, "")
+            out.append(Sighting(u.name, u.kind, dict(u.hint), tuple(u.paragraphs), s.text, start, end, state, how))
+        return out
+
+    def _state_of_name(self, s: Sent, start: int) -> tuple[str | None, str]:
+        """The state of an unknown force's name: a state named right before it ("Russia's",
+        "Iranian"), else the only state its sentence names, else the state the article names most."""
+        before = [m for m in s.mentions if m.end <= start and self.state_of(m)]
+        if before and re.fullmatch(r"(?:['\u2019]s)?\s*(?:the\s+)?", s.text[before[-1].end:start]):
+            return self.state_of(before[-1]), f"the state named before it ('{before[-1].text}')"
+        states = list(dict.fromkeys(st for m in s.mentions if (st := self.state_of(m))))
+        if len(states) == 1:
+            return states[0], "the only state its sentence names (a guess)"
+        main = self.main_actors()
+        if main:
+            return main[0], "the state the article names most (a guess)"
+        return None, ""
 
 
 class _Fake:
@@ -1352,6 +1438,22 @@ class _Fake:
 
 
 def draft(text: str, reference: Reference, article_id: str, source: str,
-          gazetteer: Gazetteer | None = None) -> Draft:
-    """Draft the facts of an article's ``text``; ``source`` is the file name the header gives."""
-    return Extractor(text, reference, article_id, source, gazetteer).run()
+          gazetteer: Gazetteer | None = None, propose: bool = True) -> Draft:
+    """Draft the facts of an article's ``text``; ``source`` is the file name the header gives.
+
+    With ``propose``, the unknown people, forces, vessels, weapons and organisations get
+    proposed reference entries (``Draft.proposals``) and the article is drafted again with them
+    as reference entities, so that the facts use them; ``Draft.reference`` is then the reference
+    to read the draft with (the project's plus the proposed entries)."""
+    first = Extractor(text, reference, article_id, source, gazetteer)
+    made = first.run()
+    made.reference = reference
+    proposals = propose_entries(first.sightings(made.unresolved), reference.entities) if propose else []
+    if not proposals:
+        return made
+    path = f"{article_id}.proposed.yaml"
+    wider = extended(reference, proposals, path)
+    made = Extractor(text, wider, article_id, source, Gazetteer.of(wider)).run()
+    made.proposals = proposals
+    made.reference = wider
+    return made

@@ -7,6 +7,7 @@ import re
 
 from ..inputs.facts import ID_RE
 from ..inputs.schema import FACT_COMMON, FACT_TYPES
+from ..project import PROPOSED_SUFFIX
 from .draft import Draft, DraftFact, slug
 
 _PLAIN_ID = re.compile(r"^[A-Za-z][A-Za-z0-9._-]*$")
@@ -54,9 +55,51 @@ def _fact_lines(fact: DraftFact) -> list[str]:
     return lines
 
 
-def suggestions(draft: Draft) -> list[str]:
-    """Comment lines: the names not in the reference, and entries to add for them."""
+#: the first line of a proposed reference file: what kg extract made, and may replace
+PROPOSED_MARK = "# PROPOSED reference entries, written by `kg extract`"
+_PLURAL = {"person": "people", "force": "forces", "vessel": "vessels", "weapon": "weapons",
+           "organisation": "organisations"}
+
+
+def proposed_name(draft_name: str) -> str:
+    """The name of the proposed reference file beside a draft: ``x.yaml`` -> ``x.proposed.yaml``."""
+    stem = draft_name[:-5] if draft_name.endswith(".yaml") else draft_name
+    return stem + PROPOSED_SUFFIX
+
+
+def proposed_yaml(draft: Draft, draft_name: str) -> str:
+    """The proposed reference entries of a draft, as a reference file (data/reference/ format),
+    each with a comment saying where in the article it comes from."""
+    lines = [f"{PROPOSED_MARK} for the draft {draft_name}:",
+             "# names the article uses that the reference entities do not know. The draft uses these ids;",
+             "# kg reads this file as reference entities while it lies beside the draft in data/articles/.",
+             "# Check every entry, move it to a file of data/reference/, and delete this file when it is empty."]
+    by_kind: dict[str, list] = {}
+    for p in draft.proposals:
+        by_kind.setdefault(_PLURAL[p.kind], []).append(p)
+    for plural in sorted(by_kind):
+        lines.append(f"{plural}:")
+        for p in by_kind[plural]:
+            lines.append(f"  # {p.source}")
+            lines.append(f"  - id: {p.id}")
+            lines.append(f"    label: {_text(p.label)}")
+            if p.aliases:
+                lines.append("    aliases: [" + ", ".join(_text(a) for a in p.aliases) + "]")
+            if p.description:
+                lines.append(f"    description: {_text(p.description)}")
+            for key, value in p.fields.items():
+                lines.append(f"    {key}: {_scalar(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def suggestions(draft: Draft, proposed: str | None = None) -> list[str]:
+    """Comment lines: the entries proposed in the file ``proposed``, the names not in the
+    reference, and entries to add for them."""
     out: list[str] = []
+    if draft.proposals:
+        out.append(f"Proposed reference entries for {len(draft.proposals)} name(s) not in the reference are in "
+                   f"{proposed}, beside this file;")
+        out.append("the draft uses their ids: " + ", ".join(p.id for p in draft.proposals) + ".")
     if not draft.unresolved and not draft.skipped:
         return out
     if draft.unresolved:
@@ -91,8 +134,9 @@ def suggestions(draft: Draft) -> list[str]:
     return out
 
 
-def to_yaml(draft: Draft) -> str:
-    """The draft as the text of a fact file."""
+def to_yaml(draft: Draft, proposed: str | None = None) -> str:
+    """The draft as the text of a fact file; ``proposed`` names the file of its proposed
+    reference entries (``proposed_yaml``), if it has any."""
     h = draft.header
     lines = [f"# DRAFT facts of {h['title']!r} ({h['source']}), written by `kg extract`:",
              "# every fact needs review; its note gives the cues it was drafted from and a confidence.",
@@ -100,7 +144,7 @@ def to_yaml(draft: Draft) -> str:
              + (f"; the body is blocks {draft.body[0]} to {draft.body[1]}." if draft.body else "; no body found.")]
     for note in draft.header_notes:
         lines.append(f"# {note}")
-    extra = suggestions(draft)
+    extra = suggestions(draft, proposed)
     if extra:
         lines.append("#")
         lines.extend(f"# {x}".rstrip() for x in extra)
