@@ -147,7 +147,7 @@ USAGE = [
     (["build", "--nope"], "Error: No such option '--nope'. Did you mean '--no-cache'?"),
     (["nope"], "Error: No such command 'nope'."),
     (["--nope"], "Error: No such option '--nope'."),
-    (["query"], "Error: give a query name (see 'kg query --list') or a .rq file"),
+    (["query"], "Error: give a query name (see 'kg query --list'), a .rq file, -e QUERY or '-'"),
     (["query", "exercises", "--format", "nope"], None),
     (["query", "exercises", "--store", "a", "--endpoint", "http://127.0.0.1:9"],
      "Error: give --store or --endpoint, not both"),

@@ -58,7 +58,8 @@ def test_states_of_casarex_come_from_inference(projects):
 
 def test_forces_of_a_state_include_sub_units(projects):
     with_inference = {r["force"] for r in _rows(projects["owlrl"], "state-forces", "--param", "state=IRN")}
-    assert with_inference == {"iran-armed-forces", "iran-army", "iran-navy", "iran-northern-fleet", "irgc", "iran-police"}
+    assert with_inference == {"iran-armed-forces", "iran-air-force", "iran-army", "iran-navy", "iran-northern-fleet",
+                              "irgc", "irgc-navy", "irgc-aerospace-force", "iran-police"}
     without = {r["force"] for r in _rows(projects["none"], "state-forces", "--param", "state=IRN")}
     assert without == {"iran-armed-forces"}
 
