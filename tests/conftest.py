@@ -46,6 +46,15 @@ def copy_seed_project(dest: Path) -> Path:
     return dest
 
 
+def copy_reference_project(dest: Path) -> Path:
+    """``dest`` made a project of the repository's ontology and reference entities, with no
+    articles (where drafts and test articles are put)."""
+    (dest / "data" / "articles").mkdir(parents=True)
+    shutil.copytree(ROOT / "ontology", dest / "ontology")
+    shutil.copytree(ROOT / "data" / "reference", dest / "data" / "reference")
+    return dest
+
+
 @pytest.fixture
 def seed_project(tmp_path: Path) -> Path:
     """A copy of the project with the two seed articles only."""

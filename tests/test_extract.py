@@ -423,11 +423,9 @@ facts:
 
 @pytest.fixture()
 def project(tmp_path):
-    root = tmp_path / "project"
-    (root / "data" / "articles").mkdir(parents=True)
-    shutil.copytree(REPO / "ontology", root / "ontology")
-    shutil.copytree(REPO / "data" / "reference", root / "data" / "reference")
-    return root
+    from conftest import copy_reference_project
+
+    return copy_reference_project(tmp_path / "project")
 
 
 def test_command_prints_the_draft(project, tmp_path):

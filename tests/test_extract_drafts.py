@@ -3,7 +3,6 @@ reference entries beside the draft (which the draft uses), and a conflict the ru
 becomes a note for the curator, never an invalid draft. The texts are the project's own."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -28,11 +27,9 @@ def reference():
 
 @pytest.fixture()
 def project(tmp_path):
-    root = tmp_path / "project"
-    (root / "data" / "articles").mkdir(parents=True)
-    shutil.copytree(REPO / "ontology", root / "ontology")
-    shutil.copytree(REPO / "data" / "reference", root / "data" / "reference")
-    return root
+    from conftest import copy_reference_project
+
+    return copy_reference_project(tmp_path / "project")
 
 
 def _article(body: str) -> str:

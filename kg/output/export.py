@@ -21,6 +21,7 @@ from rdflib.namespace import RDF
 from .. import __version__
 from .. import namespaces as ns
 from ..errors import KgError
+from ..sparql.results import XML_BAD as _XML_BAD  # what XML 1.0 cannot hold, one definition for both XML writers
 from .formats import CANONICAL, FORMATS  # noqa: F401 (FORMATS: the registry, re-exported)
 from .turtle import Block, Terms, graph_text, merged_blocks, ntriples_lines, prefix_lines, subject_blocks
 
@@ -204,8 +205,6 @@ def jsonld_text(graphs: list[Graph]) -> str:
     return json.dumps({"@context": context, "@graph": named}, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-#: the characters XML 1.0 allows (https://www.w3.org/TR/xml/#charsets)
-_XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 #: the end of an IRI that can be an XML element name (an NCName)
 _NCNAME_END = re.compile(r"[A-Za-z_\u00c0-\ufffd][A-Za-z0-9_.\-\u00b7\u00c0-\ufffd]*\Z")
 

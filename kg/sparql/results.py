@@ -62,14 +62,14 @@ def boolean_json(value: bool) -> str:
 
 #: the namespace of the W3C SPARQL Query Results XML Format
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
-#: what XML 1.0 cannot hold (https://www.w3.org/TR/xml/#charsets)
-_XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: what XML 1.0 cannot hold (https://www.w3.org/TR/xml/#charsets): the SPARQL results and RDF/XML writers
+XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _xml(text: str) -> str:
     from xml.sax.saxutils import escape
 
-    bad = _XML_BAD.search(text)
+    bad = XML_BAD.search(text)
     if bad:
         raise QueryError(f"a value holds the character U+{ord(bad.group()):04X}, which XML cannot hold; "
                          "use --format json, csv or tsv")
