@@ -22,6 +22,8 @@ Every draft is read back with the project's own checks (``kg.inputs.facts.read_a
 ``--no-build``, built and validated with the gold files out of the way: a draft that does not
 load or does not conform is an error (exit 2). As ``kg extract -o`` does, each draft's proposed
 reference entries are written beside it (``<id>.proposed.yaml``) and known to the drafts after it.
+On the dev set, the built drafts are also checked against the "Must not" traps of its fidelity
+files (tests/fidelity/): the traps the drafts fall into are counted and listed (``traps.py``).
 
     python benchmarks/extract/evaluate.py
     python benchmarks/extract/evaluate.py --seeds /path/to/seeds --show-drafts
@@ -53,6 +55,10 @@ class Result:
     per_article: dict[str, object] = field(default_factory=dict)
     #: the shapes' violations in the drafts (a draft must build: evaluate exits 2 on any)
     violations: list = field(default_factory=list)
+    #: each article's draft facts paired with its gold facts (``kg.extract.score.pairs``)
+    pairs: dict[str, list] = field(default_factory=dict)
+    #: the dev set's "Must not" traps the drafts fall into (``traps.count``), where measured
+    traps: object = None
 
 
 def seed_cases(seeds: Path) -> list[Case]:
@@ -153,13 +159,14 @@ def make_project(root: Path, extra_reference: list[Path], drop: set[str] = froze
 
 
 def run_set(name: str, cases: list[Case], extra_reference: list[Path], build: bool = True,
-            drop: set[str] = frozenset()) -> Result:
+            drop: set[str] = frozenset(), traps: bool = False) -> Result:
     """Draft every case, score the drafts against the gold files and build them. With ``drop``,
     the drafts are made with the reference without those entities (the gold files are read
-    with the whole reference)."""
+    with the whole reference). With ``traps`` (and a build), count the dev set's "Must not"
+    traps the built drafts fall into (``traps.py``)."""
     from kg.extract.draft import draft
     from kg.extract.mentions import Gazetteer
-    from kg.extract.score import Score, compare
+    from kg.extract.score import Score, compare, pairs
     from kg.extract.writer import proposed_name, proposed_yaml, to_yaml
     from kg.extract import read_text
     from kg.inputs.facts import read_article, read_reference
@@ -191,15 +198,22 @@ def run_set(name: str, cases: list[Case], extra_reference: list[Path], build: bo
                 gazetteer = Gazetteer.of(reference)
             drafted = read_article(path, f"draft of {case.text.name}", reference, vocab)
             score = compare(drafted, gold)
+            result.pairs[gold.id] = pairs(drafted, gold)
             result.per_article[gold.id] = score
             result.score.merge(score)
         if build and cases:
             from kg.pipeline import run
 
-            report = run(project, reason="none").report
-            for r in report.results:
+            built = run(project, reason="none")
+            for r in built.report.results:
                 if r.severity == "Violation":
                     result.violations.append(r)
+            if traps:
+                if str(HERE) not in sys.path:
+                    sys.path.insert(0, str(HERE))
+                from traps import count
+
+                result.traps = count(built, result.pairs)
     return result
 
 
@@ -235,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     sets.append(("blind2", blind2_cases(), bench_reference, frozenset()))
     failed = False
     for name, cases, extra, drop in sets:
-        result = run_set(name, cases, extra, build=not args.no_build, drop=drop)
+        result = run_set(name, cases, extra, build=not args.no_build, drop=drop, traps=name.startswith("devset"))
         if args.show_drafts:
             for ident, text in result.drafts.items():
                 print(f"--- draft {ident}\n{text}")
@@ -250,6 +264,10 @@ def main(argv: list[str] | None = None) -> int:
                 where = f"{r.origin[0]}:{r.origin[1]}" if r.origin else str(r.focus)
                 print(f"  {where}: {r.message}")
             failed = True
+        if result.traps is not None:
+            print(f"traps fallen into: {len(result.traps.hits)} of {result.traps.checked}")
+            for hit in result.traps.hits:
+                print(f"  {hit.article}: {hit.trap}")
         print()
     return 2 if failed else 0
 

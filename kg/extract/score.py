@@ -168,3 +168,12 @@ def render(score: Score, title: str) -> str:
         lines.append(f"{kind:<12} {tp:>4} {fp:>4} {fn:>4} {p:>9} {r:>6} {f:>5}")
     lines.append(f"observers drafted as participants: {score.observers_as_participants}")
     return "\n".join(lines)
+
+
+def pairs(draft: Article, gold: Article) -> list[tuple[Fact | None, Fact | None]]:
+    """Every draft fact with the gold fact of its type it is scored against (or None), and the
+    gold facts no draft fact pairs with: the pairing ``compare`` uses, over every fact type."""
+    out: list[tuple[Fact | None, Fact | None]] = []
+    for ftype in sorted({f.type for f in draft.facts} | {f.type for f in gold.facts}):
+        out += _pair([f for f in draft.facts if f.type == ftype], [f for f in gold.facts if f.type == ftype])
+    return out
