@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from ..inputs.facts import Entity, Reference, force_state
 from ..inputs.text import Paragraph, Sentence, paragraphs
+from . import claims
 from . import lexicon as lx
 from .dates import add_days, find_dates, find_durations, inclusive_days
 from .mentions import Gazetteer, Mention, classify, unknown_names
@@ -34,6 +35,7 @@ from .propose import PROPOSED_KINDS, Proposal, Sighting, extended, slug
 from .propose import propose as propose_entries
 from .quantities import Quantity, quantity_before
 from .tokens import plain
+from .transfers import corefer as corefer_transfers
 
 ACTOR_KINDS = ("state", "force", "person", "organisation", "group")
 
@@ -104,7 +106,7 @@ _BE = re.compile(r"\b(?:is|are|was|were|be|been|being|has\s+been|have\s+been|had
 _USED_IN = re.compile(r"\b(?:used|deployed|fired|launched|employed)\b", re.I)
 _PAST_GIVE = re.compile(r"\b(?:supplied|delivered|sold|transferred|shipped|provided|sent|handed\s+over|donated|"
                         r"exported|gave|given|furnished|received|acquired|bought|obtained|imported|procured|"
-                        r"took\s+delivery|armed|unloaded|offloaded|arrived|landed)\b", re.I)
+                        r"took\s+delivery|handed|armed|unloaded|offloaded|arrived|landed)\b", re.I)
 _SOURCE_END = re.compile(r",|;|\.|\s(?:that|which)\s|\s[-\u2014]\s")
 _SPOKES = re.compile(r"\b(spokes(?:person|man|woman)|officials?|commander|chief|minister|ministry)\s+(?:for|of)\s+"
                      r"(?:the\s+)?$", re.I)
@@ -224,6 +226,8 @@ class Extractor:
         self._main: list[str] | None = None
         #: where each unknown name was first seen: (sentence, start, end)
         self._seen: dict[str, tuple[Sent, int, int]] = {}
+        #: the speakers of each sentence, by its index in ``sents`` (``kg.extract.claims``)
+        self._spoken: dict[int, list[claims.Speaker]] = {}
 
     # -- entities --
 
@@ -572,6 +576,19 @@ class Extractor:
         according = list(dict.fromkeys(according))
         certainty = "attributed" if according else "reported" if hedged else None
         return certainty, according, via, cues
+
+    def _said(self, s: Sent) -> claims.Said:
+        return claims.Said(s.text, s.mentions, s.where, lambda m: self._after_preposition(s, m))
+
+    def _speakers(self, s: Sent) -> list[claims.Speaker]:
+        """The speakers of a sentence (``kg.extract.claims.speakers``); "the report" stands for
+        the last organisation that spoke in the sentences before."""
+        k = next(i for i, x in enumerate(self.sents) if x is s)
+        if k not in self._spoken:
+            earlier = [sp.id for i in sorted(self._spoken) if i < k for sp in self._spoken[i]
+                       if self.entity(sp.id).kind == "organisation"]
+            self._spoken[k] = claims.speakers(self._said(s), earlier)
+        return self._spoken[k]
 
     def _source(self, s: Sent, span: tuple[int, int]) -> str | None:
         """The actor a source phrase names: a person or group entity whose label it matches, the
@@ -936,7 +953,8 @@ class Extractor:
     # -- arms transfers --
 
     def _transfer_cues(self, s: Sent) -> list[tuple[str, re.Match]]:
-        out = [("give", m) for m in lx.GIVE_VERBS.finditer(s.text)]
+        out = [("give", m) for m in lx.GIVE_VERBS.finditer(s.text) if not self._ship_noun(s, m)]
+        out += [("give", m) for m in lx.HAND_VERBS.finditer(s.text)]
         out += [("get", m) for m in lx.GET_VERBS.finditer(s.text)]
         out += [("noun", m) for m in lx.TRANSFER_NOUNS.finditer(s.text)]
         out += [("arrive", m) for m in lx.ARRIVE_VERBS.finditer(s.text)]
@@ -949,6 +967,15 @@ class Extractor:
         # "arm" and "armed" are verbs only with a state as object ("armed Ukraine")
         out = [(k, m) for k, m in out if not re.fullmatch(r"arm(?:s|ed|ing)?", m.group(), re.I)]
         return sorted(out, key=lambda km: km[1].start())
+
+    @staticmethod
+    def _ship_noun(s: Sent, m: re.Match) -> bool:
+        """True for "ship" or "ships" used as a noun ("the ships on the list", "a frigate ship"):
+        the verb comes after a modal, "to", a pronoun or a conjunction."""
+        if m.group().casefold() not in ("ship", "ships"):
+            return False
+        before = re.findall(r"[\w']+", s.text[:m.start()])
+        return not before or before[-1].casefold() not in lx.SHIP_VERB_BEFORE
 
     def transfers(self) -> None:
         previous: list[DraftFact] = []
@@ -970,6 +997,7 @@ class Extractor:
                             f.cues.append(f"used in '{c.text}' ({s.where})")
             if made:
                 previous = made
+        self.facts = corefer_transfers(self.facts, self.reference)
 
     def _states_in(self, s: Sent, a: int, b: int, skip: list[tuple[int, int]]) -> list[Mention]:
         return [m for m in s.mentions if a <= m.start < b and self.state_of(m) and m.kind in ("state", "force")
@@ -1177,6 +1205,8 @@ class Extractor:
                                 + ("a supplier" if not supplier else "a recipient") + " in the reference")
             return made
         certainty, according, via, hedge = self._attribution([s])
+        spoken = self._speakers(s)
+        according = list(dict.fromkeys(according + [sp.id for sp in spoken]))
         seg = s.text[lo:hi]
         planned = lx.PLANNED.search(seg)
         ordered = lx.ORDERED.search(seg)
@@ -1184,7 +1214,7 @@ class Extractor:
         for w in weapons:
             if re.search(r"\bdrone$", w.text, re.I) and s.text[w.end:w.end + 1] == "-":
                 continue
-            values: dict = {"supplier": supplier, "recipient": recipient, "weapon": w.id}
+            values: dict = {"supplier": supplier, "recipient": recipient, "weapon": w.id, "_where": s.where}
             wcues = [f"'{cue.group()}' ({s.where})"]
             # a source named between the verb and this weapon is this weapon's source
             k = weapons.index(w)
@@ -1199,8 +1229,9 @@ class Extractor:
                 pre = [h for h in lx.HEDGES.finditer(s.text)]
                 acc_all = [m for m in lx.ACCORDING_TO.finditer(s.text) if m.start() >= weapons[-1].end
                            or m.start() < v0]
-                if according and (acc_all or not pre):
+                if according and (acc_all or spoken or not pre):
                     cert, acc = "attributed", according
+                    wcues += [sp.cue for sp in spoken]
                 elif pre:
                     cert, acc = "reported", []
                     wcues += [f"'{h.group()}' ({s.where})" for h in pre]
@@ -1220,7 +1251,7 @@ class Extractor:
                 wcues.append(f"quantity '{q.text}' ({s.where})")
             if wnotes:
                 values["_note"] = " ".join(wnotes)
-            if cert:
+            if cert == "reported":
                 status = "reported"
             elif planned:
                 status = "planned"

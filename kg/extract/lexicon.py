@@ -247,3 +247,11 @@ WEAPON_GENERIC = frozenset(
     "weapons arms munitions ammunition equipment hardware materiel weaponry systems".split())
 VESSEL_HEADS = ("frigate", "corvette", "destroyer", "cruiser", "submarine", "vessel", "ship", "warship",
                 "tanker", "minesweeper", "carrier", "patrol boat")
+
+# --- transfers and claims (kg.extract.transfers, kg.extract.claims) --------------------------
+
+#: "hand" gives when its object follows ("handed Russia several missiles"); "hand over" is a GIVE_VERB
+HAND_VERBS = re.compile(r"\bhand(?:s|ed|ing)?\b(?!\s+over)(?=\s+(?:the\s+)?[A-Z\d])", re.U)
+#: "ship" and "ships" are verbs only after these ("to ship", "will ship", "it ships"); else nouns
+SHIP_VERB_BEFORE = frozenset("to will would could can may might must should shall did does do not also "
+                             "they it he she we and or then which who that".split())

@@ -1,0 +1,126 @@
+"""Who says what, and how sure: the speakers, hedges and denials of a sentence, read from its
+structure (the subject of a verb of saying, "according to", a trailing "X said"), for the claims
+model (docs/claims-model.md).
+
+A component of ``kg.extract.draft``: it reads a sentence's text and mentions (``Said`` of
+a ``Sent``) and adds ``Speaker`` records; ``attribution`` turns the speakers and hedges of the
+sentences a fact comes from into an ``Attribution`` (certainty, ``according_to``, cues), and
+``denials`` finds who denies in a sentence (``Denial`` records), for claims with a denying mode.
+Names come from the reference (the mentions); nothing here names an outlet, a state or a weapon.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from . import lexicon as lx
+from .mentions import Mention
+
+#: the kinds of mention that can speak
+SPEAKER_KINDS = ("person", "organisation", "group", "state", "force")
+#: a verb of saying after its subject: "the ministry said", "Interfax reported", "X told"
+_SAY = re.compile(r"\b(?:said|says|say|reported|reports|report|announced|announces|stated|states|told|tells|"
+                  r"claimed|claims|wrote|writes|added|adds|noted|notes|confirmed|confirms|alleged|alleges|"
+                  r"believes|believed|indicated|indicates|quoted)\b", re.I)
+#: what may stand between a speaker and its verb: "'s website", " on Thursday", ", the ... spokesman,"
+_GAP = re.compile(r"(?:['\u2019]s\s+(?:[\w-]+\s+){0,2}?(?:website|statement|report|account|spokes\w+|office|"
+                  r"ministry|officials?|sources?)\s*|\s*,\s*(?:[\w.'\u2019-]+\s+){1,8}?[\w.'\u2019-]+\s*,\s*|"
+                  r"\s+(?:also|later|then|again|has|have|had|on\s+\w+(?:\s+\w+)?|in\s+a\s+statement|"
+                  r"in\s+an\s+interview|\w+ly)\s*|\s*)*", re.I)
+#: a definite description that stands for a source named before: "the report said", "the paper"
+_ANAPHOR = re.compile(r"\bthe\s+(?:report|paper|newspaper|outlet|agency|broadcaster|network|magazine|"
+                      r"website|daily|site)\b", re.I)
+#: denying: "denied", "rejected the claims", "pushed back against", "had not approved"
+DENY = re.compile(r"\b(?:den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|dismiss(?:es|ed|ing)?|refut(?:e|es|ed|ing)|"
+                  r"rebuff(?:s|ed|ing)?|push(?:es|ed|ing)?\s+back\s+against|pushed\s+back\s+on)\b", re.I)
+DENY_APPROVAL = re.compile(r"\b(?:had|has|have|did)\s+not\s+(?:approved?|authori[sz]ed?|sanctioned)|"
+                           r"\bapproved\s+no\b|\bneither\s+sanctioned\s+nor\s+approved\b", re.I)
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """An actor a sentence gives as the source of what it says, and the words that say so."""
+
+    id: str
+    start: int
+    cue: str
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """The claim of a fact as the article gives it: ``certainty`` (None: stated), the speakers
+    (``according_to``) and the cues they were read from."""
+
+    certainty: str | None
+    according_to: tuple[str, ...] = ()
+    cues: tuple[str, ...] = ()
+
+
+@dataclass
+class Said:
+    """What this component reads of a sentence: its text, mentions and place (``where``), and a
+    function telling whether a mention follows a preposition (then it is no subject)."""
+
+    text: str
+    mentions: Sequence[Mention]
+    where: str
+    after_preposition: Callable[[Mention], bool] = field(default=lambda m: False)
+
+
+def _actor(m: Mention) -> bool:
+    return m.kind in SPEAKER_KINDS
+
+
+def speakers(s: Said, earlier: Sequence[str] = ()) -> list[Speaker]:
+    """The speakers of one sentence: the subject of a verb of saying (before it, joined by a
+    possessive, an apposition or an adverb: "Interfax reported", "X's website says", "John Smith,
+    the minister, said"), the actor after "according to", the subject of a trailing "..., X said"
+    after a quotation; "the report said" stands for the last outlet of ``earlier`` (ids of the
+    speakers of the sentences before)."""
+    out: list[Speaker] = []
+    text = s.text
+    for m in lx.ACCORDING_TO.finditer(text):
+        who = next((x for x in s.mentions if x.start >= m.end() and _actor(x)
+                    and re.fullmatch(r"(?:the\s+)?(?:[\w'\u2019-]+\s+){0,3}", text[m.end():x.start], re.I)), None)
+        if who is not None:
+            out.append(Speaker(who.id, who.start, f"'{text[m.start():who.end]}' ({s.where})"))
+    for v in _SAY.finditer(text):
+        subj = [x for x in s.mentions if x.end <= v.start() and _actor(x) and not s.after_preposition(x)
+                and _GAP.fullmatch(text[x.end:v.start()])]
+        if subj:
+            x = subj[-1]
+            out.append(Speaker(x.id, x.start, f"'{text[x.start:v.end()]}' ({s.where})"))
+            continue
+        ana = [a for a in _ANAPHOR.finditer(text, 0, v.start()) if _GAP.fullmatch(text[a.end():v.start()])]
+        if ana and earlier:
+            out.append(Speaker(earlier[-1], ana[-1].start(), f"'{text[ana[-1].start():v.end()]}' ({s.where}), "
+                                                             f"read as the source named before"))
+    # "..., "our information indicates," Kirby said." : the subject after the quotation
+    q = re.search(r"[\"\u201d]\s*,?\s*(?P<who>(?:[\w.'\u2019-]+\s+){0,5}?)(?:said|says|reported|added|told)\b"
+                  r"[^.;\"\u201c]*[.!]?\s*$", text, re.I)
+    if q:
+        who = [x for x in s.mentions if q.start("who") <= x.start < q.end("who") + 1 and _actor(x)]
+        if who:
+            out.append(Speaker(who[0].id, who[0].start, f"'{text[q.start():q.end()].strip(' ,.')}' ({s.where})"))
+    seen: set[str] = set()
+    unique = []
+    for sp in sorted(out, key=lambda sp: sp.start):
+        if sp.id not in seen:
+            seen.add(sp.id)
+            unique.append(sp)
+    return unique
+
+
+def hedges(s: Said) -> list[str]:
+    """The hedges of a sentence ("reportedly", "is believed to", "unconfirmed"), as cues."""
+    return [f"'{m.group()}' ({s.where})" for m in lx.HEDGES.finditer(s.text)]
+
+
+def attribution(found: Sequence[Speaker], hedged: Sequence[str]) -> Attribution:
+    """The certainty of a fact from its speakers and hedges: ``attributed`` to its speakers,
+    else ``reported`` where hedged, else stated (None)."""
+    ids = tuple(dict.fromkeys(sp.id for sp in found))
+    cues = tuple(dict.fromkeys([sp.cue for sp in found] + list(hedged)))
+    certainty = "attributed" if ids else "reported" if hedged else None
+    return Attribution(certainty, ids, cues)

@@ -1,0 +1,85 @@
+"""``kg extract``: who says a transfer happened, how hedged, who denies it, and one fact per
+transfer. The texts are invented for these tests (never sentences of articles); the values
+are the exact drafted ones."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.extract.draft import draft
+from kg.inputs.facts import read_reference
+from kg.inputs.ontology import load_ontology, vocabulary
+from kg.project import Project
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def reference():
+    project = Project(REPO)
+    vocab = vocabulary(load_ontology(project))
+    return read_reference([(p, p.name) for p in project.reference_paths()], vocab)
+
+
+def _draft(body: str, reference):
+    return draft(f"Arms in a test\n\nTest Wire\nMonday, May 5, 2025\n\n{body}\n", reference, "t", "t.txt",
+                 propose=False)
+
+
+def _transfers(body: str, reference) -> list[dict]:
+    """Each drafted transfer's values (without the notes), with its paragraphs as ``at``."""
+    return [{"at": f.at, **{k: v for k, v in f.values.items() if not k.startswith("_")}}
+            for f in _draft(body, reference).facts if f.type == "arms-transfer"]
+
+
+# --- what is a transfer --------------------------------------------------------------------------
+
+
+def test_ships_as_a_noun_are_no_transfer(reference):
+    d = _draft("The French ships on the list include an aircraft carrier, two attack submarines and a frigate.",
+               reference)
+    assert ([f.id for f in d.facts if f.type == "arms-transfer"], d.skipped) == ([], [])
+
+
+def test_ship_as_a_verb_is_a_transfer(reference):
+    assert _transfers("Germany will ship two Patriot systems to Ukraine next month.", reference) == [
+        {"at": [3], "supplier": "DEU", "recipient": "UKR", "weapon": "patriot", "quantity": 2, "status": "planned"}]
+
+
+def test_handed_with_the_recipient_as_indirect_object(reference):
+    assert _transfers("Late last year North Korea handed Russia two ballistic missile launchers.", reference) == [
+        {"at": [3], "supplier": "PRK", "recipient": "RUS", "weapon": "ballistic-missile-launcher", "quantity": 2,
+         "status": "delivered"}]
+
+
+# --- one event, one fact -------------------------------------------------------------------------
+
+
+def test_a_named_weapon_and_its_generic_noun_are_one_transfer(reference):
+    assert _transfers("Turkey sold Bayraktar TB2 drones to Poland last year.\n\n"
+                      "The drones arrived in Poland in May.", reference) == [
+        {"at": [3, 4], "supplier": "TUR", "recipient": "POL", "weapon": "bayraktar-tb2", "status": "delivered"}]
+
+
+# --- speakers and hedges -------------------------------------------------------------------------
+
+
+def test_the_speaker_before_the_report(reference):
+    assert _transfers("Interfax reported that Russia delivered S-400 systems to India.", reference) == [
+        {"at": [3], "supplier": "RUS", "recipient": "IND", "weapon": "s-400", "certainty": "attributed",
+         "according_to": ["interfax"], "status": "delivered"}]
+
+
+def test_the_speaker_after_a_quotation(reference):
+    assert _transfers('Russia delivered S-400 systems to India, "our sources say," Interfax reported.',
+                      reference) == [
+        {"at": [3], "supplier": "RUS", "recipient": "IND", "weapon": "s-400", "certainty": "attributed",
+         "according_to": ["interfax"], "status": "delivered"}]
+
+
+def test_a_hedge_about_timing_is_no_hedge_about_the_transfer(reference):
+    assert _transfers("Germany delivered two Patriot systems to Ukraine; a third may follow in June.",
+                      reference) == [
+        {"at": [3], "supplier": "DEU", "recipient": "UKR", "weapon": "patriot", "quantity": 2,
+         "status": "delivered"}]
