@@ -83,3 +83,37 @@ def test_a_hedge_about_timing_is_no_hedge_about_the_transfer(reference):
                       reference) == [
         {"at": [3], "supplier": "DEU", "recipient": "UKR", "weapon": "patriot", "quantity": 2,
          "status": "delivered"}]
+
+
+def test_handed_in_the_passive_and_hand_over_around_its_object(reference):
+    assert _transfers("Ukraine has been handed its first IRIS-T system by Germany.\n\n"
+                      "On the other hand, Spain agreed to hand two NASAMS launchers over to Ukraine.", reference) == [
+        {"at": [3], "supplier": "DEU", "recipient": "UKR", "weapon": "iris-t", "status": "delivered"},
+        {"at": [4], "supplier": "ESP", "recipient": "UKR", "weapon": "nasams", "quantity": 2, "status": "planned"}]
+
+
+def test_the_speaker_is_the_head_after_according_to(reference):
+    (t,) = _transfers("According to the German Defence Ministry's website, Germany delivered IRIS-T systems "
+                      "to Ukraine.", reference)
+    assert (t["certainty"], t["according_to"]) == ("attributed", ["germany-defence-ministry"])
+
+
+def test_two_generic_nouns_of_one_category_in_a_sentence_are_one_transfer(reference):
+    assert _transfers("Iran sent Kamikaze drones to Russia and helped it build more drones.", reference) == [
+        {"at": [3], "supplier": "IRN", "recipient": "RUS", "weapon": "kamikaze-drone", "status": "delivered"}]
+
+
+def test_a_running_total_is_no_quantity_of_the_delivery(reference):
+    (t,) = _transfers("Germany has delivered 76 IRIS-T launchers (up from 60) to Ukraine.", reference)
+    assert ("quantity" in t, t["weapon"]) == (False, "iris-t")
+
+
+def test_a_party_that_speaks_of_its_transfer_is_no_source(reference):
+    (t,) = _transfers("Germany announced that it would supply Ukraine with IRIS-T systems.", reference)
+    assert ("according_to" in t, "certainty" in t, t["supplier"], t["recipient"]) == (False, False, "DEU", "UKR")
+
+
+def test_the_subject_of_an_infinitive_is_the_clause_subject(reference):
+    (t,) = _transfers("In May, Spain followed Italy in agreeing to hand one NASAMS launcher over to Ukraine.",
+                      reference)
+    assert (t["supplier"], t["recipient"]) == ("ESP", "UKR")

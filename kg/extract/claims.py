@@ -81,9 +81,13 @@ def speakers(s: Said, earlier: Sequence[str] = ()) -> list[Speaker]:
     out: list[Speaker] = []
     text = s.text
     for m in lx.ACCORDING_TO.finditer(text):
-        who = next((x for x in s.mentions if x.start >= m.end() and _actor(x)
-                    and re.fullmatch(r"(?:the\s+)?(?:[\w'\u2019-]+\s+){0,3}", text[m.end():x.start], re.I)), None)
-        if who is not None:
+        # the head of the phrase after "according to": its last actor ("the German Bundeswehr's website")
+        end = re.search(r",|;|\.(?:\s|$)|\s(?:that|which|who)\s|\s[-\u2014]\s", text[m.end():])
+        stop = m.end() + end.start() if end else len(text)
+        inside = [x for x in s.mentions if m.end() <= x.start < stop and _actor(x)]
+        heads = [x for x in inside if x.kind != "state"] or inside
+        if heads:
+            who = heads[-1]
             out.append(Speaker(who.id, who.start, f"'{text[m.start():who.end]}' ({s.where})"))
     for v in _SAY.finditer(text):
         subj = [x for x in s.mentions if x.end <= v.start() and _actor(x) and not s.after_preposition(x)

@@ -33,7 +33,7 @@ from .dates import add_days, find_dates, find_durations, inclusive_days
 from .mentions import Gazetteer, Mention, classify, unknown_names
 from .propose import PROPOSED_KINDS, Proposal, Sighting, extended, slug
 from .propose import propose as propose_entries
-from .quantities import Quantity, quantity_before
+from .quantities import Quantity, quantity_before, running_total
 from .tokens import plain
 from .transfers import corefer as corefer_transfers
 
@@ -1126,6 +1126,11 @@ class Extractor:
             return None
 
         def subject() -> str | None:
+            if re.search(r"\bto\s+$", s.text[:v0]):  # "X agreed, after Y, to hand ...": the clause's subject
+                first = [m for m in self._states_in(s, lo, v0, sources) if not self._after_preposition(s, m)
+                         and not m.possessive]
+                if first:
+                    return state(first[0])
             m, how = self._subject(s, lo, v0)
             if how:
                 notes.append(f"Read from a pronoun: {how}.")
@@ -1205,7 +1210,8 @@ class Extractor:
                                 + ("a supplier" if not supplier else "a recipient") + " in the reference")
             return made
         certainty, according, via, hedge = self._attribution([s])
-        spoken = self._speakers(s)
+        # a party that speaks of its own transfer announces it: that is no source of the fact
+        spoken = [sp for sp in self._speakers(s) if sp.id not in (supplier, recipient)]
         according = list(dict.fromkeys(according + [sp.id for sp in spoken]))
         seg = s.text[lo:hi]
         planned = lx.PLANNED.search(seg)
@@ -1243,8 +1249,11 @@ class Extractor:
                 values["according_to"] = acc
             wnotes = list(notes)
             q: Quantity | None = quantity_before(s.text, w.start)
+            previous = running_total(s.text, w.end)
             if q is not None:
-                if q.exact is not None:
+                if previous is not None:  # "76 trucks (up from 60)": a running total, not this delivery's size
+                    wnotes.insert(0, f"Quantity: {q.describe()} in all so far, up from {previous} (a running total).")
+                elif q.exact is not None:
                     values["quantity"] = q.exact
                 else:
                     wnotes.insert(0, f"Quantity: {q.describe()} ({q.qualifier}).")

@@ -250,8 +250,10 @@ VESSEL_HEADS = ("frigate", "corvette", "destroyer", "cruiser", "submarine", "ves
 
 # --- transfers and claims (kg.extract.transfers, kg.extract.claims) --------------------------
 
-#: "hand" gives when its object follows ("handed Russia several missiles"); "hand over" is a GIVE_VERB
-HAND_VERBS = re.compile(r"\bhand(?:s|ed|ing)?\b(?!\s+over)(?=\s+(?:the\s+)?[A-Z\d])", re.U)
+#: "hand" gives when its object follows ("handed Russia several missiles", "hand one system over to");
+#: "hand over" is a GIVE_VERB, "on the other hand" no verb
+HAND_VERBS = re.compile(r"(?<!\bother\s)(?<!\bthe\s)(?<!\ba\s)(?<!\bone\s)\bhand(?:s|ed|ing)?\b(?!\s+over\b)"
+                        r"(?!\s+(?:in|out|to|and|of|on|with)\b)(?=\s+\w)", re.I)
 #: "ship" and "ships" are verbs only after these ("to ship", "will ship", "it ships"); else nouns
 SHIP_VERB_BEFORE = frozenset("to will would could can may might must should shall did does do not also "
                              "they it he she we and or then which who that".split())

@@ -7,10 +7,12 @@ folds the mentions of one transfer into one fact:
 - a generic weapon noun ("drones", "fighter jets") in the sentence of a named system of its
   category ("Bayraktar TB2 drones") is that system;
 - a generic noun of the same category between the same supplier and recipient, later in the
-  article ("the drones arrived"), is the named system's transfer again;
+  article ("the drones arrived"), is the named system's transfer again; two generic nouns of one
+  category between the same states in one sentence are one transfer;
 - the same weapon between the same states in the same paragraph is one transfer;
 
-never two mentions whose quantities or statuses differ ("24 delivered and 30 more ordered").
+never two mentions whose quantities differ, nor two of one weapon whose statuses differ
+("24 delivered and 30 more ordered").
 
 The fact kept is the first; it takes the paragraphs, cues and missing values of those folded
 into it. Whether a weapon is generic comes from the reference: an entry with an alias in lower
@@ -60,7 +62,8 @@ def corefer(facts: list["DraftFact"], reference: Reference) -> list["DraftFact"]
             (b.values.get("supplier"), b.values.get("recipient"))
 
     def differ(a: "DraftFact", b: "DraftFact") -> bool:
-        return any(k in a.values and k in b.values and a.values[k] != b.values[k] for k in ("quantity", "status"))
+        keys = ("quantity", "status") if a.values["weapon"] == b.values["weapon"] else ("quantity",)
+        return any(k in a.values and k in b.values and a.values[k] != b.values[k] for k in keys)
 
     for i, f in enumerate(transfers):
         if id(f) in folded:
@@ -74,9 +77,11 @@ def corefer(facts: list["DraftFact"], reference: Reference) -> list["DraftFact"]
                 fold = False
             elif fw == gw:
                 fold = same_parties(f, g) and f.at[0] == g.at[0]
-            elif _category(reference, fw) != _category(reference, gw) or \
-                    generic(reference, fw) == generic(reference, gw):
+            elif _category(reference, fw) != _category(reference, gw):
                 fold = False
+            elif generic(reference, fw) == generic(reference, gw):
+                # two kinds of one category in one sentence ("kamikaze drones ... drones"): one transfer
+                fold = generic(reference, fw) and same_sentence and same_parties(f, g)
             else:
                 fold = same_sentence or same_parties(f, g)
             if not fold:
