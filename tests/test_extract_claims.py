@@ -117,3 +117,23 @@ def test_the_subject_of_an_infinitive_is_the_clause_subject(reference):
     (t,) = _transfers("In May, Spain followed Italy in agreeing to hand one NASAMS launcher over to Ukraine.",
                       reference)
     assert (t["supplier"], t["recipient"]) == ("ESP", "UKR")
+
+
+def test_taken_delivery_of_weapons_named_by_their_origin(reference):
+    assert _transfers("Egypt has taken delivery of Russian MiG-29 jets.", reference) == [
+        {"at": [3], "supplier": "RUS", "recipient": "EGY", "weapon": "mig-29", "status": "delivered"}]
+
+
+def test_a_states_body_speaks_not_the_state(reference):
+    (t,) = _transfers("Germany delivered IRIS-T systems to Ukraine, Germany's defence ministry said.", reference)
+    assert t["according_to"] == ["germany-defence-ministry"]
+    (t,) = _transfers("According to the Turkish daily Daily Sabah, Turkey sold Bayraktar TB2 drones to Poland.",
+                      reference)
+    assert t["according_to"] == ["daily-sabah"]
+
+
+def test_its_ministry_denies(reference):
+    d = _draft("Russia sold Su-35 jets to Iran, a newspaper said.\n\n"
+               "Russia rejected the report; its defence ministry denied any sale.", reference)
+    assert [(f.values["by"], f.at) for f in d.facts if f.type == "denial"] == [
+        (["RUS"], [4]), (["russia-defence-ministry"], [4])]

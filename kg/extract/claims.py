@@ -31,6 +31,10 @@ _GAP = re.compile(r"(?:['\u2019]s\s+(?:[\w-]+\s+){0,2}?(?:website|statement|repo
 #: a definite description that stands for a source named before: "the report said", "the paper"
 _ANAPHOR = re.compile(r"\bthe\s+(?:report|paper|newspaper|outlet|agency|broadcaster|network|magazine|"
                       r"website|daily|site)\b", re.I)
+#: a body named by its state's pronoun or possessive: "its defence ministry", "China's foreign ministry"
+BODY = re.compile(r"(?:\b(?:its|their|the\s+country['\u2019]s|the\s+government['\u2019]s)|['\u2019]s)\s+"
+                  r"(?P<head>(?:[\w-]+\s+){0,2}?(?:ministry|office|department|agency|army|navy|military|"
+                  r"government|presidency|spokes(?:man|woman|person)))\b", re.I)
 #: denying: "denied", "rejected the claims", "pushed back against", "had not approved"
 DENY = re.compile(r"\b(?:den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|dismiss(?:es|ed|ing)?|refut(?:e|es|ed|ing)|"
                   r"rebuff(?:s|ed|ing)?|push(?:es|ed|ing)?\s+back\s+against|pushed\s+back\s+on)\b", re.I)
@@ -66,6 +70,18 @@ class Said:
     mentions: Sequence[Mention]
     where: str
     after_preposition: Callable[[Mention], bool] = field(default=lambda m: False)
+    #: the reference's body that a phrase of ``BODY`` ending at an offset names, if any
+    body_of: Callable[[re.Match], str | None] = field(default=lambda m: None)
+
+
+def body_before(s: Said, pos: int) -> tuple[str, re.Match] | None:
+    """The body named right before offset ``pos`` ("its defence ministry confirmed"), as the
+    reference's id and the match of ``BODY``."""
+    for b in reversed(list(BODY.finditer(s.text, 0, pos))):
+        if _GAP.fullmatch(s.text[b.end():pos]):
+            ident = s.body_of(b)
+            return (ident, b) if ident else None
+    return None
 
 
 def _actor(m: Mention) -> bool:
@@ -95,6 +111,10 @@ def speakers(s: Said, earlier: Sequence[str] = ()) -> list[Speaker]:
         if subj:
             x = subj[-1]
             out.append(Speaker(x.id, x.start, f"'{text[x.start:v.end()]}' ({s.where})"))
+            continue
+        body = body_before(s, v.start())
+        if body is not None:
+            out.append(Speaker(body[0], body[1].start(), f"'{text[body[1].start():v.end()]}' ({s.where})"))
             continue
         ana = [a for a in _ANAPHOR.finditer(text, 0, v.start()) if _GAP.fullmatch(text[a.end():v.start()])]
         if ana and earlier:

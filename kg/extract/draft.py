@@ -106,7 +106,7 @@ _BE = re.compile(r"\b(?:is|are|was|were|be|been|being|has\s+been|have\s+been|had
 _USED_IN = re.compile(r"\b(?:used|deployed|fired|launched|employed)\b", re.I)
 _PAST_GIVE = re.compile(r"\b(?:supplied|delivered|sold|transferred|shipped|provided|sent|handed\s+over|donated|"
                         r"exported|gave|given|furnished|received|acquired|bought|obtained|imported|procured|"
-                        r"took\s+delivery|handed|armed|unloaded|offloaded|arrived|landed)\b", re.I)
+                        r"t(?:ook|aken)\s+delivery|handed|armed|unloaded|offloaded|arrived|landed)\b", re.I)
 _SOURCE_END = re.compile(r",|;|\.|\s(?:that|which)\s|\s[-\u2014]\s")
 _SPOKES = re.compile(r"\b(spokes(?:person|man|woman)|officials?|commander|chief|minister|ministry)\s+(?:for|of)\s+"
                      r"(?:the\s+)?$", re.I)
@@ -578,7 +578,44 @@ class Extractor:
         return certainty, according, via, cues
 
     def _said(self, s: Sent) -> claims.Said:
-        return claims.Said(s.text, s.mentions, s.where, lambda m: self._after_preposition(s, m))
+        return claims.Said(s.text, s.mentions, s.where, lambda m: self._after_preposition(s, m),
+                           lambda b: self._body_of(s, b))
+
+    def _heads(self, s: Sent, ids: list[str]) -> list[str]:
+        """Speakers without the states that only qualify another speaker ("the Turkish daily X",
+        "Germany's defence ministry"): a state is dropped when a speaker of its own is among ``ids``."""
+        owned = {getattr(o, "id", o) for i in ids if self.entity(i).kind != "state"
+                 for o in [self.entity(i).values.get("state")] if o is not None}
+        return [i for i in ids if not (self.entity(i).kind == "state" and i in owned)]
+
+    def _body_of(self, s: Sent, b: re.Match) -> str | None:
+        """The reference's organisation a ``claims.BODY`` phrase names: of the state named right
+        before "'s", else of the sentence's subject (for "its"), else of the previous sentence's
+        subject; the organisation of that state whose label or alias holds the phrase's words."""
+        st = None
+        if b.group().startswith(("'", "\u2019")):
+            owner = [m for m in s.mentions if m.end == b.start()]
+            st = self.state_of(owner[0]) if owner else None
+        else:
+            subj = [m for m in s.mentions if m.end <= b.start() and self.state_of(m)
+                    and not self._after_preposition(s, m)]
+            prev = None if subj else self._previous_subject(s)
+            st = self.state_of(subj[0]) if subj else self.state_of(prev) if prev else None
+        if st is None:
+            return None
+        norm = {"defense": "defence", "spokesman": "spokesperson", "spokeswoman": "spokesperson"}
+        want = {norm.get(w, w) for w in re.findall(r"[a-z]+", b.group("head").casefold())}
+        for e in sorted(self.reference.entities.values(), key=lambda e: e.id):
+            if e.kind not in ("organisation", "person", "group"):
+                continue
+            owner = e.values.get("state")
+            if getattr(owner, "id", owner) != st:
+                continue
+            for name in [e.label, *e.aliases]:
+                words = {norm.get(w, w) for w in re.findall(r"[a-z]+", name.casefold())}
+                if want <= words:
+                    return e.id
+        return None
 
     def _speakers(self, s: Sent) -> list[claims.Speaker]:
         """The speakers of a sentence (``kg.extract.claims.speakers``); "the report" stands for
@@ -966,6 +1003,10 @@ class Extractor:
                     out.append(("adj", _Fake(m.start, m.end + adj.end(), s.text[m.start:m.end + adj.end()])))
         # "arm" and "armed" are verbs only with a state as object ("armed Ukraine")
         out = [(k, m) for k, m in out if not re.fullmatch(r"arm(?:s|ed|ing)?", m.group(), re.I)]
+        # a noun inside a verb's phrase is the verb's ("taken delivery of": the verb, not "delivery of")
+        verbs = [m for k, m in out if k in ("give", "get")]
+        out = [(k, m) for k, m in out if k != "noun" or not any(
+            v.start() <= m.start() < v.end() for v in verbs)]
         return sorted(out, key=lambda km: km[1].start())
 
     @staticmethod
@@ -1184,6 +1225,15 @@ class Extractor:
             recipient = state(after_word("to|for"))
             if supplier is None and before:
                 supplier = state(before[-1])
+        if supplier is None and kind in ("get", "arrive", "noun", "deal"):
+            # "received Chinese HQ-9 systems": the state named as the weapons' adjective
+            maker = next((m for m in s.mentions if m.kind == "state" and any(
+                re.fullmatch(r"\s*(?:[\w-]+\s+){0,1}", s.text[m.end:w.start]) and m.end <= w.start
+                for w in weapons) and not m.possessive and state(m) != recipient
+                and re.fullmatch(r"[A-Z][a-z]+(?:an|ese|ish|i|ch)", m.text)), None)
+            if maker is not None:
+                supplier = state(maker)
+                notes.append(f"The supplier is the weapons' origin ('{maker.text} ...', {s.where}).")
         if supplier is None:  # "rifles made in Belarus"
             origin = next((m for m in self._states_in(s, lo, hi, sources)
                            if lx.ORIGIN.search(s.text[:m.start]) and any(
@@ -1212,7 +1262,8 @@ class Extractor:
         certainty, according, via, hedge = self._attribution([s])
         # a party that speaks of its own transfer announces it: that is no source of the fact
         spoken = [sp for sp in self._speakers(s) if sp.id not in (supplier, recipient)]
-        according = list(dict.fromkeys(according + [sp.id for sp in spoken]))
+        according = self._heads(s, list(dict.fromkeys(
+            [a for a in according if a not in (supplier, recipient)] + [sp.id for sp in spoken])))
         seg = s.text[lo:hi]
         planned = lx.PLANNED.search(seg)
         ordered = lx.ORDERED.search(seg)
@@ -1311,6 +1362,9 @@ class Extractor:
                   and (not self._after_preposition(s, x) or _SPOKES.search(s.text[:x.start]))]
         in_clause = [x for x in actors if x.start >= a]
         actors = in_clause or actors[-1:]
+        body = claims.body_before(self._said(s), m.start())  # "its defence ministry denied"
+        if body is not None:
+            actors = [Mention(body[0], self.entity(body[0]).kind, body[1].start(), body[1].end(), body[1].group())]
         if actors:  # the subject: the last actor before the verb and those joined to it by "and"
             chain = [actors[-1]]
             for x in reversed(actors[:-1]):
