@@ -137,3 +137,16 @@ def test_its_ministry_denies(reference):
                "Russia rejected the report; its defence ministry denied any sale.", reference)
     assert [(f.values["by"], f.at) for f in d.facts if f.type == "denial"] == [
         (["RUS"], [4]), (["russia-defence-ministry"], [4])]
+
+
+def test_officials_of_states_speak_as_the_references_groups(reference):
+    assert _transfers("Officials from Russia and Iran said Russia was supplying Iran with Mi-28 helicopters.",
+                      reference) == [
+        {"at": [3], "supplier": "RUS", "recipient": "IRN", "weapon": "mi-28", "certainty": "attributed",
+         "according_to": ["russian-officials", "iranian-officials"], "status": "reported"}]
+
+
+def test_the_company_said_is_the_company_named_before(reference):
+    (t,) = _transfers("Baykar, the Turkish drone maker, has handed Poland the last Bayraktar TB2 drones, "
+                      "the company said.", reference)
+    assert (t["supplier"], t["recipient"], t["according_to"]) == ("TUR", "POL", ["baykar"])

@@ -35,6 +35,11 @@ _ANAPHOR = re.compile(r"\bthe\s+(?:report|paper|newspaper|outlet|agency|broadcas
 BODY = re.compile(r"(?:\b(?:its|their|the\s+country['\u2019]s|the\s+government['\u2019]s)|['\u2019]s)\s+"
                   r"(?P<head>(?:[\w-]+\s+){0,2}?(?:ministry|office|department|agency|army|navy|military|"
                   r"government|presidency|spokes(?:man|woman|person)))\b", re.I)
+#: unnamed people of some states: "officials from Russia and Iran", "sources in Moscow"
+GROUP = re.compile(r"\b(?P<head>officials|sources|experts|diplomats|authorities|analysts)\s+(?:from|of|in)\s+",
+                   re.I)
+#: a source named by a description, read as the organisation it stands for
+_ANAPHOR_ORG = re.compile(r"\bthe\s+(?:company|firm|maker|manufacturer|producer|group)\b", re.I)
 #: denying: "denied", "rejected the claims", "pushed back against", "had not approved"
 DENY = re.compile(r"\b(?:den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|dismiss(?:es|ed|ing)?|refut(?:e|es|ed|ing)|"
                   r"rebuff(?:s|ed|ing)?|push(?:es|ed|ing)?\s+back\s+against|pushed\s+back\s+on)\b", re.I)
@@ -72,6 +77,26 @@ class Said:
     after_preposition: Callable[[Mention], bool] = field(default=lambda m: False)
     #: the reference's body that a phrase of ``BODY`` ending at an offset names, if any
     body_of: Callable[[re.Match], str | None] = field(default=lambda m: None)
+    #: the reference's group of a state's unnamed people: (state, "officials") -> "russian-officials"
+    group_of: Callable[[str, str], str | None] = field(default=lambda st, head: None)
+    #: the state a mention stands for, if any
+    state_of: Callable[[Mention], str | None] = field(default=lambda m: None)
+
+
+def groups_before(s: Said, pos: int) -> list[tuple[str, int]]:
+    """The groups named right before offset ``pos`` as "officials from A and B", with their
+    offsets: the reference's group of each state's officials (or sources, experts...)."""
+    for g in reversed(list(GROUP.finditer(s.text, 0, pos))):
+        states = [m for m in s.mentions if g.end() <= m.start < pos and s.state_of(m)]
+        if not states:
+            return []
+        tail = s.text[states[-1].end:pos]
+        joins = [s.text[a.end:b.start] for a, b in zip(states, states[1:])]
+        if not _GAP.fullmatch(tail) or any(j.strip(" ,").casefold() not in ("and", "or", "") for j in joins):
+            return []
+        found = [(s.group_of(s.state_of(m), g.group("head").casefold()), m.start) for m in states]
+        return [(i, at) for i, at in found if i]
+    return []
 
 
 def body_before(s: Said, pos: int) -> tuple[str, re.Match] | None:
@@ -112,9 +137,20 @@ def speakers(s: Said, earlier: Sequence[str] = ()) -> list[Speaker]:
             x = subj[-1]
             out.append(Speaker(x.id, x.start, f"'{text[x.start:v.end()]}' ({s.where})"))
             continue
+        groups = groups_before(s, v.start())
+        if groups:
+            out += [Speaker(i, at, f"'{text[at:v.end()]}' ({s.where})") for i, at in groups]
+            continue
         body = body_before(s, v.start())
         if body is not None:
             out.append(Speaker(body[0], body[1].start(), f"'{text[body[1].start():v.end()]}' ({s.where})"))
+            continue
+        org = [a for a in _ANAPHOR_ORG.finditer(text, 0, v.start()) if _GAP.fullmatch(text[a.end():v.start()])]
+        named = [x for x in s.mentions if x.kind == "organisation" and org and x.end <= org[-1].start()]
+        if org and (named or earlier):  # "Baykar ... has handed ..., the company said"
+            ident = named[-1].id if named else earlier[-1]
+            out.append(Speaker(ident, org[-1].start(), f"'{text[org[-1].start():v.end()]}' ({s.where}), "
+                                                       f"read as the organisation named before"))
             continue
         ana = [a for a in _ANAPHOR.finditer(text, 0, v.start()) if _GAP.fullmatch(text[a.end():v.start()])]
         if ana and earlier:

@@ -579,7 +579,19 @@ class Extractor:
 
     def _said(self, s: Sent) -> claims.Said:
         return claims.Said(s.text, s.mentions, s.where, lambda m: self._after_preposition(s, m),
-                           lambda b: self._body_of(s, b))
+                           lambda b: self._body_of(s, b), self._group_of, self.state_of)
+
+    def _group_of(self, state: str, head: str) -> str | None:
+        """The reference's group of a state's unnamed people ("Russian officials" for Russia and
+        "officials"): a group or organisation labelled by one of the state's names and ``head``."""
+        st = self.entity(state)
+        names = {n.casefold() for n in [st.label, *st.aliases] if " " not in n}
+        for e in sorted(self.reference.entities.values(), key=lambda e: e.id):
+            if e.kind in ("group", "organisation"):
+                words = e.label.casefold().split()
+                if len(words) == 2 and words[1] == head and words[0] in names:
+                    return e.id
+        return None
 
     def _heads(self, s: Sent, ids: list[str]) -> list[str]:
         """Speakers without the states that only qualify another speaker ("the Turkish daily X",
@@ -1181,7 +1193,9 @@ class Extractor:
             return [m for m in before if re.search(rf"\b(?:{words})\s+(?:the\s+)?$", s.text[lo:m.start], re.I)]
 
         supplier = recipient = None
-        passive = bool(_BE.search(s.text[lo:v0])) or bool(re.match(r"\s+(?:to|by)\b", s.text[v1:]))
+        # "was supplied" is passive, "was supplying" is not
+        passive = bool(_BE.search(s.text[lo:v0])) and not re.search(r"ing$", cue.group(), re.I) \
+            or bool(re.match(r"\s+(?:to|by)\b", s.text[v1:]))
         if kind == "adj":
             supplier = state(next(m for m in s.mentions if m.start == cue.start()))
             first = [m for m in self._states_in(s, 0, cue.start(), sources)]
