@@ -4,17 +4,17 @@ A component: it reads the drafted arms transfers (``DraftFact`` of type ``arms-t
 with the sentence it was read from in ``values['_where']``) and the reference's weapons, and
 folds the mentions of one transfer into one fact:
 
-- a generic weapon noun ("drones", "fighter jets") in the sentence of a named system of its
-  category ("Bayraktar TB2 drones") is that system;
-- a generic noun of the same category between the same supplier and recipient, later in the
-  article ("the drones arrived"), is the named system's transfer again; two generic nouns of one
-  category between the same states in one sentence are one transfer;
+- a generic weapon noun ("drones", "fighter jets") between the same supplier and recipient as a
+  named system of its category is that system ("Bayraktar TB2 drones"; "the drones arrived",
+  later in the article); two generic nouns of one category between the same states in one
+  sentence are one transfer (but "Russia received drones from Iran, and France delivered Rafale
+  jets to Egypt" are two);
 - the same weapon between the same states in the same paragraph is one transfer;
 
 never two mentions whose quantities differ, nor two of one weapon whose statuses differ
 ("24 delivered and 30 more ordered").
 
-The fact kept is the first; it takes the paragraphs, cues and missing values of those folded
+The fact kept is the named system's, else the first; it takes the paragraphs, cues and missing values of those folded
 into it. Whether a weapon is generic comes from the reference: an entry with an alias in lower
 case (a common noun: "drones", "fighter jets") names a kind of weapon, not a system.
 """
@@ -83,7 +83,7 @@ def corefer(facts: list["DraftFact"], reference: Reference) -> list["DraftFact"]
                 # two kinds of one category in one sentence ("kamikaze drones ... drones"): one transfer
                 fold = generic(reference, fw) and same_sentence and same_parties(f, g)
             else:
-                fold = same_sentence or same_parties(f, g)
+                fold = same_parties(f, g)
             if not fold:
                 continue
             # the named system is kept; a generic noun before it is folded into it
