@@ -150,3 +150,31 @@ def test_the_company_said_is_the_company_named_before(reference):
     (t,) = _transfers("Baykar, the Turkish drone maker, has handed Poland the last Bayraktar TB2 drones, "
                       "the company said.", reference)
     assert (t["supplier"], t["recipient"], t["according_to"]) == ("TUR", "POL", ["baykar"])
+
+
+def test_weapons_still_to_be_delivered_are_planned(reference):
+    (t,) = _transfers("Parts of the S-400 system are in India, but the key parts have yet to be delivered by Russia.",
+                      reference)
+    assert (t["supplier"], t["recipient"], t["status"]) == ("RUS", "IND", "planned")
+
+
+def test_brought_for_and_a_generic_noun_of_the_same_transfer(reference):
+    assert _transfers("Serbia took delivery of a Chinese air defence system, officials said. The planes "
+                      "reportedly brought HQ-22 systems for the Serbian army.", reference) == [
+        {"at": [3], "supplier": "CHN", "recipient": "SRB", "weapon": "hq-22", "certainty": "reported",
+         "status": "reported"}]
+
+
+def test_a_pronoun_for_a_speaker_is_no_state(reference):
+    d = _draft("The White House said that it believes the former Soviet country plans to buy Shahed-136 drones "
+               "from Iran.", reference)
+    assert ([f.id for f in d.facts], d.skipped) == ([], ["3.1: a transfer cue 'buy' without a recipient in the reference"])
+
+
+def test_one_delivery_told_twice_is_one_transfer_but_batches_stay_apart(reference):
+    assert _transfers("Germany delivered IRIS-T systems to Ukraine.\n\n"
+                      "The IRIS-T systems that Germany delivered to Ukraine protect Kyiv.", reference) == [
+        {"at": [3, 4], "supplier": "DEU", "recipient": "UKR", "weapon": "iris-t", "status": "delivered"}]
+    assert [t["at"] for t in _transfers("Germany delivered IRIS-T systems to Ukraine.\n\n"
+                                        "Germany delivered the last batch of IRIS-T systems to Ukraine.",
+                                        reference)] == [[3], [4]]

@@ -106,7 +106,7 @@ _BE = re.compile(r"\b(?:is|are|was|were|be|been|being|has\s+been|have\s+been|had
 _USED_IN = re.compile(r"\b(?:used|deployed|fired|launched|employed)\b", re.I)
 _PAST_GIVE = re.compile(r"\b(?:supplied|delivered|sold|transferred|shipped|provided|sent|handed\s+over|donated|"
                         r"exported|gave|given|furnished|received|acquired|bought|obtained|imported|procured|"
-                        r"t(?:ook|aken)\s+delivery|handed|armed|unloaded|offloaded|arrived|landed)\b", re.I)
+                        r"t(?:ook|aken)\s+delivery|handed|brought|armed|unloaded|offloaded|arrived|landed)\b", re.I)
 _SOURCE_END = re.compile(r",|;|\.|\s(?:that|which)\s|\s[-\u2014]\s")
 _SPOKES = re.compile(r"\b(spokes(?:person|man|woman)|officials?|commander|chief|minister|ministry)\s+(?:for|of)\s+"
                      r"(?:the\s+)?$", re.I)
@@ -1004,6 +1004,7 @@ class Extractor:
     def _transfer_cues(self, s: Sent) -> list[tuple[str, re.Match]]:
         out = [("give", m) for m in lx.GIVE_VERBS.finditer(s.text) if not self._ship_noun(s, m)]
         out += [("give", m) for m in lx.HAND_VERBS.finditer(s.text)]
+        out += [("give", m) for m in lx.BRING_VERBS.finditer(s.text)]
         out += [("get", m) for m in lx.GET_VERBS.finditer(s.text)]
         out += [("noun", m) for m in lx.TRANSFER_NOUNS.finditer(s.text)]
         out += [("arrive", m) for m in lx.ARRIVE_VERBS.finditer(s.text)]
@@ -1121,6 +1122,10 @@ class Extractor:
         p = pron[0]
         inside = [m for m in self._states_in(s, 0, p.start(), self._source_spans(s))
                   if not self._after_preposition(s, m) and not m.possessive]
+        actors = [m for m in s.mentions if m.end <= p.start() and m.kind in ACTOR_KINDS
+                  and not self._after_preposition(s, m) and not m.possessive]
+        if actors and not self.state_of(actors[0]):
+            return None, None  # "the White House said that it ...": the pronoun is no state
         if inside:
             return inside[0], f"'{p.group()}' ({s.where}) read as {inside[0].text}, the subject before it"
         prev = self._previous_subject(s)
@@ -1184,7 +1189,9 @@ class Extractor:
                          and not m.possessive]
                 if first:
                     return state(first[0])
-            m, how = self._subject(s, lo, v0)
+            # the subject of a verb after "that" is in its clause: "X said ... that Y plans to buy"
+            comp = [c.end() for c in re.finditer(r"\b(?:that|whether)\b", s.text[lo:v0], re.I)]
+            m, how = self._subject(s, lo + comp[-1] if comp else lo, v0)
             if how:
                 notes.append(f"Read from a pronoun: {how}.")
             return state(m)
@@ -1279,13 +1286,14 @@ class Extractor:
         according = self._heads(s, list(dict.fromkeys(
             [a for a in according if a not in (supplier, recipient)] + [sp.id for sp in spoken])))
         seg = s.text[lo:hi]
-        planned = lx.PLANNED.search(seg)
+        planned = lx.PLANNED.search(seg) or lx.PENDING.search(s.text[:v0])
         ordered = lx.ORDERED.search(seg)
         past = _PAST_GIVE.search(seg)
         for w in weapons:
             if re.search(r"\bdrone$", w.text, re.I) and s.text[w.end:w.end + 1] == "-":
                 continue
-            values: dict = {"supplier": supplier, "recipient": recipient, "weapon": w.id, "_where": s.where}
+            values: dict = {"supplier": supplier, "recipient": recipient, "weapon": w.id, "_where": s.where,
+                            "_batch": bool(lx.BATCH_WORDS.search(s.text[max(0, w.start - 40):w.start]))}
             wcues = [f"'{cue.group()}' ({s.where})"]
             # a source named between the verb and this weapon is this weapon's source
             k = weapons.index(w)

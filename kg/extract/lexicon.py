@@ -257,3 +257,10 @@ HAND_VERBS = re.compile(r"(?<!\bother\s)(?<!\bthe\s)(?<!\ba\s)(?<!\bone\s)\bhand
 #: "ship" and "ships" are verbs only after these ("to ship", "will ship", "it ships"); else nouns
 SHIP_VERB_BEFORE = frozenset("to will would could can may might must should shall did does do not also "
                              "they it he she we and or then which who that".split())
+#: verbs that bring weapons to their recipient ("the planes brought missile systems for the army")
+BRING_VERBS = re.compile(r"\b(?:br(?:ing|ings|ought|inging))\b(?!\s+(?:together|about|up|down|back|forward)\b)", re.I)
+#: a transfer still to come: "have yet to be delivered", "is to be supplied"
+PENDING = re.compile(r"\b(?:to|yet\s+to|still\s+to)\s+be\s+$", re.I)
+#: words before a weapon that make its transfer one batch of several ("the last batch of", "its first")
+BATCH_WORDS = re.compile(r"\b(?:first|second|third|last|final|next|latest|another|new|more|further|"
+                         r"batch(?:es)?|tranche|instal(?:l)?ment|consignment)\b", re.I)

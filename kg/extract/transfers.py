@@ -9,7 +9,8 @@ folds the mentions of one transfer into one fact:
   later in the article); two generic nouns of one category between the same states in one
   sentence are one transfer (but "Russia received drones from Iran, and France delivered Rafale
   jets to Egypt" are two);
-- the same weapon between the same states in the same paragraph is one transfer;
+- the same weapon between the same states is one transfer, in one paragraph or, later, unless
+  either is named as a batch of several ("the last batch of", "its first", "another");
 
 never two mentions whose quantities differ, nor two of one weapon whose statuses differ
 ("24 delivered and 30 more ordered").
@@ -75,8 +76,9 @@ def corefer(facts: list["DraftFact"], reference: Reference) -> list["DraftFact"]
             same_sentence = f.values.get("_where") == g.values.get("_where")
             if differ(f, g):  # two deliveries, or a delivery and an order: "24 delivered, 30 more ordered"
                 fold = False
-            elif fw == gw:
-                fold = same_parties(f, g) and f.at[0] == g.at[0]
+            elif fw == gw:  # in one paragraph, or later and not named as another batch
+                fold = same_parties(f, g) and (f.at[0] == g.at[0] or not (
+                    f.values.get("_batch") or g.values.get("_batch")))
             elif _category(reference, fw) != _category(reference, gw):
                 fold = False
             elif generic(reference, fw) == generic(reference, gw):
