@@ -178,3 +178,37 @@ def test_one_delivery_told_twice_is_one_transfer_but_batches_stay_apart(referenc
     assert [t["at"] for t in _transfers("Germany delivered IRIS-T systems to Ukraine.\n\n"
                                         "Germany delivered the last batch of IRIS-T systems to Ukraine.",
                                         reference)] == [[3], [4]]
+
+
+# --- denials as claims of the facts they deny ----------------------------------------------------
+
+DENIED = ("Russia sold Su-35 jets to Iran, a newspaper said.\n\n"
+          "Russia's defence ministry said it had not approved any sale of Su-35 jets to Iran. "
+          "Iran pushed back against the accusation.")
+
+
+def test_narrower_denials_are_claims_of_the_fact_and_no_transfer_of_their_own(reference):
+    d = _draft(DENIED, reference)
+    (t,) = [f for f in d.facts if f.type == "arms-transfer"]
+    assert (t.at, t.values["claims"]) == ([3], [
+        {"id": "russia-defence-ministry-denies-approval", "mode": "denies-approval", "by": ["russia-defence-ministry"],
+         "at": [4]},
+        {"id": "irn-rejects", "mode": "rejects", "by": ["IRN"], "at": [4]}])
+    assert d.skipped == ["4.1: a transfer cue 'sale of' under a negation ('not approved any'): no transfer drafted"]
+
+
+def test_a_draft_with_claims_builds(tmp_path):
+    from click.testing import CliRunner
+
+    from conftest import copy_reference_project
+    from kg.cli import cli
+
+    project = copy_reference_project(tmp_path / "project")
+    (tmp_path / "a.txt").write_text(f"Arms in a test\n\nTest Wire\nMonday, May 5, 2025\n\n{DENIED}\n", encoding="utf-8")
+    out = project / "data" / "articles" / "t.yaml"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["-C", str(project), "extract", str(tmp_path / "a.txt"), "--id", "t", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "      - id: irn-rejects\n        mode: rejects\n        by: [IRN]\n        at: [4]\n" in out.read_text()
+    result = runner.invoke(cli, ["-C", str(project), "validate"])
+    assert (result.exit_code, result.stderr[:9]) == (0, "Conforms:"), result.output

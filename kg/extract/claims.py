@@ -5,7 +5,7 @@ model (docs/claims-model.md).
 A component of ``kg.extract.draft``: it reads a sentence's text and mentions (``Said`` of
 a ``Sent``) and adds ``Speaker`` records; ``attribution`` turns the speakers and hedges of the
 sentences a fact comes from into an ``Attribution`` (certainty, ``according_to``, cues), and
-``denials`` finds who denies in a sentence (``Denial`` records), for claims with a denying mode.
+``NARROW_DENIAL`` and ``denial_mode`` give the claim mode of a denial narrower than a plain one.
 Names come from the reference (the mentions); nothing here names an outlet, a state or a weapon.
 """
 from __future__ import annotations
@@ -40,11 +40,17 @@ GROUP = re.compile(r"\b(?P<head>officials|sources|experts|diplomats|authorities|
                    re.I)
 #: a source named by a description, read as the organisation it stands for
 _ANAPHOR_ORG = re.compile(r"\bthe\s+(?:company|firm|maker|manufacturer|producer|group)\b", re.I)
-#: denying: "denied", "rejected the claims", "pushed back against", "had not approved"
-DENY = re.compile(r"\b(?:den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|dismiss(?:es|ed|ing)?|refut(?:e|es|ed|ing)|"
-                  r"rebuff(?:s|ed|ing)?|push(?:es|ed|ing)?\s+back\s+against|pushed\s+back\s+on)\b", re.I)
-DENY_APPROVAL = re.compile(r"\b(?:had|has|have|did)\s+not\s+(?:approved?|authori[sz]ed?|sanctioned)|"
-                           r"\bapproved\s+no\b|\bneither\s+sanctioned\s+nor\s+approved\b", re.I)
+#: denials narrower than ``lexicon.DENY``'s: pushing back against an accusation (``rejects``),
+#: denying only that something was approved (``denies-approval``: "had not approved any shipment")
+NARROW_DENIAL = re.compile(
+    r"\b(?P<rejects>push(?:es|ed|ing)?\s+back\s+(?:against|on))\b|"
+    r"\b(?P<approval>(?:had|has|have|did)\s+not\s+(?:approved?|authori[sz]ed?|sanctioned)|approved\s+no|"
+    r"neither\s+sanctioned\s+nor\s+approved)\b", re.I)
+
+
+def denial_mode(m: re.Match) -> str:
+    """The claim mode of a ``NARROW_DENIAL`` match."""
+    return "rejects" if m.group("rejects") else "denies-approval"
 
 
 @dataclass(frozen=True)

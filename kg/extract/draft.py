@@ -1280,6 +1280,11 @@ class Extractor:
             self.skipped.append(f"{s.where}: a transfer cue '{cue.group()}' without "
                                 + ("a supplier" if not supplier else "a recipient") + " in the reference")
             return made
+        a = s.clause(v0)[0]
+        if lx.NEGATED.search(s.text[a:v0]):  # "had not approved any sale of": a denial's object, no transfer
+            self.skipped.append(f"{s.where}: a transfer cue '{cue.group()}' under a negation ('"
+                                f"{lx.NEGATED.search(s.text[a:v0]).group().strip()}'): no transfer drafted")
+            return made
         certainty, according, via, hedge = self._attribution([s])
         # a party that speaks of its own transfer announces it: that is no source of the fact
         spoken = [sp for sp in self._speakers(s) if sp.id not in (supplier, recipient)]
@@ -1363,6 +1368,10 @@ class Extractor:
             for ftype, pattern in (("confirmation", lx.CONFIRM), ("denial", lx.DENY)):
                 for m in pattern.finditer(s.text):
                     self._stance(s, ftype, m)
+            # narrower denials ("pushed back against", "had not approved") are claims on the fact
+            for m in claims.NARROW_DENIAL.finditer(s.text):
+                if not any(d.start() <= m.start() < d.end() for d in lx.DENY.finditer(s.text)):
+                    self._stance(s, "denial", m, claims.denial_mode(m))
 
     def _spoken_for(self, s: Sent, x: Mention) -> Mention:
         """The speaker of "a spokesman for X": the person the reference has for X's spokesperson
@@ -1376,7 +1385,10 @@ class Extractor:
                 return Mention(e.id, e.kind, x.start, x.end, x.text)
         return x
 
-    def _stance(self, s: Sent, ftype: str, m: re.Match) -> None:
+    def _stance(self, s: Sent, ftype: str, m: re.Match, mode: str | None = None) -> None:
+        """A denial or confirmation in ``s`` at ``m``: a fact of its own, or, for a denial of a
+        narrower ``mode`` (``rejects``, ``denies-approval``), a claim of that mode on each fact it
+        is about (docs/claims-model.md)."""
         a, b = s.clause(m.start())
         # the actor: the subject before the verb (in this clause, else in the sentence)
         actors = [self._spoken_for(s, x) for x in s.mentions if x.start < m.start() and x.kind in ACTOR_KINDS
@@ -1460,6 +1472,15 @@ class Extractor:
                     or [f.id for f in recent if f.type == "arms-transfer"] or [f.id for f in recent][-1:]
         if not targets:
             self.skipped.append(f"{s.where}: '{m.group()}' with no drafted fact to refer to")
+            return
+        if mode is not None:
+            for t in targets:
+                f = next(f for f in self.facts if f.id == t)
+                made = f.values.setdefault("claims", [])
+                ident = slug(f"{'-'.join(by)}-{mode}")
+                ident = ident if all(c["id"] != ident for c in made) else f"{ident}-{len(made) + 1}"
+                made.append({"id": ident, "mode": mode, "by": by, "at": [s.paragraph]})
+                f.cues.append(f"'{m.group()}' ({s.where}): {mode} by {', '.join(by)}")
             return
         values = {"by": by}
         key = "denies" if ftype == "denial" else "confirms"
