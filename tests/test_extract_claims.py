@@ -212,3 +212,16 @@ def test_a_draft_with_claims_builds(tmp_path):
     assert "      - id: irn-rejects\n        mode: rejects\n        by: [IRN]\n        at: [4]\n" in out.read_text()
     result = runner.invoke(cli, ["-C", str(project), "validate"])
     assert (result.exit_code, result.stderr[:9]) == (0, "Conforms:"), result.output
+
+
+def test_a_supply_ship_is_no_transfer_cue(reference):
+    d = _draft("China's ships at the drill with Russia include a Type 054A frigate and a supply ship.", reference)
+    assert [f.id for f in d.facts if f.type == "arms-transfer"] == []
+    assert _transfers("Russia supplies Iran with Su-35 jets.", reference) == [
+        {"at": [3], "supplier": "RUS", "recipient": "IRN", "weapon": "su-35", "status": "reported"}]
+
+
+def test_a_weapon_in_a_clause_of_its_own_is_not_transferred(reference):
+    d = _draft("Since 2020 the drill with Russia has had Chinese medics providing care to Thai villagers, and it "
+               "has also been a testing ground for the Stinger.", reference)
+    assert [f.id for f in d.facts if f.type == "arms-transfer"] == []

@@ -108,6 +108,8 @@ _PAST_GIVE = re.compile(r"\b(?:supplied|delivered|sold|transferred|shipped|provi
                         r"exported|gave|given|furnished|received|acquired|bought|obtained|imported|procured|"
                         r"t(?:ook|aken)\s+delivery|handed|brought|armed|unloaded|offloaded|arrived|landed)\b", re.I)
 _SOURCE_END = re.compile(r",|;|\.|\s(?:that|which)\s|\s[-\u2014]\s")
+#: a state's adjective rather than its name ("Chinese", "Russian", "Turkish", "Israeli", "French")
+_DEMONYM = re.compile(r"[A-Z][a-z]+(?:an|ese|ish|i|ch)")
 _SPOKES = re.compile(r"\b(spokes(?:person|man|woman)|officials?|commander|chief|minister|ministry)\s+(?:for|of)\s+"
                      r"(?:the\s+)?$", re.I)
 
@@ -1024,10 +1026,14 @@ class Extractor:
 
     @staticmethod
     def _ship_noun(s: Sent, m: re.Match) -> bool:
-        """True for "ship" or "ships" used as a noun ("the ships on the list", "a frigate ship"):
-        the verb comes after a modal, "to", a pronoun or a conjunction."""
-        if m.group().casefold() not in ("ship", "ships"):
+        """True for a verb of ``lexicon.NOUN_VERBS`` used as a noun ("the ships on the list", "a supply
+        ship"): the verb comes after its subject, a modal, "to", a pronoun or a conjunction."""
+        if m.group().casefold() not in lx.NOUN_VERBS:
             return False
+        if any(x.end <= m.start() and re.fullmatch(r"\s*", s.text[x.end:m.start()]) and x.kind in ACTOR_KINDS
+               and not re.search(r"\b(?:the|a|an|its|their|his|her)\s+$", s.text[:x.start], re.I)
+               and not _DEMONYM.fullmatch(x.text) for x in s.mentions):
+            return False  # "Russia supplies ...": its subject right before it (not "the French ships")
         before = re.findall(r"[\w']+", s.text[:m.start()])
         return not before or before[-1].casefold() not in lx.SHIP_VERB_BEFORE
 
@@ -1063,7 +1069,10 @@ class Extractor:
         a frame whose roles are read from the text between the neighbouring frames."""
         groups: list[tuple[str, object, list[Mention]]] = []
         for w in weapons:
-            kind, cue = self._cue_of(s, w, cues)
+            found = self._cue_of(s, w, cues)
+            if found is None:
+                continue
+            kind, cue = found
             for g in groups:
                 if g[1] is cue:
                     g[2].append(w)
@@ -1082,15 +1091,22 @@ class Extractor:
     @staticmethod
     def _cue_of(s: Sent, w: Mention, cues):
         """The transfer cue a weapon goes with: the nearest before it in its clause, the nearest
-        after it in its clause, the nearest before it, the nearest after it."""
+        after it in its clause, the nearest before it when no clause of its own lies between; else
+        None (the weapon is mentioned, not transferred)."""
         a, b = s.clause(w.start)
         before = [c for c in cues if c[1].end() <= w.start]
         after = [c for c in cues if c[1].start() >= w.end]
-        for pool in ([c for c in before if c[1].start() >= a][-1:], [c for c in after if c[1].start() < b][:1],
-                     before[-1:], after[:1], cues[:1]):
+        for pool in ([c for c in before if c[1].start() >= a][-1:], [c for c in after if c[1].start() < b][:1]):
             if pool:
                 return pool[0]
-        return cues[0]
+        # no cue in the weapon's clause: the cue before it, unless a clause with a subject of its own
+        # lies between ("..., providing care, and it has doubled as a testing ground for weapons")
+        own = re.compile(r"(?:,|;)\s+(?:and|but|while)\s+(?:it|they|he|she|this|that)\b|;")
+        if before and not own.search(s.text[before[-1][1].end():w.start]):
+            return before[-1]
+        if after and not own.search(s.text[w.end:after[0][1].start()]):
+            return after[0]
+        return None
 
     # -- discourse context --
 
@@ -1251,7 +1267,7 @@ class Extractor:
             maker = next((m for m in s.mentions if m.kind == "state" and any(
                 re.fullmatch(r"\s*(?:[\w-]+\s+){0,1}", s.text[m.end:w.start]) and m.end <= w.start
                 for w in weapons) and not m.possessive and state(m) != recipient
-                and re.fullmatch(r"[A-Z][a-z]+(?:an|ese|ish|i|ch)", m.text)), None)
+                and _DEMONYM.fullmatch(m.text)), None)
             if maker is not None:
                 supplier = state(maker)
                 notes.append(f"The supplier is the weapons' origin ('{maker.text} ...', {s.where}).")

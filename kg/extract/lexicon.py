@@ -254,7 +254,9 @@ VESSEL_HEADS = ("frigate", "corvette", "destroyer", "cruiser", "submarine", "ves
 #: "hand over" is a GIVE_VERB, "on the other hand" no verb
 HAND_VERBS = re.compile(r"(?<!\bother\s)(?<!\bthe\s)(?<!\ba\s)(?<!\bone\s)\bhand(?:s|ed|ing)?\b(?!\s+over\b)"
                         r"(?!\s+(?:in|out|to|and|of|on|with)\b)(?=\s+\w)", re.I)
-#: "ship" and "ships" are verbs only after these ("to ship", "will ship", "it ships"); else nouns
+#: verbs of giving that are nouns too ("a supply ship", "the ships"): verbs only after their subject or
+#: after these ("to ship", "will supply", "it ships"); else nouns
+NOUN_VERBS = frozenset("ship ships supply supplies".split())
 SHIP_VERB_BEFORE = frozenset("to will would could can may might must should shall did does do not also "
                              "they it he she we and or then which who that".split())
 #: verbs that bring weapons to their recipient ("the planes brought missile systems for the army")
