@@ -225,3 +225,23 @@ def test_a_weapon_in_a_clause_of_its_own_is_not_transferred(reference):
     d = _draft("Since 2020 the drill with Russia has had Chinese medics providing care to Thai villagers, and it "
                "has also been a testing ground for the Stinger.", reference)
     assert [f.id for f in d.facts if f.type == "arms-transfer"] == []
+
+
+def test_a_retracted_report_is_unclear(reference):
+    assert _transfers("A news site said Russia would deliver Su-35 jets to Iran, but later removed the story.",
+                      reference) == [
+        {"at": [3], "supplier": "RUS", "recipient": "IRN", "weapon": "su-35", "certainty": "unclear",
+         "status": "reported"}]
+
+
+def test_the_subject_of_an_infinitive_after_a_clause_of_when(reference):
+    (t,) = _transfers("France lost out last year, when Australia decided to drop a deal to buy Scorpene submarines.",
+                      reference)
+    assert t["recipient"] == "AUS"
+
+
+def test_a_ministry_that_lists_what_arrived_is_the_source(reference):
+    _, t = _transfers("Germany sent NASAMS launchers to Ukraine.\n\n"
+                      "In a statement, the German Defence Ministry listed what had reached Ukraine: IRIS-T systems.",
+                      reference)
+    assert (t["supplier"], t["recipient"], t["according_to"]) == ("DEU", "UKR", ["germany-defence-ministry"])

@@ -22,7 +22,7 @@ SPEAKER_KINDS = ("person", "organisation", "group", "state", "force")
 #: a verb of saying after its subject: "the ministry said", "Interfax reported", "X told"
 _SAY = re.compile(r"\b(?:said|says|say|reported|reports|report|announced|announces|stated|states|told|tells|"
                   r"claimed|claims|wrote|writes|added|adds|noted|notes|confirmed|confirms|alleged|alleges|"
-                  r"believes|believed|indicated|indicates|quoted)\b", re.I)
+                  r"believes|believed|indicated|indicates|quoted|listed|lists)\b", re.I)
 #: what may stand between a speaker and its verb: "'s website", " on Thursday", ", the ... spokesman,"
 _GAP = re.compile(r"(?:['\u2019]s\s+(?:[\w-]+\s+){0,2}?(?:website|statement|report|account|spokes\w+|office|"
                   r"ministry|officials?|sources?)\s*|\s*,\s*(?:[\w.'\u2019-]+\s+){1,8}?[\w.'\u2019-]+\s*,\s*|"

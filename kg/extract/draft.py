@@ -1203,8 +1203,11 @@ class Extractor:
             if re.search(r"\bto\s+$", s.text[:v0]):  # "X agreed, after Y, to hand ...": the clause's subject
                 first = [m for m in self._states_in(s, lo, v0, sources) if not self._after_preposition(s, m)
                          and not m.possessive]
+                # the last state is an object when a verb comes right before it ("followed the United States")
+                while len(first) > 1 and re.search(r"\b[a-z]+(?:ed|s)\s+(?:the\s+)?$", s.text[:first[-1].start]):
+                    first.pop()
                 if first:
-                    return state(first[0])
+                    return state(first[-1])
             # the subject of a verb after "that" is in its clause: "X said ... that Y plans to buy"
             comp = [c.end() for c in re.finditer(r"\b(?:that|whether)\b", s.text[lo:v0], re.I)]
             m, how = self._subject(s, lo + comp[-1] if comp else lo, v0)
@@ -1337,6 +1340,10 @@ class Extractor:
                     wcues += [f"'{h.group()}' ({s.where})" for h in pre]
                 else:
                     cert, acc = None, []
+            retracted = lx.RETRACTED.search(s.text)
+            if retracted:  # "the outlet later removed the story": what it said stands unclear
+                cert = "unclear"
+                wcues.append(f"'{retracted.group()}' ({s.where})")
             if cert:
                 values["certainty"] = cert
             if acc:
@@ -1354,7 +1361,7 @@ class Extractor:
                 wcues.append(f"quantity '{q.text}' ({s.where})")
             if wnotes:
                 values["_note"] = " ".join(wnotes)
-            if cert == "reported":
+            if cert in ("reported", "unclear"):
                 status = "reported"
             elif planned:
                 status = "planned"

@@ -269,3 +269,7 @@ BATCH_WORDS = re.compile(r"\b(?:first|second|third|last|final|next|latest|anothe
 #: a negation before a transfer cue in its clause: "had not approved any sale of" ("denied that X sold"
 #: is drafted, as the fact the denial points at)
 NEGATED = re.compile(r"(?:\b(?:not|never|no|neither|nor)\b|n't)(?:\s+[\w'-]+){0,4}\s*$", re.I)
+#: a report withdrawn by whoever made it: "later removed the story and declared it false", "retracted"
+RETRACTED = re.compile(r"\b(?:retract(?:s|ed|ing)?|withdr(?:ew|awn)\s+(?:the|its)\s+(?:story|report|claim)|"
+                       r"(?:removed|deleted|took\s+down|pulled)\s+(?:the|its)\s+(?:story|report|article|post)|"
+                       r"declared\s+it\s+false)\b", re.I)
