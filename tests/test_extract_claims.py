@@ -245,3 +245,16 @@ def test_a_ministry_that_lists_what_arrived_is_the_source(reference):
                       "In a statement, the German Defence Ministry listed what had reached Ukraine: IRIS-T systems.",
                       reference)
     assert (t["supplier"], t["recipient"], t["according_to"]) == ("DEU", "UKR", ["germany-defence-ministry"])
+
+
+def test_another_speakers_account_of_the_same_transfer_is_a_claim(reference):
+    assert _transfers("Interfax said Russia delivered S-400 systems to India.\n\n"
+                      "Russia delivered the S-400 systems to India, according to the Kremlin.", reference) == [
+        {"at": [3, 4], "supplier": "RUS", "recipient": "IND", "weapon": "s-400", "certainty": "attributed",
+         "according_to": ["interfax"], "status": "delivered",
+         "claims": [{"id": "kremlin-account", "by": ["kremlin"], "at": [4], "certainty": "attributed"}]}]
+
+
+def test_a_consignment_is_no_batch_of_several(reference):
+    assert [t["at"] for t in _transfers("A consignment of S-400 systems reached India from Russia.\n\n"
+                                        "Russia delivered S-400 systems to India.", reference)] == [[3, 4]]

@@ -106,7 +106,7 @@ _BE = re.compile(r"\b(?:is|are|was|were|be|been|being|has\s+been|have\s+been|had
 _USED_IN = re.compile(r"\b(?:used|deployed|fired|launched|employed)\b", re.I)
 _PAST_GIVE = re.compile(r"\b(?:supplied|delivered|sold|transferred|shipped|provided|sent|handed\s+over|donated|"
                         r"exported|gave|given|furnished|received|acquired|bought|obtained|imported|procured|"
-                        r"t(?:ook|aken)\s+delivery|handed|brought|armed|unloaded|offloaded|arrived|landed)\b", re.I)
+                        r"t(?:ook|aken)\s+delivery|handed|brought|armed|unloaded|offloaded|arrived|landed|reached)\b", re.I)
 _SOURCE_END = re.compile(r",|;|\.|\s(?:that|which)\s|\s[-\u2014]\s")
 #: a state's adjective rather than its name ("Chinese", "Russian", "Turkish", "Israeli", "French")
 _DEMONYM = re.compile(r"[A-Z][a-z]+(?:an|ese|ish|i|ch)")

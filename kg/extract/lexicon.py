@@ -265,7 +265,7 @@ BRING_VERBS = re.compile(r"\b(?:br(?:ing|ings|ought|inging))\b(?!\s+(?:together|
 PENDING = re.compile(r"\b(?:to|yet\s+to|still\s+to)\s+be\s+$", re.I)
 #: words before a weapon that make its transfer one batch of several ("the last batch of", "its first")
 BATCH_WORDS = re.compile(r"\b(?:first|second|third|last|final|next|latest|another|new|more|further|"
-                         r"batch(?:es)?|tranche|instal(?:l)?ment|consignment)\b", re.I)
+                         r"batch(?:es)?|tranche|instal(?:l)?ment)\b", re.I)
 #: a negation before a transfer cue in its clause: "had not approved any sale of" ("denied that X sold"
 #: is drafted, as the fact the denial points at)
 NEGATED = re.compile(r"(?:\b(?:not|never|no|neither|nor)\b|n't)(?:\s+[\w'-]+){0,4}\s*$", re.I)

@@ -15,9 +15,11 @@ folds the mentions of one transfer into one fact:
 never two mentions whose quantities differ, nor two of one weapon whose statuses differ
 ("24 delivered and 30 more ordered").
 
-The fact kept is the named system's, else the first; it takes the paragraphs, cues and missing values of those folded
-into it. Whether a weapon is generic comes from the reference: an entry with an alias in lower
-case (a common noun: "drones", "fighter jets") names a kind of weapon, not a system.
+The fact kept is the named system's, else the first; it takes the paragraphs, cues and missing
+values of those folded into it, and another speaker's account as a claim of it (``claims``:
+``by``, ``at``, ``certainty``). Whether a weapon is generic comes from the reference: an entry
+with an alias in lower case (a common noun: "drones", "fighter jets") names a kind of weapon,
+not a system.
 """
 from __future__ import annotations
 
@@ -45,6 +47,16 @@ def _category(reference: Reference, weapon: str) -> str | None:
 
 
 def _fold(into: "DraftFact", other: "DraftFact") -> None:
+    # another speaker's account of the same transfer is a claim of it (docs/claims-model.md)
+    by = other.values.get("according_to", [])
+    if by and by != into.values.get("according_to", []):
+        claims = into.values.setdefault("claims", [])
+        ident = "-".join(by) + "-account"
+        claim = {"id": ident if all(c["id"] != ident for c in claims) else f"{ident}-{len(claims) + 1}",
+                 "by": list(by), "at": list(other.at)}
+        if other.values.get("certainty"):
+            claim["certainty"] = other.values["certainty"]
+        claims.append(claim)
     into.at = sorted(set(into.at) | set(other.at))
     into.cues += [c for c in other.cues if c not in into.cues]
     for key, value in other.values.items():
