@@ -258,3 +258,9 @@ def test_another_speakers_account_of_the_same_transfer_is_a_claim(reference):
 def test_a_consignment_is_no_batch_of_several(reference):
     assert [t["at"] for t in _transfers("A consignment of S-400 systems reached India from Russia.\n\n"
                                         "Russia delivered S-400 systems to India.", reference)] == [[3, 4]]
+
+
+def test_talks_of_a_possessor_with_a_partner_to_obtain_weapons(reference):
+    (t,) = _transfers("The United States is worried, an official said, that Russia's talks with Iran to obtain "
+                      "Fath-360 missiles are moving forward.", reference)
+    assert (t["supplier"], t["recipient"], t["status"]) == ("IRN", "RUS", "planned")

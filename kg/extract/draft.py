@@ -1201,8 +1201,13 @@ class Extractor:
 
         def subject() -> str | None:
             if re.search(r"\bto\s+$", s.text[:v0]):  # "X agreed, after Y, to hand ...": the clause's subject
-                first = [m for m in self._states_in(s, lo, v0, sources) if not self._after_preposition(s, m)
+                comp = [c.end() for c in re.finditer(r"\b(?:that|whether)\b", s.text[lo:v0], re.I)]
+                start = lo + comp[-1] if comp else lo
+                first = [m for m in self._states_in(s, start, v0, sources) if not self._after_preposition(s, m)
                          and not m.possessive]
+                owner = [m for m in self._states_in(s, start, v0, sources) if m.possessive]
+                if not first and owner:  # "Russia's talks with Iran to obtain ...": the possessor acts
+                    return state(owner[0])
                 # the last state is an object when a verb comes right before it ("followed the United States")
                 while len(first) > 1 and re.search(r"\b[a-z]+(?:ed|s)\s+(?:the\s+)?$", s.text[:first[-1].start]):
                     first.pop()
@@ -1247,6 +1252,10 @@ class Extractor:
             by = after_word("by")
             recipient = state(by) if passive and by else subject()
             supplier = state(after_word("from"))
+            if supplier is None and re.search(r"\bto\s+$", s.text[:v0]):  # "talks with Iran to obtain ..."
+                partner = [m for m in before if re.search(r"\bwith\s+(?:the\s+)?$", s.text[lo:m.start])
+                           and state(m) != recipient]
+                supplier = state(partner[-1]) if partner else None
         elif kind == "arrive":
             place = next((m for m in s.mentions if v1 <= m.start < hi and m.kind in ("state", "place")
                           and re.search(r"\b(?:in|at|to)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$", s.text[v1:m.start])),
@@ -1310,7 +1319,8 @@ class Extractor:
         according = self._heads(s, list(dict.fromkeys(
             [a for a in according if a not in (supplier, recipient)] + [sp.id for sp in spoken])))
         seg = s.text[lo:hi]
-        planned = lx.PLANNED.search(seg) or lx.PENDING.search(s.text[:v0])
+        # "talks to obtain", "agreed to hand": an infinitive cue is an intention
+        planned = lx.PLANNED.search(seg) or lx.PENDING.search(s.text[:v0]) or re.search(r"\bto\s+$", s.text[:v0])
         ordered = lx.ORDERED.search(seg)
         past = _PAST_GIVE.search(seg)
         for w in weapons:
