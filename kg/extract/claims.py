@@ -2,10 +2,10 @@
 structure (the subject of a verb of saying, "according to", a trailing "X said"), for the claims
 model (docs/claims-model.md).
 
-A component of ``kg.extract.draft``: it reads a sentence's text and mentions (``Said`` of
-a ``Sent``) and adds ``Speaker`` records; ``attribution`` turns the speakers and hedges of the
-sentences a fact comes from into an ``Attribution`` (certainty, ``according_to``, cues), and
-``NARROW_DENIAL`` and ``denial_mode`` give the claim mode of a denial narrower than a plain one.
+A component of ``kg.extract.draft``: it reads a sentence's text and mentions (a ``Said``
+record, made from a ``Sent`` with the callbacks that resolve a body or a group through the
+reference) and adds ``Speaker`` records (``speakers``); ``NARROW_DENIAL`` and ``denial_mode``
+give the claim mode of a denial narrower than a plain one.
 Names come from the reference (the mentions); nothing here names an outlet, a state or a weapon.
 """
 from __future__ import annotations
@@ -60,16 +60,6 @@ class Speaker:
     id: str
     start: int
     cue: str
-
-
-@dataclass(frozen=True)
-class Attribution:
-    """The claim of a fact as the article gives it: ``certainty`` (None: stated), the speakers
-    (``according_to``) and the cues they were read from."""
-
-    certainty: str | None
-    according_to: tuple[str, ...] = ()
-    cues: tuple[str, ...] = ()
 
 
 @dataclass
@@ -177,16 +167,3 @@ def speakers(s: Said, earlier: Sequence[str] = ()) -> list[Speaker]:
             unique.append(sp)
     return unique
 
-
-def hedges(s: Said) -> list[str]:
-    """The hedges of a sentence ("reportedly", "is believed to", "unconfirmed"), as cues."""
-    return [f"'{m.group()}' ({s.where})" for m in lx.HEDGES.finditer(s.text)]
-
-
-def attribution(found: Sequence[Speaker], hedged: Sequence[str]) -> Attribution:
-    """The certainty of a fact from its speakers and hedges: ``attributed`` to its speakers,
-    else ``reported`` where hedged, else stated (None)."""
-    ids = tuple(dict.fromkeys(sp.id for sp in found))
-    cues = tuple(dict.fromkeys([sp.cue for sp in found] + list(hedged)))
-    certainty = "attributed" if ids else "reported" if hedged else None
-    return Attribution(certainty, ids, cues)
