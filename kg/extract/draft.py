@@ -27,13 +27,15 @@ from dataclasses import dataclass, field
 
 from ..inputs.facts import Entity, Reference, force_state
 from ..inputs.text import Paragraph, Sentence, paragraphs
+from . import claims
 from . import lexicon as lx
 from .dates import add_days, find_dates, find_durations, inclusive_days
 from .mentions import Gazetteer, Mention, classify, unknown_names
 from .propose import PROPOSED_KINDS, Proposal, Sighting, extended, slug
 from .propose import propose as propose_entries
-from .quantities import Quantity, quantity_before
+from .quantities import Quantity, quantity_before, running_total
 from .tokens import plain
+from .transfers import corefer as corefer_transfers
 
 ACTOR_KINDS = ("state", "force", "person", "organisation", "group")
 
@@ -104,8 +106,10 @@ _BE = re.compile(r"\b(?:is|are|was|were|be|been|being|has\s+been|have\s+been|had
 _USED_IN = re.compile(r"\b(?:used|deployed|fired|launched|employed)\b", re.I)
 _PAST_GIVE = re.compile(r"\b(?:supplied|delivered|sold|transferred|shipped|provided|sent|handed\s+over|donated|"
                         r"exported|gave|given|furnished|received|acquired|bought|obtained|imported|procured|"
-                        r"took\s+delivery|armed|unloaded|offloaded|arrived|landed)\b", re.I)
+                        r"t(?:ook|aken)\s+delivery|handed|brought|armed|unloaded|offloaded|arrived|landed|reached)\b", re.I)
 _SOURCE_END = re.compile(r",|;|\.|\s(?:that|which)\s|\s[-\u2014]\s")
+#: a state's adjective rather than its name ("Chinese", "Russian", "Turkish", "Israeli", "French")
+_DEMONYM = re.compile(r"[A-Z][a-z]+(?:an|ese|ish|i|ch)")
 _SPOKES = re.compile(r"\b(spokes(?:person|man|woman)|officials?|commander|chief|minister|ministry)\s+(?:for|of)\s+"
                      r"(?:the\s+)?$", re.I)
 
@@ -224,6 +228,8 @@ class Extractor:
         self._main: list[str] | None = None
         #: where each unknown name was first seen: (sentence, start, end)
         self._seen: dict[str, tuple[Sent, int, int]] = {}
+        #: the speakers of each sentence, by its index in ``sents`` (``kg.extract.claims``)
+        self._spoken: dict[int, list[claims.Speaker]] = {}
 
     # -- entities --
 
@@ -572,6 +578,68 @@ class Extractor:
         according = list(dict.fromkeys(according))
         certainty = "attributed" if according else "reported" if hedged else None
         return certainty, according, via, cues
+
+    def _said(self, s: Sent) -> claims.Said:
+        return claims.Said(s.text, s.mentions, s.where, lambda m: self._after_preposition(s, m),
+                           lambda b: self._body_of(s, b), self._group_of, self.state_of)
+
+    def _group_of(self, state: str, head: str) -> str | None:
+        """The reference's group of a state's unnamed people ("Russian officials" for Russia and
+        "officials"): a group or organisation labelled by one of the state's names and ``head``."""
+        st = self.entity(state)
+        names = {n.casefold() for n in [st.label, *st.aliases] if " " not in n}
+        for e in sorted(self.reference.entities.values(), key=lambda e: e.id):
+            if e.kind in ("group", "organisation"):
+                words = e.label.casefold().split()
+                if len(words) == 2 and words[1] == head and words[0] in names:
+                    return e.id
+        return None
+
+    def _heads(self, s: Sent, ids: list[str]) -> list[str]:
+        """Speakers without the states that only qualify another speaker ("the Turkish daily X",
+        "Germany's defence ministry"): a state is dropped when a speaker of its own is among ``ids``."""
+        owned = {getattr(o, "id", o) for i in ids if self.entity(i).kind != "state"
+                 for o in [self.entity(i).values.get("state")] if o is not None}
+        return [i for i in ids if not (self.entity(i).kind == "state" and i in owned)]
+
+    def _body_of(self, s: Sent, b: re.Match) -> str | None:
+        """The reference's organisation a ``claims.BODY`` phrase names: of the state named right
+        before "'s", else of the sentence's subject (for "its"), else of the previous sentence's
+        subject; the organisation of that state whose label or alias holds the phrase's words."""
+        st = None
+        if b.group().startswith(("'", "\u2019")):
+            owner = [m for m in s.mentions if m.end == b.start()]
+            st = self.state_of(owner[0]) if owner else None
+        else:
+            subj = [m for m in s.mentions if m.end <= b.start() and self.state_of(m)
+                    and not self._after_preposition(s, m)]
+            prev = None if subj else self._previous_subject(s)
+            st = self.state_of(subj[0]) if subj else self.state_of(prev) if prev else None
+        if st is None:
+            return None
+        norm = {"defense": "defence", "spokesman": "spokesperson", "spokeswoman": "spokesperson"}
+        want = {norm.get(w, w) for w in re.findall(r"[a-z]+", b.group("head").casefold())}
+        for e in sorted(self.reference.entities.values(), key=lambda e: e.id):
+            if e.kind not in ("organisation", "person", "group"):
+                continue
+            owner = e.values.get("state")
+            if getattr(owner, "id", owner) != st:
+                continue
+            for name in [e.label, *e.aliases]:
+                words = {norm.get(w, w) for w in re.findall(r"[a-z]+", name.casefold())}
+                if want <= words:
+                    return e.id
+        return None
+
+    def _speakers(self, s: Sent) -> list[claims.Speaker]:
+        """The speakers of a sentence (``kg.extract.claims.speakers``); "the report" stands for
+        the last organisation that spoke in the sentences before."""
+        k = next(i for i, x in enumerate(self.sents) if x is s)
+        if k not in self._spoken:
+            earlier = [sp.id for i in sorted(self._spoken) if i < k for sp in self._spoken[i]
+                       if self.entity(sp.id).kind == "organisation"]
+            self._spoken[k] = claims.speakers(self._said(s), earlier)
+        return self._spoken[k]
 
     def _source(self, s: Sent, span: tuple[int, int]) -> str | None:
         """The actor a source phrase names: a person or group entity whose label it matches, the
@@ -936,7 +1004,9 @@ class Extractor:
     # -- arms transfers --
 
     def _transfer_cues(self, s: Sent) -> list[tuple[str, re.Match]]:
-        out = [("give", m) for m in lx.GIVE_VERBS.finditer(s.text)]
+        out = [("give", m) for m in lx.GIVE_VERBS.finditer(s.text) if not self._ship_noun(s, m)]
+        out += [("give", m) for m in lx.HAND_VERBS.finditer(s.text)]
+        out += [("give", m) for m in lx.BRING_VERBS.finditer(s.text)]
         out += [("get", m) for m in lx.GET_VERBS.finditer(s.text)]
         out += [("noun", m) for m in lx.TRANSFER_NOUNS.finditer(s.text)]
         out += [("arrive", m) for m in lx.ARRIVE_VERBS.finditer(s.text)]
@@ -948,7 +1018,24 @@ class Extractor:
                     out.append(("adj", _Fake(m.start, m.end + adj.end(), s.text[m.start:m.end + adj.end()])))
         # "arm" and "armed" are verbs only with a state as object ("armed Ukraine")
         out = [(k, m) for k, m in out if not re.fullmatch(r"arm(?:s|ed|ing)?", m.group(), re.I)]
+        # a noun inside a verb's phrase is the verb's ("taken delivery of": the verb, not "delivery of")
+        verbs = [m for k, m in out if k in ("give", "get")]
+        out = [(k, m) for k, m in out if k != "noun" or not any(
+            v.start() <= m.start() < v.end() for v in verbs)]
         return sorted(out, key=lambda km: km[1].start())
+
+    @staticmethod
+    def _ship_noun(s: Sent, m: re.Match) -> bool:
+        """True for a verb of ``lexicon.NOUN_VERBS`` used as a noun ("the ships on the list", "a supply
+        ship"): the verb comes after its subject, a modal, "to", a pronoun or a conjunction."""
+        if m.group().casefold() not in lx.NOUN_VERBS:
+            return False
+        if any(x.end <= m.start() and re.fullmatch(r"\s*", s.text[x.end:m.start()]) and x.kind in ACTOR_KINDS
+               and not re.search(r"\b(?:the|a|an|its|their|his|her)\s+$", s.text[:x.start], re.I)
+               and not _DEMONYM.fullmatch(x.text) for x in s.mentions):
+            return False  # "Russia supplies ...": its subject right before it (not "the French ships")
+        before = re.findall(r"[\w']+", s.text[:m.start()])
+        return not before or before[-1].casefold() not in lx.SHIP_VERB_BEFORE
 
     def transfers(self) -> None:
         previous: list[DraftFact] = []
@@ -970,6 +1057,7 @@ class Extractor:
                             f.cues.append(f"used in '{c.text}' ({s.where})")
             if made:
                 previous = made
+        self.facts = corefer_transfers(self.facts, self.reference)
 
     def _states_in(self, s: Sent, a: int, b: int, skip: list[tuple[int, int]]) -> list[Mention]:
         return [m for m in s.mentions if a <= m.start < b and self.state_of(m) and m.kind in ("state", "force")
@@ -981,7 +1069,10 @@ class Extractor:
         a frame whose roles are read from the text between the neighbouring frames."""
         groups: list[tuple[str, object, list[Mention]]] = []
         for w in weapons:
-            kind, cue = self._cue_of(s, w, cues)
+            found = self._cue_of(s, w, cues)
+            if found is None:
+                continue
+            kind, cue = found
             for g in groups:
                 if g[1] is cue:
                     g[2].append(w)
@@ -1000,15 +1091,22 @@ class Extractor:
     @staticmethod
     def _cue_of(s: Sent, w: Mention, cues):
         """The transfer cue a weapon goes with: the nearest before it in its clause, the nearest
-        after it in its clause, the nearest before it, the nearest after it."""
+        after it in its clause, the nearest before it when no clause of its own lies between; else
+        None (the weapon is mentioned, not transferred)."""
         a, b = s.clause(w.start)
         before = [c for c in cues if c[1].end() <= w.start]
         after = [c for c in cues if c[1].start() >= w.end]
-        for pool in ([c for c in before if c[1].start() >= a][-1:], [c for c in after if c[1].start() < b][:1],
-                     before[-1:], after[:1], cues[:1]):
+        for pool in ([c for c in before if c[1].start() >= a][-1:], [c for c in after if c[1].start() < b][:1]):
             if pool:
                 return pool[0]
-        return cues[0]
+        # no cue in the weapon's clause: the cue before it, unless a clause with a subject of its own
+        # lies between ("..., providing care, and it has doubled as a testing ground for weapons")
+        own = re.compile(r"(?:,|;)\s+(?:and|but|while)\s+(?:it|they|he|she|this|that)\b|;")
+        if before and not own.search(s.text[before[-1][1].end():w.start]):
+            return before[-1]
+        if after and not own.search(s.text[w.end:after[0][1].start()]):
+            return after[0]
+        return None
 
     # -- discourse context --
 
@@ -1040,6 +1138,10 @@ class Extractor:
         p = pron[0]
         inside = [m for m in self._states_in(s, 0, p.start(), self._source_spans(s))
                   if not self._after_preposition(s, m) and not m.possessive]
+        actors = [m for m in s.mentions if m.end <= p.start() and m.kind in ACTOR_KINDS
+                  and not self._after_preposition(s, m) and not m.possessive]
+        if actors and not self.state_of(actors[0]):
+            return None, None  # "the White House said that it ...": the pronoun is no state
         if inside:
             return inside[0], f"'{p.group()}' ({s.where}) read as {inside[0].text}, the subject before it"
         prev = self._previous_subject(s)
@@ -1098,7 +1200,22 @@ class Extractor:
             return None
 
         def subject() -> str | None:
-            m, how = self._subject(s, lo, v0)
+            if re.search(r"\bto\s+$", s.text[:v0]):  # "X agreed, after Y, to hand ...": the clause's subject
+                comp = [c.end() for c in re.finditer(r"\b(?:that|whether)\b", s.text[lo:v0], re.I)]
+                start = lo + comp[-1] if comp else lo
+                first = [m for m in self._states_in(s, start, v0, sources) if not self._after_preposition(s, m)
+                         and not m.possessive]
+                owner = [m for m in self._states_in(s, start, v0, sources) if m.possessive]
+                if not first and owner:  # "Russia's talks with Iran to obtain ...": the possessor acts
+                    return state(owner[0])
+                # the last state is an object when a verb comes right before it ("followed the United States")
+                while len(first) > 1 and re.search(r"\b[a-z]+(?:ed|s)\s+(?:the\s+)?$", s.text[:first[-1].start]):
+                    first.pop()
+                if first:
+                    return state(first[-1])
+            # the subject of a verb after "that" is in its clause: "X said ... that Y plans to buy"
+            comp = [c.end() for c in re.finditer(r"\b(?:that|whether)\b", s.text[lo:v0], re.I)]
+            m, how = self._subject(s, lo + comp[-1] if comp else lo, v0)
             if how:
                 notes.append(f"Read from a pronoun: {how}.")
             return state(m)
@@ -1107,7 +1224,9 @@ class Extractor:
             return [m for m in before if re.search(rf"\b(?:{words})\s+(?:the\s+)?$", s.text[lo:m.start], re.I)]
 
         supplier = recipient = None
-        passive = bool(_BE.search(s.text[lo:v0])) or bool(re.match(r"\s+(?:to|by)\b", s.text[v1:]))
+        # "was supplied" is passive, "was supplying" is not
+        passive = bool(_BE.search(s.text[lo:v0])) and not re.search(r"ing$", cue.group(), re.I) \
+            or bool(re.match(r"\s+(?:to|by)\b", s.text[v1:]))
         if kind == "adj":
             supplier = state(next(m for m in s.mentions if m.start == cue.start()))
             first = [m for m in self._states_in(s, 0, cue.start(), sources)]
@@ -1133,6 +1252,10 @@ class Extractor:
             by = after_word("by")
             recipient = state(by) if passive and by else subject()
             supplier = state(after_word("from"))
+            if supplier is None and re.search(r"\bto\s+$", s.text[:v0]):  # "talks with Iran to obtain ..."
+                partner = [m for m in before if re.search(r"\bwith\s+(?:the\s+)?$", s.text[lo:m.start])
+                           and state(m) != recipient]
+                supplier = state(partner[-1]) if partner else None
         elif kind == "arrive":
             place = next((m for m in s.mentions if v1 <= m.start < hi and m.kind in ("state", "place")
                           and re.search(r"\b(?:in|at|to)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$", s.text[v1:m.start])),
@@ -1151,6 +1274,15 @@ class Extractor:
             recipient = state(after_word("to|for"))
             if supplier is None and before:
                 supplier = state(before[-1])
+        if supplier is None and kind in ("get", "arrive", "noun", "deal"):
+            # "received Chinese HQ-9 systems": the state named as the weapons' adjective
+            maker = next((m for m in s.mentions if m.kind == "state" and any(
+                re.fullmatch(r"\s*(?:[\w-]+\s+){0,1}", s.text[m.end:w.start]) and m.end <= w.start
+                for w in weapons) and not m.possessive and state(m) != recipient
+                and _DEMONYM.fullmatch(m.text)), None)
+            if maker is not None:
+                supplier = state(maker)
+                notes.append(f"The supplier is the weapons' origin ('{maker.text} ...', {s.where}).")
         if supplier is None:  # "rifles made in Belarus"
             origin = next((m for m in self._states_in(s, lo, hi, sources)
                            if lx.ORIGIN.search(s.text[:m.start]) and any(
@@ -1176,15 +1308,26 @@ class Extractor:
             self.skipped.append(f"{s.where}: a transfer cue '{cue.group()}' without "
                                 + ("a supplier" if not supplier else "a recipient") + " in the reference")
             return made
+        a = s.clause(v0)[0]
+        if lx.NEGATED.search(s.text[a:v0]):  # "had not approved any sale of": a denial's object, no transfer
+            self.skipped.append(f"{s.where}: a transfer cue '{cue.group()}' under a negation ('"
+                                f"{lx.NEGATED.search(s.text[a:v0]).group().strip()}'): no transfer drafted")
+            return made
         certainty, according, via, hedge = self._attribution([s])
+        # a party that speaks of its own transfer announces it: that is no source of the fact
+        spoken = [sp for sp in self._speakers(s) if sp.id not in (supplier, recipient)]
+        according = self._heads(s, list(dict.fromkeys(
+            [a for a in according if a not in (supplier, recipient)] + [sp.id for sp in spoken])))
         seg = s.text[lo:hi]
-        planned = lx.PLANNED.search(seg)
+        # "talks to obtain", "agreed to hand": an infinitive cue is an intention
+        planned = lx.PLANNED.search(seg) or lx.PENDING.search(s.text[:v0]) or re.search(r"\bto\s+$", s.text[:v0])
         ordered = lx.ORDERED.search(seg)
         past = _PAST_GIVE.search(seg)
         for w in weapons:
             if re.search(r"\bdrone$", w.text, re.I) and s.text[w.end:w.end + 1] == "-":
                 continue
-            values: dict = {"supplier": supplier, "recipient": recipient, "weapon": w.id}
+            values: dict = {"supplier": supplier, "recipient": recipient, "weapon": w.id, "_where": s.where,
+                            "_batch": bool(lx.BATCH_WORDS.search(s.text[max(0, w.start - 40):w.start]))}
             wcues = [f"'{cue.group()}' ({s.where})"]
             # a source named between the verb and this weapon is this weapon's source
             k = weapons.index(w)
@@ -1199,28 +1342,36 @@ class Extractor:
                 pre = [h for h in lx.HEDGES.finditer(s.text)]
                 acc_all = [m for m in lx.ACCORDING_TO.finditer(s.text) if m.start() >= weapons[-1].end
                            or m.start() < v0]
-                if according and (acc_all or not pre):
+                if according and (acc_all or spoken or not pre):
                     cert, acc = "attributed", according
+                    wcues += [sp.cue for sp in spoken]
                 elif pre:
                     cert, acc = "reported", []
                     wcues += [f"'{h.group()}' ({s.where})" for h in pre]
                 else:
                     cert, acc = None, []
+            retracted = lx.RETRACTED.search(s.text)
+            if retracted:  # "the outlet later removed the story": what it said stands unclear
+                cert = "unclear"
+                wcues.append(f"'{retracted.group()}' ({s.where})")
             if cert:
                 values["certainty"] = cert
             if acc:
                 values["according_to"] = acc
             wnotes = list(notes)
             q: Quantity | None = quantity_before(s.text, w.start)
+            previous = running_total(s.text, w.end)
             if q is not None:
-                if q.exact is not None:
+                if previous is not None:  # "76 trucks (up from 60)": a running total, not this delivery's size
+                    wnotes.insert(0, f"Quantity: {q.describe()} in all so far, up from {previous} (a running total).")
+                elif q.exact is not None:
                     values["quantity"] = q.exact
                 else:
                     wnotes.insert(0, f"Quantity: {q.describe()} ({q.qualifier}).")
                 wcues.append(f"quantity '{q.text}' ({s.where})")
             if wnotes:
                 values["_note"] = " ".join(wnotes)
-            if cert:
+            if cert in ("reported", "unclear"):
                 status = "reported"
             elif planned:
                 status = "planned"
@@ -1250,6 +1401,10 @@ class Extractor:
             for ftype, pattern in (("confirmation", lx.CONFIRM), ("denial", lx.DENY)):
                 for m in pattern.finditer(s.text):
                     self._stance(s, ftype, m)
+            # narrower denials ("pushed back against", "had not approved") are claims on the fact
+            for m in claims.NARROW_DENIAL.finditer(s.text):
+                if not any(d.start() <= m.start() < d.end() for d in lx.DENY.finditer(s.text)):
+                    self._stance(s, "denial", m, claims.denial_mode(m))
 
     def _spoken_for(self, s: Sent, x: Mention) -> Mention:
         """The speaker of "a spokesman for X": the person the reference has for X's spokesperson
@@ -1263,7 +1418,10 @@ class Extractor:
                 return Mention(e.id, e.kind, x.start, x.end, x.text)
         return x
 
-    def _stance(self, s: Sent, ftype: str, m: re.Match) -> None:
+    def _stance(self, s: Sent, ftype: str, m: re.Match, mode: str | None = None) -> None:
+        """A denial or confirmation in ``s`` at ``m``: a fact of its own, or, for a denial of a
+        narrower ``mode`` (``rejects``, ``denies-approval``), a claim of that mode on each fact it
+        is about (docs/claims-model.md)."""
         a, b = s.clause(m.start())
         # the actor: the subject before the verb (in this clause, else in the sentence)
         actors = [self._spoken_for(s, x) for x in s.mentions if x.start < m.start() and x.kind in ACTOR_KINDS
@@ -1271,6 +1429,9 @@ class Extractor:
                   and (not self._after_preposition(s, x) or _SPOKES.search(s.text[:x.start]))]
         in_clause = [x for x in actors if x.start >= a]
         actors = in_clause or actors[-1:]
+        body = claims.body_before(self._said(s), m.start())  # "its defence ministry denied"
+        if body is not None:
+            actors = [Mention(body[0], self.entity(body[0]).kind, body[1].start(), body[1].end(), body[1].group())]
         if actors:  # the subject: the last actor before the verb and those joined to it by "and"
             chain = [actors[-1]]
             for x in reversed(actors[:-1]):
@@ -1344,6 +1505,15 @@ class Extractor:
                     or [f.id for f in recent if f.type == "arms-transfer"] or [f.id for f in recent][-1:]
         if not targets:
             self.skipped.append(f"{s.where}: '{m.group()}' with no drafted fact to refer to")
+            return
+        if mode is not None:
+            for t in targets:
+                f = next(f for f in self.facts if f.id == t)
+                made = f.values.setdefault("claims", [])
+                ident = slug(f"{'-'.join(by)}-{mode}")
+                ident = ident if all(c["id"] != ident for c in made) else f"{ident}-{len(made) + 1}"
+                made.append({"id": ident, "mode": mode, "by": by, "at": [s.paragraph]})
+                f.cues.append(f"'{m.group()}' ({s.where}): {mode} by {', '.join(by)}")
             return
         values = {"by": by}
         key = "denies" if ftype == "denial" else "confirms"

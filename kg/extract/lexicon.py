@@ -247,3 +247,29 @@ WEAPON_GENERIC = frozenset(
     "weapons arms munitions ammunition equipment hardware materiel weaponry systems".split())
 VESSEL_HEADS = ("frigate", "corvette", "destroyer", "cruiser", "submarine", "vessel", "ship", "warship",
                 "tanker", "minesweeper", "carrier", "patrol boat")
+
+# --- transfers and claims (kg.extract.transfers, kg.extract.claims) --------------------------
+
+#: "hand" gives when its object follows ("handed Russia several missiles", "hand one system over to");
+#: "hand over" is a GIVE_VERB, "on the other hand" no verb
+HAND_VERBS = re.compile(r"(?<!\bother\s)(?<!\bthe\s)(?<!\ba\s)(?<!\bone\s)\bhand(?:s|ed|ing)?\b(?!\s+over\b)"
+                        r"(?!\s+(?:in|out|to|and|of|on|with)\b)(?=\s+\w)", re.I)
+#: verbs of giving that are nouns too ("a supply ship", "the ships"): verbs only after their subject or
+#: after these ("to ship", "will supply", "it ships"); else nouns
+NOUN_VERBS = frozenset("ship ships supply supplies".split())
+SHIP_VERB_BEFORE = frozenset("to will would could can may might must should shall did does do not also "
+                             "they it he she we and or then which who that".split())
+#: verbs that bring weapons to their recipient ("the planes brought missile systems for the army")
+BRING_VERBS = re.compile(r"\b(?:br(?:ing|ings|ought|inging))\b(?!\s+(?:together|about|up|down|back|forward)\b)", re.I)
+#: a transfer still to come: "have yet to be delivered", "is to be supplied"
+PENDING = re.compile(r"\b(?:to|yet\s+to|still\s+to)\s+be\s+$", re.I)
+#: words before a weapon that make its transfer one batch of several ("the last batch of", "its first")
+BATCH_WORDS = re.compile(r"\b(?:first|second|third|last|final|next|latest|another|new|more|further|"
+                         r"batch(?:es)?|tranche|instal(?:l)?ment)\b", re.I)
+#: a negation before a transfer cue in its clause: "had not approved any sale of" ("denied that X sold"
+#: is drafted, as the fact the denial points at)
+NEGATED = re.compile(r"(?:\b(?:not|never|no|neither|nor)\b|n't)(?:\s+[\w'-]+){0,4}\s*$", re.I)
+#: a report withdrawn by whoever made it: "later removed the story and declared it false", "retracted"
+RETRACTED = re.compile(r"\b(?:retract(?:s|ed|ing)?|withdr(?:ew|awn)\s+(?:the|its)\s+(?:story|report|claim)|"
+                       r"(?:removed|deleted|took\s+down|pulled)\s+(?:the|its)\s+(?:story|report|article|post)|"
+                       r"declared\s+it\s+false)\b", re.I)

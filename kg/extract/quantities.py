@@ -90,3 +90,13 @@ def quantity_before(text: str, end: int) -> Quantity | None:
     else:
         qualifier = "exact"
     return Quantity(shown, qualifier, value)
+
+
+_RUNNING = re.compile(r"[^.;()]{0,40}?\(?\s*(?:up|down)\s+from\s+(?P<n>\d{1,3}(?:,\d{3})+|\d+)\b", re.I)
+
+
+def running_total(text: str, start: int) -> int | None:
+    """The previous figure of a running total that follows offset ``start`` (the weapon's name):
+    "76 trucks (up from 60)" gives 60; else None."""
+    m = _RUNNING.match(text, start)
+    return int(m.group("n").replace(",", "")) if m else None

@@ -45,6 +45,13 @@ def _fact_lines(fact: DraftFact) -> list[str]:
     for i, key in enumerate(k for k in order if k in values):
         v = values[key]
         lead = "  - " if i == 0 else "    "
+        if key == "claims":  # a list of mappings, one a claim (docs/claims-model.md)
+            lines.append(f"{lead}claims:")
+            for claim in v:
+                for j, (ck, cv) in enumerate(claim.items()):
+                    shown = "[" + ", ".join(_scalar(x) for x in cv) + "]" if isinstance(cv, list) else _scalar(cv)
+                    lines.append(f"      {'- ' if j == 0 else '  '}{ck}: {shown}")
+            continue
         if key in ("label", "note"):
             shown = _text(v)
         elif isinstance(v, list):
