@@ -29,6 +29,7 @@ from ..inputs.facts import Entity, Reference, force_state
 from ..inputs.text import Paragraph, Sentence, paragraphs
 from . import lexicon as lx
 from .dates import add_days, find_dates, find_durations, inclusive_days
+from .exercises import aside_spans, state_lists
 from .mentions import Gazetteer, Mention, classify, unknown_names
 from .propose import PROPOSED_KINDS, Proposal, Sighting, extended, slug
 from .propose import propose as propose_entries
@@ -632,9 +633,10 @@ class Extractor:
         host = None
         locations: list[str] = []
         vessels: list[str] = []
+        #: states taking part that the article names without a force ("29 countries: A, B, ...")
+        participant_states: list[str] = []
         absent: list[tuple[str, Sent]] = []
         cues = list(event["cues"])
-        unresolved_states: list[str] = []
         observer_cue: dict[str, str] = {}
         #: conflicts the rules cannot settle, for the curator (the draft keeps only what builds)
         curator: list[str] = []
@@ -684,8 +686,29 @@ class Extractor:
                                     and _STRONG_LOCATION.search(s.text[:m.start])]
                 trigger_clauses += [s.clause(m.start) for m in s.mentions if m.kind == "state"
                                     and self._military_head(s, m)]
+            asides = aside_spans(s.text)
+            lists = {x: sl for sl in state_lists(s.text, s.mentions, s.clause) for x in sl.members}
             for i, m in enumerate(s.mentions):
                 if any(a <= m.start < b for a, b in excluded) or m.id == host:
+                    continue
+                if any(a <= m.start < b for a, b in asides):
+                    continue
+                if m in lists and lists[m].role:
+                    sl = lists[m]
+                    if sl.role == "observer":
+                        add(observers, m.id)
+                        observer_cue.setdefault(m.id, f"'{m.text}', {s.where}")
+                    elif sl.role == "participant":
+                        listed = self._listed_under(s, m)
+                        force = self.force_for(m.id, self._list_kind(s, m, listed) or force_kind) \
+                            if listed is not None else None
+                        named = {self.state_of(x) for x in s.mentions if x.kind == "force"}
+                        if force:
+                            add(participants, force)
+                        elif m.id not in named:  # "A and B ..., with A's army and B's navy": the forces
+                            add(participant_states, m.id)
+                    if m is sl.members[0]:
+                        cues.append(f"{sl.role} list '{sl.cue}' of {len(sl.members)} ({s.where})")
                     continue
                 if m.kind == "force":
                     add(participants, m.id)
@@ -703,7 +726,7 @@ class Extractor:
                             add(participants, force)
                             cues.append(f"'{listed} ...' listing '{m.text}' ({s.where})")
                         else:
-                            add(unresolved_states, m.id)
+                            add(participant_states, m.id)  # no force in the reference: the state
                         continue
                     if m.possessive or head[:1].isupper() or head.casefold() in _NON_MILITARY_HEADS \
                             or self._after_preposition(s, m, _PLACE_PREPS):
@@ -715,7 +738,7 @@ class Extractor:
                     if force:
                         add(participants, force)
                     else:
-                        add(unresolved_states, m.id)
+                        add(participant_states, m.id)  # no force in the reference: the state
                 elif m.kind == "place":
                     if _LOCATION_PREP.search(s.text[:m.start]) and any(
                             a <= m.start < b for a, b in trigger_clauses):
@@ -727,7 +750,8 @@ class Extractor:
                         if not (p in parents and self.entity(p).values.get("kind") in ("armed-forces",))]
         # an observer whose own force takes part: the participation stands, the observer goes to a note
         for o in list(observers):
-            taking = [p for p in participants if force_state(self.reference, self.entity(p)) == o]
+            taking = [p for p in participants if force_state(self.reference, self.entity(p)) == o] \
+                + [p for p in participant_states if p == o]
             if taking:
                 observers.remove(o)
                 curator.append(f"{self.label(o)} is read as an observer ({observer_cue[o]}) but takes part "
@@ -783,7 +807,9 @@ class Extractor:
                     add(activities, act)
         certainty, according, via, hedge_cues = self._attribution(first_para)
         cues += hedge_cues
-        states = sorted({force_state(self.reference, self.entity(p)) for p in participants} - {None})
+        participant_states = [p for p in participant_states if p not in observers]
+        states = sorted(({force_state(self.reference, self.entity(p)) for p in participants}
+                         | set(participant_states)) - {None})
         values: dict = {}
         if kind in ("naval", "land", "air", "command-post"):
             values["kind"] = kind
@@ -797,18 +823,15 @@ class Extractor:
             values["according_to"] = according
         if via:
             values["via"] = via
-        for key, val in (("participants", participants), ("host", host), ("observers", observers),
+        for key, val in (("participants", participants), ("participant_states", participant_states), ("host", host), ("observers", observers),
                          ("location", locations), ("start", start), ("end", end), ("duration", dur_iso),
                          ("activities", activities), ("vessels", vessels)):
             if val:
                 values[key] = val
-        if unresolved_states:
-            values["_note"] = ("No force in the reference for " + ", ".join(unresolved_states)
-                               + f" ({force_kind or 'armed-forces'}); add one to list it as a participant.")
         if curator:
             values["_note"] = " ".join([*([values["_note"]] if "_note" in values else []),
                                         *(f"For the curator: {c}" for c in curator)])
-        names = [self.label(x) for x in states] or [self.label(x) for x in unresolved_states]
+        names = [self.label(x) for x in states]
         if event.get("earlier"):
             year, main = event["earlier"]
             code = event.get("series") or main.get("code")
