@@ -29,7 +29,8 @@ from ..inputs.facts import Entity, Reference, force_state
 from ..inputs.text import Paragraph, Sentence, paragraphs
 from . import lexicon as lx
 from .dates import add_days, find_dates, find_durations, inclusive_days
-from .exercises import aside_spans, state_lists
+from .exercises import CODENAME_APPOSITION as _CODENAME_APPOSITION
+from .exercises import aside_spans, contributes, dateline_end, state_lists
 from .mentions import Gazetteer, Mention, classify, unknown_names
 from .propose import PROPOSED_KINDS, Proposal, Sighting, extended, slug
 from .propose import propose as propose_entries
@@ -360,15 +361,19 @@ class Extractor:
 
     def _codename(self, s: Sent) -> tuple[str, int, int] | None:
         covered = [(m.start, m.end) for m in s.mentions if m.id]
-        for pattern in (_CODENAME_CUE, _CODENAME_YEAR, _ALLCAPS, _CODENAME_BEFORE):
-            for m in pattern.finditer(s.text):
+        dateline = dateline_end(s.text) if s is self.sents[0] or s.sentence.number == 1 else 0
+        for pattern in (_CODENAME_CUE, _CODENAME_YEAR, _ALLCAPS, _CODENAME_BEFORE, _CODENAME_APPOSITION):
+            for m in pattern.finditer(s.text, dateline):
                 name = m.group("name").strip()
                 if pattern is _CODENAME_BEFORE:
                     found = self._name_before_trigger(s, m)
                     if found:
                         return found
                     continue
-                first = name.split()[0].split("-")[0].casefold()
+                words = [w.split("-")[0].casefold() for w in name.split()]
+                first = words[0]
+                if pattern is _CODENAME_YEAR and len(words) > 2 and not {*words[:-1]} <= lx.COMMON_CAPS:
+                    first = ""  # "Northern Coast 2025": a common word opens a name
                 if first in _MONTHS or first in lx.COMMON_CAPS and pattern is not _CODENAME_CUE:
                     continue
                 if any(a <= m.start("name") < b for a, b in covered):
@@ -429,6 +434,7 @@ class Extractor:
     def exercises(self) -> None:
         events: list[dict] = []
         current: dict | None = None
+        body_index = {p: i for i, p in enumerate(sorted({x.paragraph for x in self.sents}))}
         for s in self.sents:
             triggers = self._triggers(s)
             code = self._codename(s)
@@ -451,8 +457,13 @@ class Extractor:
                 continue
             if not triggers and not known and not (code and triggers):
                 transfer = self._transfer_cues(s) and any(m.kind == "weapon" for m in s.mentions)
-                if current is not None and s.paragraph - current["last"] <= 1 and not transfer:
-                    if participation:
+                # a list of states with a role ("seven countries: A, B, ...") may follow after a block
+                # or two of other matter (a caption, an aside): blocks are counted in the body's
+                listed = any(sl.role for sl in state_lists(s.text, s.mentions, s.clause)) or (
+                    any(m.kind in ("force", "state") for m in s.mentions) and contributes(s.text))
+                gap = body_index[s.paragraph] - body_index[current["last"]] if current is not None else 99
+                if current is not None and (gap <= 1 or listed and gap <= 3) and not transfer:
+                    if participation or listed:
                         self._attach(current, s, "participation")
                     elif self._context_cue(s):
                         self._attach(current, s, "context")

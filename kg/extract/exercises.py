@@ -83,6 +83,8 @@ def state_lists(text: str, mentions: list[Mention], clause_of=None) -> list[Stat
     for run in _runs(text, mentions):
         a, b = run[0].start, run[-1].end
         c0, c1 = clause_of(a) if clause_of else (0, len(text))
+        if clause_of and c0 and text[:c0].rstrip().endswith(":"):  # "seven countries: A, B and C"
+            c0 = clause_of(len(text[:c0].rstrip()) - 1)[0]
         c1 = max(c1, clause_of(b - 1)[1]) if clause_of else c1
         before = text[max(c0, a - _CUE_REACH, 0):a]
         after = text[b:c1]
@@ -109,6 +111,33 @@ _ASIDE = re.compile(r",\s+with\s+(?:the\s+)?(?:[A-Z][\w'.-]*\s+){1,4}(?:\w+ly\s+
 def aside_spans(text: str) -> list[tuple[int, int]]:
     """Absolute clauses, whose actors and places are not the sentence's event's."""
     return [(m.start(), m.end()) for m in _ASIDE.finditer(text)]
+
+
+#: a force or state sends something to the exercise
+_CONTRIBUTE = re.compile(r"\b(?:sent|sends|sending|contribut\w*|provid\w*|deploy\w*|dispatch\w*|represented\s+by)\b", re.I)
+
+
+def contributes(text: str) -> bool:
+    """The sentence says that someone sends forces or equipment ("X is sending two frigates")."""
+    return bool(_CONTRIBUTE.search(text))
+
+
+#: a dateline before a report's first sentence: "KIEL, Sept. 8 -", "SYDNEY (Reuters) -"
+_DATELINE = re.compile(r"^(?:[A-Z][A-Z.'-]+(?:\s+[A-Z][A-Z.'-]+){0,3},?\s+)(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s*)?"
+                       r"(?:\(\s*[\w .&'-]+\s*\)\s*)?[-\u2013\u2014:]\s+")
+#: a name in apposition to an exercise: "Cobra Gold, the biggest military exercise", "'Mosi II', a
+#: trilateral naval exercise", "This Cobra Gold is the 36th joint exercise"
+CODENAME_APPOSITION = re.compile(
+    r"(?:^|(?<=\s)|(?<=\u2018)|(?<=[\"'\u201c]))(?P<name>[A-Z][a-z][\w-]*(?:\s+(?:[A-Z][\w-]*|[IVX]+|\d{1,2}))"
+    r"{0,3})[\"'\u2019\u201d]?(?:,\s+|\s+(?:is|was|will\s+be)\s+)(?:the|a|an)\s+(?:[\w-]+\s+){0,5}"
+    r"(?:exercises?|drills?|war\s*games|manoeuvres|maneuvers)\b")
+
+
+def dateline_end(text: str) -> int:
+    """Where the text after a dateline starts (0 where there is none): a dateline's place or
+    outlet is never a codename."""
+    m = _DATELINE.match(text)
+    return m.end() if m else 0
 
 
 # --- dates ------------------------------------------------------------------------------------
