@@ -64,3 +64,35 @@ def test_envoys_who_look_on_and_a_state_in_an_aside_do_not_take_part(reference, 
     named = set(ex.get("participant_states", [])) | set(ex.get("participants", []))
     assert not {"BOL", "NOR", "SWE"} & named
     assert not any(p.startswith(("bolivia", "norway", "sweden")) for p in named)
+
+
+def test_days_without_a_year_are_kept_as_the_text_gives_them(reference, gazetteer):
+    body = "The Blue Heron exercise, held off the coast on Feb. 14-24, brought together troops from Peru and Chile."
+    [ex] = _exercises(body, reference, gazetteer, dateline=None)
+    assert ex["start"] == {"month_day": "--02-14", "as_said": "Feb. 14-24", "basis": "no-year"}
+    assert ex["end"] == {"month_day": "--02-24", "as_said": "Feb. 14-24", "basis": "no-year"}
+
+
+def test_a_year_in_the_sentence_dates_a_range_and_a_weekday_needs_a_real_date_line(reference, gazetteer):
+    body = "The 2024 round of the Blue Heron exercise is to run from June 27 to Aug. 1 near the coast."
+    [ex] = _exercises(body, reference, gazetteer, dateline=None)
+    assert (ex["start"], ex["end"]) == ("2024-06-27", "2024-08-01")
+    body = "The Blue Heron exercise commenced on Sunday with troops from Peru and Chile."
+    [ex] = _exercises(body, reference, gazetteer, dateline="date: 2025-07-15 (from the URL path)")
+    assert ex["start"] == {"as_said": "Sunday", "basis": "weekday-unresolved"}
+    [ex] = _exercises(body, reference, gazetteer)
+    assert ex["start"] == "2025-03-02"
+
+
+def test_a_date_of_another_event_in_the_sentence_is_not_the_exercise_start(reference, gazetteer):
+    body = "As Peru presses on with the war it started on February 24, the Blue Heron 2025 exercise began on Thursday."
+    [ex] = _exercises(body, reference, gazetteer)
+    assert ex["start"] == "2025-02-27"
+
+
+def test_one_exercise_one_fact_across_its_names_and_no_dateline_codename(reference, gazetteer):
+    body = ("LIMA, March 3 - The largest exercise the region has seen began on Monday with troops from Peru and Chile.\n\n"
+            "This is the 11th running of Blue Heron, a biennial exercise.\n\n"
+            "Officers said Exercise Blue Heron 2025 was a success.")
+    [ex] = _exercises(body, reference, gazetteer)
+    assert ex["codename"] == "Blue Heron 2025"

@@ -30,7 +30,8 @@ from ..inputs.text import Paragraph, Sentence, paragraphs
 from . import lexicon as lx
 from .dates import add_days, find_dates, find_durations, inclusive_days
 from .exercises import CODENAME_APPOSITION as _CODENAME_APPOSITION
-from .exercises import aside_spans, contributes, dateline_end, state_lists
+from .exercises import (When, aside_spans, contributes, dateline_end, exercise_dates, other_event_before,
+                        same_series_edition, state_lists, weak_date_line)
 from .mentions import Gazetteer, Mention, classify, unknown_names
 from .propose import PROPOSED_KINDS, Proposal, Sighting, extended, slug
 from .propose import propose as propose_entries
@@ -360,6 +361,15 @@ class Extractor:
         return out
 
     def _codename(self, s: Sent) -> tuple[str, int, int] | None:
+        """The exercise's name a sentence gives, without a leading "Exercise" or "The"."""
+        found = self._codename_in(s)
+        if found:
+            lead = re.match(r"(?:(?:Exercise|The|This)\s+)+", found[0])
+            if lead and lead.end() < len(found[0]):
+                return found[0][lead.end():], found[1] + lead.end(), found[2]
+        return found
+
+    def _codename_in(self, s: Sent) -> tuple[str, int, int] | None:
         covered = [(m.start, m.end) for m in s.mentions if m.id]
         dateline = dateline_end(s.text) if s is self.sents[0] or s.sentence.number == 1 else 0
         for pattern in (_CODENAME_CUE, _CODENAME_YEAR, _ALLCAPS, _CODENAME_BEFORE, _CODENAME_APPOSITION):
@@ -441,7 +451,9 @@ class Extractor:
             known = None
             if code:
                 key = re.sub(r"\W", "", code[0].casefold())
-                known = next((e for e in events if e["key"] == key), None)
+                known = next((e for e in events if e["key"] and same_series_edition(e["key"], key)), None)
+                if known is not None and len(key) > len(known["key"]):  # "Talisman Sabre", then "... 2025"
+                    known["key"], known["code"] = key, code[0]
             participation = lx.PARTICIPATION.search(s.text) or lx.OBSERVER_RIGHT.search(s.text) \
                 or lx.OBSERVER_LEFT.search(s.text) or lx.NEGATED_PARTICIPATION.search(s.text)
             earlier = _EARLIER.search(s.text)
@@ -472,7 +484,10 @@ class Extractor:
                 event = known
             elif triggers:
                 definite = any(_DEFINITE.search(s.text[:t.start()]) for t in triggers)
-                indefinite = any(_INDEFINITE.search(s.text[:t.start()]) for t in triggers)
+                # "Talisman Sabre, a biennial exercise": an apposition describes the named one
+                indefinite = any(_INDEFINITE.search(s.text[:t.start()]) and not (
+                    code and re.fullmatch(r"[\"'\u2019\u201d]?,\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}",
+                                          s.text[code[2]:t.start()])) for t in triggers)
                 if current is not None and (definite or not indefinite) and not (
                         code and current["key"] and not known) and s.paragraph - current["last"] <= 3:
                     event = current
@@ -501,6 +516,19 @@ class Extractor:
         place after a location cue, or a state's name before a military noun."""
         return any(m.kind == "place" and _STRONG_LOCATION.search(s.text[:m.start]) for m in s.mentions) \
             or any(m.kind == "state" and self._military_head(s, m) for m in s.mentions)
+
+    def _day_base(self) -> dt.date | None:
+        """The article's date to resolve weekdays and days without a year against: not a date
+        the header says it took from the web address or an aggregator's page."""
+        if self.base is None:
+            return None
+        body = self.sents[0].paragraph if self.sents else None
+        for p in self.paras:
+            if body is not None and p.number >= body:
+                break
+            if find_dates(plain(p.text), None) and weak_date_line(p.text):
+                return None
+        return self.base
 
     @staticmethod
     def _attach(event: dict, s: Sent, how: str) -> None:
@@ -770,9 +798,23 @@ class Extractor:
         # dates and duration
         start = end = duration = None
         end_cue = duration_cue = ""
+        loose: list[tuple[str, When]] = []  # days the article's date cannot fix: ("start"|"end", when)
         for s in trig:
-            for d in find_dates(s.text, self.base):
+            for d, told in exercise_dates(s.text, self._day_base()):
                 before = s.text[max(0, d.start - 70):d.start]
+                if other_event_before(s.text, d.start):
+                    continue  # "the war it started on February 24", "a visit on the last day"
+                if told is not None:
+                    ends = [x.end() for x in _END_WORD.finditer(before)]
+                    starts = [x.end() for x in _START_WORD.finditer(before)]
+                    if d.is_range:
+                        loose += [("start", told[0]), ("end", told[1])]
+                    elif ends and (not starts or ends[-1] > starts[-1]):
+                        loose.append(("end", told[0]))
+                    elif starts or not loose:
+                        loose.append(("start", told[0]))
+                    cues.append(f"date '{d.text}' ({s.where}), no year or weekday only")
+                    continue
                 ends = [x.end() for x in _END_WORD.finditer(before)]
                 starts = [x.end() for x in _START_WORD.finditer(before)]
                 if d.is_range:
@@ -793,21 +835,26 @@ class Extractor:
                     duration = u
                     duration_cue = f"'{u.text}', {s.where}"
                     cues.append(f"duration '{u.text}' ({s.where})")
+        if start is None:
+            start = next((w.value() for k, w in loose if k == "start"), None)
+        if end is None:
+            end = next((w.value() for k, w in loose if k == "end"), None)
         if event.get("earlier"):
             start, end, duration = event["earlier"][0], None, None
-        if start and end and _before(end, start):
+        if isinstance(start, str) and isinstance(end, str) and _before(end, start):
             curator.append(f"the end read from the text, {end} ({end_cue}), is before the start, {start}; "
                            "the end is left out.")
             end = None
         dur_iso = duration.iso.replace("P1W", "P7D") if duration else None
         if duration and duration.iso.endswith("W"):
             dur_iso = f"P{duration.days}D"
-        if start and not end and duration and duration.days and len(start) == 10:
+        if isinstance(start, str) and not end and duration and duration.days and len(start) == 10:
             end = add_days(start, duration.days - 1)
-        if start and end and not duration and len(start) == len(end) == 10:
+        if isinstance(start, str) and isinstance(end, str) and not duration and len(start) == len(end) == 10:
             dur_iso = f"P{inclusive_days(start, end)}D"
         days = re.fullmatch(r"P(\d+)D", dur_iso or "")
-        if start and end and days and len(start) == len(end) == 10 and int(days.group(1)) != inclusive_days(start, end):
+        if isinstance(start, str) and isinstance(end, str) and days and len(start) == len(end) == 10 \
+                and int(days.group(1)) != inclusive_days(start, end):
             curator.append(f"the text gives a duration of {dur_iso} ({duration_cue}), but {start} to {end} is "
                            f"{inclusive_days(start, end)} days; the duration is left out.")
             dur_iso = None

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from . import lexicon as lx
-from .dates import DateMention, month_number
+from .dates import _DAY, _MONTH, _TO, DateMention, find_dates, month_number
 from .mentions import Mention
 
 #: what may stand between two members of a list of states
@@ -113,6 +113,14 @@ def aside_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _ASIDE.finditer(text)]
 
 
+def same_series_edition(key: str, other: str) -> bool:
+    """Two codenames (as keys: lower case, letters and digits) name the same exercise: they are
+    equal, or one is the other with its year ("talismansabre", "talismansabre2025"); "mosi" and
+    "mosiii" are two editions."""
+    short, long_ = sorted((key, other), key=len)
+    return key == other or (long_.startswith(short) and re.fullmatch(r"(?:19|20)\d\d", long_[len(short):]) is not None)
+
+
 #: a force or state sends something to the exercise
 _CONTRIBUTE = re.compile(r"\b(?:sent|sends|sending|contribut\w*|provid\w*|deploy\w*|dispatch\w*|represented\s+by)\b", re.I)
 
@@ -161,23 +169,75 @@ class When:
                                   ("basis", self.basis)) if v}
 
 
-_MONTH_DAY = re.compile(r"(?P<m>[A-Z][a-z]{2,8}\.?)\s+(?P<d>\d{1,2})\b|\b(?P<d2>\d{1,2})\s+(?P<m2>[A-Z][a-z]{2,8}\.?)")
-_WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+#: a day or a range of days with no year: "Feb. 14-24", "21 August", "from June 3 to July 1"
+_NO_YEAR = [
+    re.compile(rf"\b(?P<m1>{_MONTH})\s+(?P<d1>{_DAY}){_TO}(?P<m2>{_MONTH})\s+(?P<d2>{_DAY})\b(?!,?\s*(?:19|20)\d\d)"),
+    re.compile(rf"\b(?P<d1>{_DAY})\s+(?P<m1>{_MONTH}){_TO}(?P<d2>{_DAY})\s+(?P<m2>{_MONTH})(?!,?\s*(?:19|20)\d\d)"),
+    re.compile(rf"\b(?P<m1>{_MONTH})\s+(?P<d1>{_DAY}){_TO}(?P<d2>{_DAY})\b(?!,?\s*(?:19|20)\d\d)"),
+    re.compile(rf"\b(?P<d1>{_DAY}){_TO}(?P<d2>{_DAY})\s+(?P<m1>{_MONTH})(?!,?\s*(?:19|20)\d\d)"),
+    re.compile(rf"\b(?P<m1>{_MONTH})\s+(?P<d1>{_DAY})\b(?!,?\s*(?:19|20)\d\d)"),
+    re.compile(rf"\b(?P<d1>{_DAY})\s+(?P<m1>{_MONTH})(?!,?\s*(?:19|20)\d\d)"),
+    re.compile(r"\b(?P<w>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"),
+]
+#: another event whose date a sentence about an exercise gives: "the war it started on February 24"
+_OTHER_EVENT = re.compile(r"\b(?:war|invasion|conflict|visit\w*|talks|summit|meeting|crisis|attacks?|elections?|"
+                          r"agreement|deal|pact|treaty|annexation|coup)\b", re.I)
+_TRIGGER_WORD = re.compile(r"\b(?:exercises?|drills?|war\s*games|manoeuvres|maneuvers|wargames?)\b", re.I)
+#: a header's date that is not the article's own date line
+_WEAK_DATE = re.compile(r"\b(?:URL|web\s+address|aggregator|page\s+date|slug)\b", re.I)
 
 
-def unresolved_day(text: str) -> When | None:
-    """A day the text gives without a year ("Feb. 14", "21 August") or a weekday ("Sunday"),
-    when the article's date cannot fix it."""
-    m = _MONTH_DAY.search(text)
-    if m:
-        month, day = (m.group("m"), m.group("d")) if m.group("m") else (m.group("m2"), m.group("d2"))
-        try:
-            n = month_number(month)
-        except KeyError:
-            n = None
-        if n and 1 <= int(day) <= 31:
-            return When(month_day=f"--{n:02d}-{int(day):02d}", as_said=m.group().strip(), basis="no-year")
-    w = _WEEKDAY.search(text)
-    if w:
-        return When(as_said=w.group(), basis="weekday-unresolved")
-    return None
+def weak_date_line(text: str) -> bool:
+    """The header block says its date comes from the web address or an aggregator's page, so
+    it does not fix a weekday or a day without a year."""
+    return bool(_WEAK_DATE.search(text))
+
+
+def other_event_before(text: str, pos: int) -> bool:
+    """The words just before a date name another event, not the exercise."""
+    window = text[max(0, pos - 50):pos]
+    return bool(_OTHER_EVENT.search(window)) and not _TRIGGER_WORD.search(window)
+
+
+def _month_day(month: str, day: str) -> str | None:
+    try:
+        n = month_number(month)
+    except KeyError:
+        return None
+    d = int(re.sub(r"\D", "", day))
+    return f"--{n:02d}-{d:02d}" if 1 <= d <= 31 else None
+
+
+def exercise_dates(text: str, base: dt.date | None) -> list[tuple[DateMention, tuple[When, When] | None]]:
+    """The dates of a sentence about an exercise, each with, where no date can be given, what
+    the text gives (start and end of a range; a day's start twice): days without a year that
+    neither the article's date (``base``) nor a year in the same sentence fixes, and weekdays
+    without the article's date."""
+    if base is None:  # "the 2024 round ..., from June 27 to Aug. 1": the sentence's own year
+        years = sorted({m.group() for m in re.finditer(r"(?<![\w-])(?:19|20)\d\d(?![\w-])", text)})
+        if len(years) == 1:
+            base = dt.date(int(years[0]), 7, 1)
+    found = [(d, None) for d in find_dates(text, base)]
+    taken = [(d.start, d.end) for d, _ in found]
+    for pattern in _NO_YEAR:
+        for m in pattern.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            g = m.groupdict()
+            if g.get("w"):
+                if base is not None:
+                    continue
+                w = When(as_said=m.group(), basis="weekday-unresolved")
+                pair = (w, w)
+            else:
+                first = _month_day(g["m1"], g["d1"])
+                last = _month_day(g.get("m2") or g["m1"], g["d2"]) if g.get("d2") else None
+                if first is None:
+                    continue
+                said = m.group().strip()
+                pair = (When(month_day=first, as_said=said, basis="no-year"),
+                        When(month_day=last or first, as_said=said, basis="no-year"))
+            rng = bool(g.get("d2"))
+            found.append((DateMention(m.start(), m.end(), m.group(), "0000-00-00", "0000-00-00" if rng else None), pair))
+            taken.append(m.span())
+    return sorted(found, key=lambda x: x[0].start)
