@@ -96,3 +96,13 @@ def test_one_exercise_one_fact_across_its_names_and_no_dateline_codename(referen
             "Officers said Exercise Blue Heron 2025 was a success.")
     [ex] = _exercises(body, reference, gazetteer)
     assert ex["codename"] == "Blue Heron 2025"
+
+
+def test_a_shortened_name_and_a_named_list_before_any_trigger_are_the_same_exercise(reference, gazetteer):
+    body = ("Forces from Peru, Chile and Ecuador are joining in as Blue Heron 2025 gets under way.\n\n"
+            "The Blue Heron 2025 exercise began on Thursday.\n\n"
+            "According to the organisers, Blue Heron 25 runs until September 7 off the coast.")
+    [ex] = _exercises(body, reference, gazetteer, dateline=None)
+    assert ex["codename"] == "Blue Heron 2025"
+    assert ex["start"] == {"as_said": "Thursday", "basis": "weekday-unresolved"}
+    assert ex["end"] == {"month_day": "--09-07", "as_said": "September 7", "basis": "no-year"}

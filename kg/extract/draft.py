@@ -30,7 +30,7 @@ from ..inputs.text import Paragraph, Sentence, paragraphs
 from . import lexicon as lx
 from .dates import add_days, find_dates, find_durations, inclusive_days
 from .exercises import CODENAME_APPOSITION as _CODENAME_APPOSITION
-from .exercises import (When, aside_spans, contributes, dateline_end, exercise_dates, other_event_before,
+from .exercises import (When, aside_spans, contributes, dateline_end, exercise_dates, names_exercise, other_event_before,
                         same_series_edition, state_lists, weak_date_line)
 from .mentions import Gazetteer, Mention, classify, unknown_names
 from .propose import PROPOSED_KINDS, Proposal, Sighting, extended, slug
@@ -454,6 +454,10 @@ class Extractor:
                 known = next((e for e in events if e["key"] and same_series_edition(e["key"], key)), None)
                 if known is not None and len(key) > len(known["key"]):  # "Talisman Sabre", then "... 2025"
                     known["key"], known["code"] = key, code[0]
+            else:  # a name given before, written again or shortened ("Vostok 22" after "Vostok 2022")
+                named = [(len(e["code"]), i) for i, e in enumerate(events)
+                         if e["code"] and names_exercise(s.text, e["code"])]
+                known = events[max(named)[1]] if named else None
             participation = lx.PARTICIPATION.search(s.text) or lx.OBSERVER_RIGHT.search(s.text) \
                 or lx.OBSERVER_LEFT.search(s.text) or lx.NEGATED_PARTICIPATION.search(s.text)
             earlier = _EARLIER.search(s.text)
@@ -467,18 +471,22 @@ class Extractor:
                 events.append(event)
                 self._attach(event, s, "trigger")
                 continue
+            if code and not triggers and not known and (participation or self._listed(s)):
+                # "Forces from A and B are joining in as Vostok 2022 gets under way": a named exercise
+                triggers = [_Fake(code[1], code[2], code[0])]
             if not triggers and not known and not (code and triggers):
                 transfer = self._transfer_cues(s) and any(m.kind == "weapon" for m in s.mentions)
                 # a list of states with a role ("seven countries: A, B, ...") may follow after a block
                 # or two of other matter (a caption, an aside): blocks are counted in the body's
-                listed = any(sl.role for sl in state_lists(s.text, s.mentions, s.clause)) or (
-                    any(m.kind in ("force", "state") for m in s.mentions) and contributes(s.text))
+                listed = self._listed(s)
                 gap = body_index[s.paragraph] - body_index[current["last"]] if current is not None else 99
                 if current is not None and (gap <= 1 or listed and gap <= 3) and not transfer:
-                    if participation or listed:
+                    if participation:
                         self._attach(current, s, "participation")
                     elif self._context_cue(s):
                         self._attach(current, s, "context")
+                    elif listed:
+                        self._attach(current, s, "participation")
                 continue
             if known is not None:
                 event = known
@@ -489,7 +497,8 @@ class Extractor:
                     code and re.fullmatch(r"[\"'\u2019\u201d]?,\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}",
                                           s.text[code[2]:t.start()])) for t in triggers)
                 if current is not None and (definite or not indefinite) and not (
-                        code and current["key"] and not known) and s.paragraph - current["last"] <= 3:
+                        code and current["key"] and not known) and \
+                        body_index[s.paragraph] - body_index[current["last"]] <= 3:
                     event = current
                 else:
                     event = {"key": None, "code": None, "sents": [], "last": s.paragraph, "cues": []}
@@ -516,6 +525,11 @@ class Extractor:
         place after a location cue, or a state's name before a military noun."""
         return any(m.kind == "place" and _STRONG_LOCATION.search(s.text[:m.start]) for m in s.mentions) \
             or any(m.kind == "state" and self._military_head(s, m) for m in s.mentions)
+
+    def _listed(self, s: Sent) -> bool:
+        """The sentence lists states with a role, or says that forces or states send something."""
+        return any(sl.role for sl in state_lists(s.text, s.mentions, s.clause)) or (
+            any(m.kind in ("force", "state") for m in s.mentions) and contributes(s.text))
 
     def _day_base(self) -> dt.date | None:
         """The article's date to resolve weekdays and days without a year against: not a date

@@ -83,7 +83,7 @@ def state_lists(text: str, mentions: list[Mention], clause_of=None) -> list[Stat
     for run in _runs(text, mentions):
         a, b = run[0].start, run[-1].end
         c0, c1 = clause_of(a) if clause_of else (0, len(text))
-        if clause_of and c0 and text[:c0].rstrip().endswith(":"):  # "seven countries: A, B and C"
+        if clause_of and c0 and (text[c0] == ":" or text[:c0].rstrip().endswith(":")):  # "seven countries: A, B and C"
             c0 = clause_of(len(text[:c0].rstrip()) - 1)[0]
         c1 = max(c1, clause_of(b - 1)[1]) if clause_of else c1
         before = text[max(c0, a - _CUE_REACH, 0):a]
@@ -119,6 +119,19 @@ def same_series_edition(key: str, other: str) -> bool:
     "mosiii" are two editions."""
     short, long_ = sorted((key, other), key=len)
     return key == other or (long_.startswith(short) and re.fullmatch(r"(?:19|20)\d\d", long_[len(short):]) is not None)
+
+
+def names_exercise(text: str, code: str) -> bool:
+    """``text`` names the exercise called ``code`` again: the name as written, or its series
+    with the same year in two digits ("Vostok 22" for "Vostok 2022")."""
+    m = re.fullmatch(r"(?P<series>.*?)[\s-]*(?P<year>(?:19|20)\d\d)?", code.strip())
+    series, year = m.group("series"), m.group("year")
+    if not series:
+        return False
+    words = r"[\s-]+".join(re.escape(w) for w in series.split())
+    tail = rf"(?:[\s-]*(?:{year}|{year[2:]}))" if year else ""
+    found = re.search(rf"(?<![\w-]){words}{tail}(?![\w-]*\d)(?![\w-])" if year else rf"(?<![\w-]){words}(?![\w-])", text)
+    return found is not None
 
 
 #: a force or state sends something to the exercise
@@ -194,9 +207,12 @@ def weak_date_line(text: str) -> bool:
 
 
 def other_event_before(text: str, pos: int) -> bool:
-    """The words just before a date name another event, not the exercise."""
+    """The words just before a date name another event, not the exercise: a war, a visit, or a
+    clause of "since" with a verb of its own ("since the president ordered ... on February 24")."""
     window = text[max(0, pos - 50):pos]
-    return bool(_OTHER_EVENT.search(window)) and not _TRIGGER_WORD.search(window)
+    if _OTHER_EVENT.search(window) and not _TRIGGER_WORD.search(window):
+        return True
+    return bool(re.search(r"\bsince\s+(?:[\w.'-]+\s+){1,8}?\w+ed\b[^,;]*$", text[max(0, pos - 90):pos]))
 
 
 def _month_day(month: str, day: str) -> str | None:
@@ -213,11 +229,14 @@ def exercise_dates(text: str, base: dt.date | None) -> list[tuple[DateMention, t
     the text gives (start and end of a range; a day's start twice): days without a year that
     neither the article's date (``base``) nor a year in the same sentence fixes, and weekdays
     without the article's date."""
+    own_year = None
     if base is None:  # "the 2024 round ..., from June 27 to Aug. 1": the sentence's own year
         years = sorted({m.group() for m in re.finditer(r"(?<![\w-])(?:19|20)\d\d(?![\w-])", text)})
         if len(years) == 1:
-            base = dt.date(int(years[0]), 7, 1)
-    found = [(d, None) for d in find_dates(text, base)]
+            own_year = dt.date(int(years[0]), 7, 1)
+    # a weekday or "yesterday" needs the article's date itself, never the sentence's year
+    found = [(d, None) for d in find_dates(text, own_year or base)
+             if base is not None or not re.search(r"day\b", d.text, re.I) or re.search(r"\d", d.text)]
     taken = [(d.start, d.end) for d, _ in found]
     for pattern in _NO_YEAR:
         for m in pattern.finditer(text):
@@ -225,7 +244,7 @@ def exercise_dates(text: str, base: dt.date | None) -> list[tuple[DateMention, t
                 continue
             g = m.groupdict()
             if g.get("w"):
-                if base is not None:
+                if base is not None:  # resolved above
                     continue
                 w = When(as_said=m.group(), basis="weekday-unresolved")
                 pair = (w, w)
