@@ -106,3 +106,21 @@ def test_a_shortened_name_and_a_named_list_before_any_trigger_are_the_same_exerc
     assert ex["codename"] == "Blue Heron 2025"
     assert ex["start"] == {"as_said": "Thursday", "basis": "weekday-unresolved"}
     assert ex["end"] == {"month_day": "--09-07", "as_said": "September 7", "basis": "no-year"}
+
+
+def test_places_held_around_and_listed_after_a_place_are_locations(reference, gazetteer):
+    body = ("The Blue Heron 2025 exercise, which is slated to be held around the Hawaiian Islands, opened on Monday.\n\n"
+            "The organisers said Blue Heron 2025 runs on seven ranges in the Sea of Japan, Russia's Far East and "
+            "eastern Siberia.")
+    [ex] = _exercises(body, reference, gazetteer)
+    assert ex["location"] == ["hawaiian-islands", "sea-of-japan", "russian-far-east", "eastern-siberia"]
+
+
+def test_an_earlier_edition_by_the_same_parties_and_the_series_name_are_not_new_exercises(reference, gazetteer):
+    body = ("'Heron II', a trilateral naval exercise, began on 17 February 2023 with naval units from Peru, Chile "
+            "and Ecuador.\n\n"
+            "In November 2019, the same three navies held the first 'Heron' deployment off the coast.\n\n"
+            "'Heron', the name of the exercise, is a bird.")
+    first, earlier = _exercises(body, reference, gazetteer)
+    assert (first["codename"], first["start"]) == ("Heron II", "2023-02-17")
+    assert earlier["start"] == "2019-11" and earlier["participants"] == first["participants"]

@@ -32,6 +32,7 @@ from .dates import add_days, find_dates, find_durations, inclusive_days
 from .exercises import CODENAME_APPOSITION as _CODENAME_APPOSITION
 from .exercises import (When, aside_spans, contributes, dateline_end, exercise_dates, names_exercise, other_event_before,
                         same_series_edition, state_lists, weak_date_line)
+from .exercises import conjuncts, held_at, is_location
 from .mentions import Gazetteer, Mention, classify, unknown_names
 from .propose import PROPOSED_KINDS, Proposal, Sighting, extended, slug
 from .propose import propose as propose_entries
@@ -91,6 +92,9 @@ _NON_MILITARY_HEADS = frozenset(
     analysts experts people citizens authorities embassy side counterpart counterparts foreign prime state-run
     ambition ambitions interests relations parliament lawmakers foreign-ministry capital officials' ties
     territory soil border airspace waters coast""".split())
+#: an earlier edition held by the parties of the one the article is about
+_SAME_PARTIES = re.compile(r"\bthe\s+same\s+(?:[\w-]+\s+)?(?:navies|forces|armies|countries|states|nations|"
+                           r"partners|militaries|participants)\b", re.I)
 _TRAILING_SAY = re.compile(r",\s+(?:[\w'\u2019-]+\s+){0,6}?(?:said|says|announced|reported|stated|added|confirmed|"
                            r"told\s+[\w ]+?)(?:\s+on\s+\w+)?\s*[.!]?$", re.I)
 _BOTH = re.compile(r"\b(?:both|the\s+two)\s+(?:governments|countries|states|sides|nations|capitals)\b", re.I)
@@ -101,7 +105,7 @@ _PREPS = frozenset("with to from against in into across over towards toward near
 _PLACE_PREPS = frozenset("to from against in into across over towards toward near at beyond about on off than".split())
 _START_WORD = re.compile(r"\b(?:from|since|began|begin|begins|start\w*|kick\w*\s+off|launch\w*|open\w*|"
                          r"opening|first\s+day)\b", re.I)
-_END_WORD = re.compile(r"\b(?:until|till|through|end\w*|conclud\w*|wrap\w*\s+up|close\w*|complet\w*|"
+_END_WORD = re.compile(r"\b(?:until|till|through|up\s+to|end\w*|conclud\w*|wrap\w*\s+up|close\w*|complet\w*|"
                        r"finish\w*|(?:last|final|closing)\s+day)\b", re.I)
 _BE = re.compile(r"\b(?:is|are|was|were|be|been|being|has\s+been|have\s+been|had\s+been)\s+(?:\w+ly\s+)?$", re.I)
 _USED_IN = re.compile(r"\b(?:used|deployed|fired|launched|employed)\b", re.I)
@@ -414,6 +418,16 @@ class Extractor:
             return None
         return s.text[a:b], a, b
 
+    def _event_year(self, event: dict) -> str | None:
+        """The year of an exercise: its codename's, else the first date of its sentences."""
+        y = re.search(r"(?:19|20)\d\d$", event["code"] or "")
+        if y:
+            return y.group()
+        for s, _ in event["sents"]:
+            for d in find_dates(s.text, self.base):
+                return d.value[:4]
+        return None
+
     def _earlier_year(self, s: Sent, m: re.Match) -> str | None:
         """The year of an earlier edition: a year the sentence names, else the year before the
         article's for "last year"."""
@@ -462,6 +476,21 @@ class Extractor:
                 or lx.OBSERVER_LEFT.search(s.text) or lx.NEGATED_PARTICIPATION.search(s.text)
             earlier = _EARLIER.search(s.text)
             year = self._earlier_year(s, earlier) if earlier and current is not None else None
+            if current is not None and current["code"] and not year:
+                # "In November 2019, the same navies held the first 'Mosi' deployment": the series,
+                # held at a time before the edition the article is about
+                series = re.sub(r"[\s-]*(?:(?:19|20)\d\d|[IVX]+|\d{1,2})$", "", current["code"])
+                own = self._event_year(current)
+                dates = [d for d in find_dates(s.text, self.base) if not d.is_range]
+                if series and series != current["code"] and names_exercise(s.text, series) \
+                        and not names_exercise(s.text, current["code"]) and own and dates \
+                        and dates[0].value[:4] < own and re.search(r"\b(?:held|staged|conducted|took\s+place|began|"
+                                                                  r"first)\b", s.text, re.I):
+                    earlier, year = _Fake(dates[0].start, dates[0].end, dates[0].text), dates[0].value
+                    triggers = triggers or [earlier]
+            if code and current is not None and current["code"] and not known and not year and \
+                    re.sub(r"[\s-]*(?:(?:19|20)\d\d|[IVX]+|\d{1,2})$", "", current["code"]) == code[0]:
+                known = current  # "'Mosi', the name of the exercise": the series' name, the same exercise
             if year and (triggers or participation):
                 event = {"key": None, "code": None, "sents": [], "last": s.paragraph, "earlier": (year, current),
                          "cues": [f"earlier edition '{earlier.group()}' ({s.where})"],
@@ -698,6 +727,7 @@ class Extractor:
             if x and x not in lst:
                 lst.append(x)
 
+        how_of = {id(s): how for s, how in event["sents"]}
         for s in sents:
             excluded = self._source_spans(s)
             obs = self._observer_spans(s)
@@ -793,9 +823,13 @@ class Extractor:
                     else:
                         add(participant_states, m.id)  # no force in the reference: the state
                 elif m.kind == "place":
-                    if _LOCATION_PREP.search(s.text[:m.start]) and any(
-                            a <= m.start < b for a, b in trigger_clauses):
+                    whole = not trigger_clauses and how_of.get(id(s)) == "trigger"  # named again: all of it
+                    if (is_location(s.text, m.start, m.text) or _LOCATION_PREP.search(s.text[:m.start])) and (
+                            whole or any(a <= m.start < b for a, b in trigger_clauses)) \
+                            or held_at(s.text, m.start):
                         add(locations, m.id)
+                        for x in conjuncts(s.text, s.mentions, m):  # "in the Sea of Japan, the Far East and ..."
+                            add(locations, x.id)
         participants = [p for p in participants if p not in observers]
         # a unit and the force it is part of are the same participant: keep the unit
         parents = {self.entity(p).values["part_of"].id for p in participants if "part_of" in self.entity(p).values}
@@ -880,6 +914,12 @@ class Extractor:
         certainty, according, via, hedge_cues = self._attribution(first_para)
         cues += hedge_cues
         participant_states = [p for p in participant_states if p not in observers]
+        main = event["earlier"][1] if event.get("earlier") else None
+        if main and not participants and not participant_states and any(
+                _SAME_PARTIES.search(s.text) for s in sents):  # "the same three navies held the first ..."
+            participants, participant_states = list(main.get("_participants", [])), list(main.get("_states", []))
+            cues.append("the same parties as the edition the article is about")
+        event["_participants"], event["_states"] = participants, participant_states
         states = sorted(({force_state(self.reference, self.entity(p)) for p in participants}
                          | set(participant_states)) - {None})
         values: dict = {}

@@ -134,6 +134,45 @@ def names_exercise(text: str, code: str) -> bool:
     return found is not None
 
 
+#: a place's own name that says where: "off Sydney"
+_PLACE_PREP_IN_NAME = re.compile(r"^(?:off|near|around|in|at)\s", re.I)
+#: a place where the exercise is held, wherever the clause: "slated to be held around the Hawaiian
+#: Islands", "in the seas surrounding the Cape of Good Hope"
+_HELD_AT = re.compile(r"\b(?:(?:held|staged|conducted|hosted|run|take\s+place|takes\s+place|took\s+place|"
+                      r"taking\s+place|played\s+out|play\s+out)\s+(?:[\w-]+\s+){0,2}?(?:in|at|around|off|near|"
+                      r"across|on)|(?:seas?|waters?)\s+(?:surrounding|around|off|near))\s+(?:the\s+)?"
+                      r"(?:[\w'-]+\s+){0,2}$", re.I)
+
+
+def is_location(text: str, start: int, name: str) -> bool:
+    """The place's name as written carries its preposition ("off Sydney")."""
+    return bool(_PLACE_PREP_IN_NAME.match(name))
+
+
+def held_at(text: str, start: int) -> bool:
+    """The place at ``start`` is where something is held ("held around the X")."""
+    return bool(_HELD_AT.search(text[max(0, start - 80):start]))
+
+
+def conjuncts(text: str, mentions: list[Mention], m: Mention) -> list[Mention]:
+    """The places coordinated after ``m``: "the Sea of Japan, Russia's Far East and eastern Siberia"."""
+    out = []
+    last = m
+    for x in mentions:
+        if x.start < m.end:
+            continue
+        if x.kind != "place" or not _JOIN.fullmatch(_drop_possessor(text[last.end:x.start], mentions, last, x)):
+            break
+        out.append(x)
+        last = x
+    return out
+
+
+def _drop_possessor(gap: str, mentions: list[Mention], a: Mention, b: Mention) -> str:
+    """The gap between two places without a state's possessive in it ("..., Russia's Far East")."""
+    return re.sub(r"(?:[A-Z][\w.]*\s*)+['\u2019]s\s+$", "", gap)
+
+
 #: a force or state sends something to the exercise
 _CONTRIBUTE = re.compile(r"\b(?:sent|sends|sending|contribut\w*|provid\w*|deploy\w*|dispatch\w*|represented\s+by)\b", re.I)
 
