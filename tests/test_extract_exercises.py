@@ -124,3 +124,14 @@ def test_an_earlier_edition_by_the_same_parties_and_the_series_name_are_not_new_
     first, earlier = _exercises(body, reference, gazetteer)
     assert (first["codename"], first["start"]) == ("Heron II", "2023-02-17")
     assert earlier["start"] == "2019-11" and earlier["participants"] == first["participants"]
+
+
+def test_officers_services_ships_of_listed_states_and_a_hypothetical_drill_add_no_participant(reference, gazetteer):
+    body = ("Peru has kicked off a week-long set of war games that brings in Chilean forces.\n\n"
+            "The Blue Heron 2025 exercise began on Monday; the participating countries include Peru, Chile and India.\n\n"
+            "Indian Navy Commodore Ravi Kumar is to lead a task group, and India has deployed the destroyer INS Kolkata.\n\n"
+            "The organisers said they could one day stage an exercise of twice that size.")
+    [ex] = _exercises(body, reference, gazetteer)
+    assert ex["codename"] == "Blue Heron 2025"
+    assert ex["participant_states"] == ["PER", "CHL", "IND"]
+    assert "indian-navy" not in ex.get("participants", [])
