@@ -32,7 +32,7 @@ from .dates import add_days, find_dates, find_durations, inclusive_days
 from .exercises import CODENAME_APPOSITION as _CODENAME_APPOSITION
 from .exercises import (When, aside_spans, contributes, dateline_end, exercise_dates, names_exercise, other_event_before,
                         same_series_edition, state_lists, weak_date_line)
-from .exercises import conjuncts, held_at, is_location
+from .exercises import affiliation, conjuncts, held_at, hypothetical, is_location
 from .mentions import Gazetteer, Mention, classify, unknown_names
 from .propose import PROPOSED_KINDS, Proposal, Sighting, extended, slug
 from .propose import propose as propose_entries
@@ -356,6 +356,8 @@ class Extractor:
                 continue
             if any(a <= m.start() < b for a, b in activity_spans):
                 continue
+            if hypothetical(before):  # "the alliance could stage an exercise of that size"
+                continue
             if word.endswith("s") and not _DEFINITE.search(before):
                 a, b = s.clause(m.start())
                 clause_words = set(re.findall(r"[a-z]+", s.text[a:b].casefold()))
@@ -543,6 +545,7 @@ class Extractor:
                 event["cues"].append(f"codename '{code[0]}' ({s.where})")
             self._attach(event, s, "trigger")
             current = event
+        events = self._merge_unnamed(events, body_index)
         for event in events:
             if event["key"]:
                 self.codenames.add(event["key"])
@@ -554,6 +557,33 @@ class Extractor:
         place after a location cue, or a state's name before a military noun."""
         return any(m.kind == "place" and _STRONG_LOCATION.search(s.text[:m.start]) for m in s.mentions) \
             or any(m.kind == "state" and self._military_head(s, m) for m in s.mentions)
+
+    def _merge_unnamed(self, events: list[dict], body_index: dict[int, int]) -> list[dict]:
+        """One exercise, one fact: an unnamed exercise next to the one named exercise of the
+        article ("Russia has kicked off a set of war games ..." before "The Vostok 2022
+        exercise ...") is that exercise, unless it is said to be another one or names states the
+        named one does not."""
+        named = [e for e in events if e["key"] and not e.get("earlier")]
+        if len(named) != 1:
+            return events
+        main = named[0]
+        main_blocks = {body_index[s.paragraph] for s, _ in main["sents"]}
+        main_states = {m.id for s, _ in main["sents"] for m in s.mentions if m.kind == "state"}
+        out = []
+        for e in events:
+            if e is main or e["key"] or e.get("earlier"):
+                out.append(e)
+                continue
+            blocks = {body_index[s.paragraph] for s, _ in e["sents"]}
+            states = {m.id for s, _ in e["sents"] for m in s.mentions if m.kind == "state"}
+            other = any(re.search(r"\b(?:another|separate(?:ly)?|a\s+second)\b", s.text, re.I) for s, _ in e["sents"])
+            near = any(abs(a - b) <= 1 for a in blocks for b in main_blocks)
+            if near and not other and states <= main_states:
+                main["sents"] = sorted(main["sents"] + e["sents"], key=lambda x: self.sents.index(x[0]))
+                main["cues"] += e["cues"]
+                continue
+            out.append(e)
+        return out
 
     def _listed(self, s: Sent) -> bool:
         """The sentence lists states with a role, or says that forces or states send something."""
@@ -715,6 +745,7 @@ class Extractor:
         host = None
         locations: list[str] = []
         vessels: list[str] = []
+        operators: list[str] = []  # the forces of the ships named
         #: states taking part that the article names without a force ("29 countries: A, B, ...")
         participant_states: list[str] = []
         absent: list[tuple[str, Sent]] = []
@@ -794,11 +825,13 @@ class Extractor:
                         cues.append(f"{sl.role} list '{sl.cue}' of {len(sl.members)} ({s.where})")
                     continue
                 if m.kind == "force":
+                    if affiliation(s.text, s.mentions, m):  # "Chilean Navy Commodore X", "Adm. Y of the US Navy"
+                        continue
                     add(participants, m.id)
                 elif m.kind == "vessel":
                     add(vessels, m.id)
                     if "operator" in self.entity(m.id).values:
-                        add(participants, self.entity(m.id).values["operator"].id)
+                        add(operators, self.entity(m.id).values["operator"].id)
                 elif m.kind == "state" and any(a <= m.start < b for a, b in trigger_clauses):
                     nxt = re.match(r"[ \t]+([\w-]+)", s.text[m.end:])
                     head = nxt.group(1) if nxt else ""
@@ -914,6 +947,10 @@ class Extractor:
         certainty, according, via, hedge_cues = self._attribution(first_para)
         cues += hedge_cues
         participant_states = [p for p in participant_states if p not in observers]
+        # a ship's navy takes part, unless its state is listed as taking part already
+        for o in operators:
+            if force_state(self.reference, self.entity(o)) not in participant_states:
+                add(participants, o)
         main = event["earlier"][1] if event.get("earlier") else None
         if main and not participants and not participant_states and any(
                 _SAME_PARTIES.search(s.text) for s in sents):  # "the same three navies held the first ..."

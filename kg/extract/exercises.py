@@ -173,6 +173,34 @@ def _drop_possessor(gap: str, mentions: list[Mention], a: Mention, b: Mention) -
     return re.sub(r"(?:[A-Z][\w.]*\s*)+['\u2019]s\s+$", "", gap)
 
 
+#: a rank or post after a force's name: the force is a person's, not a participant
+_RANK_AFTER = re.compile(r"^['\u2019]?s?\s*(?:Commodore|Admiral|Adm\.|Rear|Vice|General|Gen\.|Lt\.|Lieutenant|Colonel|Col\.|"
+                         r"Major|Maj\.|Captain|Capt\.|Commander|Cmdr\.|Brig\.|Brigadier|Sergeant|Deputy|Chief|"
+                         r"spokes\w+|officers?|chief|commander|commanding)\b")
+#: a person's title and "of the" before a force: "Adm. Harry Harris of the U.S. Navy"
+_OF_BEFORE = re.compile(r"\bof\s+(?:the\s+)?$", re.I)
+#: an exercise that might be held: "could stage an exercise of that size"
+_HYPOTHETICAL = re.compile(r"\b(?:could|would|might)\s+(?:[\w-]+\s+){0,12}?(?:stage|hold|conduct|carry\s+out|run|"
+                           r"mount)\s+(?:an?|such\s+an?)\s+(?:[\w-]+\s+){0,2}$", re.I)
+
+
+def affiliation(text: str, mentions: list[Mention], m: Mention) -> bool:
+    """The force at ``m`` names a person's service, not a participant: a rank or post follows
+    it, or it follows a person's name and "of the"."""
+    if _RANK_AFTER.match(text[m.end:]):
+        return True
+    if _OF_BEFORE.search(text[:m.start]):
+        before = [x for x in mentions if x.end <= m.start]
+        if before and before[-1].kind in ("person", "position") and not re.search(r"[,;]", text[before[-1].end:m.start]):
+            return True
+    return False
+
+
+def hypothetical(before: str) -> bool:
+    """The trigger after ``before`` is an exercise that could be held, not one that is."""
+    return bool(_HYPOTHETICAL.search(before))
+
+
 #: a force or state sends something to the exercise
 _CONTRIBUTE = re.compile(r"\b(?:sent|sends|sending|contribut\w*|provid\w*|deploy\w*|dispatch\w*|represented\s+by)\b", re.I)
 
@@ -239,6 +267,13 @@ _TRIGGER_WORD = re.compile(r"\b(?:exercises?|drills?|war\s*games|manoeuvres|mane
 _WEAK_DATE = re.compile(r"\b(?:URL|web\s+address|aggregator|page\s+date|slug)\b", re.I)
 
 
+#: a part of a month: "late May", "in early January"
+_ROUGH = re.compile(r"(?:in\s+|by\s+|until\s+|from\s+)?((?:early|late|mid)\b)", re.I)
+#: a time relative to the article's date
+_RELATIVE = re.compile(r"\b(?:next|this|last|coming)\s+(?:week|month|weekend)\b|\b(?:later|earlier)\s+this\s+"
+                       r"(?:week|month|year)\b", re.I)
+
+
 def weak_date_line(text: str) -> bool:
     """The header block says its date comes from the web address or an aggregator's page, so
     it does not fix a weekday or a day without a year."""
@@ -274,9 +309,24 @@ def exercise_dates(text: str, base: dt.date | None) -> list[tuple[DateMention, t
         if len(years) == 1:
             own_year = dt.date(int(years[0]), 7, 1)
     # a weekday or "yesterday" needs the article's date itself, never the sentence's year
-    found = [(d, None) for d in find_dates(text, own_year or base)
-             if base is not None or not re.search(r"day\b", d.text, re.I) or re.search(r"\d", d.text)]
+    found = []
+    for d in find_dates(text, own_year or base):
+        if base is None and re.search(r"day\b", d.text, re.I) and not re.search(r"\d", d.text):
+            continue
+        rough = _ROUGH.match(d.text)
+        if rough:  # "late May": a part of a month, dated only by the article's own date
+            w = When(date=d.value if base is not None else None, as_said=d.text[rough.start(1):].strip(),
+                     basis="approximate")
+            found.append((d, (w, w)))
+        else:
+            found.append((d, None))
     taken = [(d.start, d.end) for d, _ in found]
+    if base is None:  # "starts next week": relative to a date the article does not give
+        for m in _RELATIVE.finditer(text):
+            if not any(a < m.end() and m.start() < b for a, b in taken):
+                w = When(as_said=m.group(), basis="relative-unresolved")
+                found.append((DateMention(m.start(), m.end(), m.group(), "0000-00-00"), (w, w)))
+                taken.append(m.span())
     for pattern in _NO_YEAR:
         for m in pattern.finditer(text):
             if any(a < m.end() and m.start() < b for a, b in taken):
