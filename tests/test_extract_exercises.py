@@ -135,3 +135,20 @@ def test_officers_services_ships_of_listed_states_and_a_hypothetical_drill_add_n
     assert ex["codename"] == "Blue Heron 2025"
     assert ex["participant_states"] == ["PER", "CHL", "IND"]
     assert "indian-navy" not in ex.get("participants", [])
+
+
+def test_a_series_first_edition_and_the_states_that_open_an_exercise(reference, gazetteer):
+    body = ("Peru, Chile and Ecuador - the partner nations - are poised to open their premier Blue Heron Naval "
+            "Exercise this week, from August 11 to 21, 2023.\n\n"
+            "By contrast, Chile has dispatched a single warship to the exercise.\n\n"
+            "Worth recalling: the annual Blue Heron exercise began in 1992 as a two-nation effort by Peru and Chile.")
+    ex, first = _exercises(body, reference, gazetteer, dateline=None)
+    assert (ex["codename"], ex["participant_states"], ex["start"]) == ("Blue Heron", ["PER", "CHL", "ECU"], "2023-08-11")
+    assert "participants" not in ex  # Chile's warship is Chile's part, listed already
+    assert (first["start"], first["participant_states"]) == ("1992", ["PER", "CHL"])
+
+
+def test_the_state_that_held_an_exercise_with_a_list_of_states_is_a_participant_state_too(reference, gazetteer):
+    body = "Diplomats were alarmed by this year's naval exercises that France held with Chile and Ecuador."
+    [ex] = _exercises(body, reference, gazetteer)
+    assert ex["participant_states"] == ["FRA", "CHL", "ECU"]

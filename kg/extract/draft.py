@@ -51,7 +51,7 @@ _CODENAME_YEAR = re.compile(r"\b(?P<name>(?:[A-Z][\w]*(?:[\s-]+|(?=\d)))+(?:19|2
 _ALLCAPS = re.compile(r"\b(?P<name>[A-Z]{4,}(?:[\s-]+(?:19|20)\d\d)?)\b")
 #: capitalised words right before a lower-case trigger: "the yearly Iron Falcon drill"
 _CODENAME_BEFORE = re.compile(r"(?<![\w-])(?P<name>[A-Z][a-z][\w-]*(?:\s+[A-Z][a-z][\w-]*){0,2})\s+"
-                              r"(?:exercises?|drills?|war\s*games|manoeuvres|maneuvers|wargames?)\b")
+                              r"(?i:exercises?|drills?|war\s*games|manoeuvres|maneuvers|wargames?)\b")
 #: an earlier edition of an exercise: "last year", "the previous Zapad exercise"
 _EARLIER = re.compile(r"^(?:last|the\s+previous)\s+year\b|\b(?:the|its)\s+(?:last|previous|preceding|prior|earlier)\s+"
                       r"(?:[A-Z][\w-]*\s+){0,3}(?:exercises?|drills?|edition|manoeuvres|maneuvers|war\s*games)\b|"
@@ -409,6 +409,9 @@ class Extractor:
                          or _ROLE_ADJ.fullmatch(words[0].group())
                          or words[0].group().casefold() in ("annual", "large-scale", "major", "first", "new")):
             words = words[1:]
+        while words and (words[-1].group().casefold() in lx.KIND_WORDS  # "Malabar Naval Exercise"
+                         or words[-1].group().casefold() in lx.MILITARY_MODIFIERS):
+            words = words[:-1]
         if not words:
             return None
         a, b = m.start("name") + words[0].start(), m.start("name") + words[-1].end()
@@ -484,8 +487,11 @@ class Extractor:
                 series = re.sub(r"[\s-]*(?:(?:19|20)\d\d|[IVX]+|\d{1,2})$", "", current["code"])
                 own = self._event_year(current)
                 dates = [d for d in find_dates(s.text, self.base) if not d.is_range]
-                if series and series != current["code"] and names_exercise(s.text, series) \
-                        and not names_exercise(s.text, current["code"]) and own and dates \
+                # or "the annual Malabar exercise began in 1992": the series' first edition
+                first = re.search(r"\b(?:began|started|launched|first\s+held|inaugurated)\s+in\s+(?:19|20)\d\d\b",
+                                  s.text, re.I)
+                if series and (series != current["code"] and not names_exercise(s.text, current["code"])
+                               or first) and names_exercise(s.text, series) and own and dates \
                         and dates[0].value[:4] < own and re.search(r"\b(?:held|staged|conducted|took\s+place|began|"
                                                                   r"first)\b", s.text, re.I):
                     earlier, year = _Fake(dates[0].start, dates[0].end, dates[0].text), dates[0].value
@@ -746,6 +752,7 @@ class Extractor:
         locations: list[str] = []
         vessels: list[str] = []
         operators: list[str] = []  # the forces of the ships named
+        derived: list[str] = []  # forces read from a state's name, not named themselves
         #: states taking part that the article names without a force ("29 countries: A, B, ...")
         participant_states: list[str] = []
         absent: list[tuple[str, Sent]] = []
@@ -853,6 +860,7 @@ class Extractor:
                     force = self.force_for(m.id, fkind)
                     if force:
                         add(participants, force)
+                        derived.append(force)
                     else:
                         add(participant_states, m.id)  # no force in the reference: the state
                 elif m.kind == "place":
@@ -947,6 +955,10 @@ class Extractor:
         certainty, according, via, hedge_cues = self._attribution(first_para)
         cues += hedge_cues
         participant_states = [p for p in participant_states if p not in observers]
+        # a force read from a state's name ("the US has sent a warship") is that state, where the
+        # state is listed as taking part already
+        participants = [p for p in participants
+                        if p not in derived or force_state(self.reference, self.entity(p)) not in participant_states]
         # a ship's navy takes part, unless its state is listed as taking part already
         for o in operators:
             if force_state(self.reference, self.entity(o)) not in participant_states:

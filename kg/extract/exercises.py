@@ -33,7 +33,13 @@ _JOIN = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as\s+well\s+as\s+|
 _PARTICIPANT_CUE = re.compile(
     r"\b(?:participat\w*|participants?|tak(?:e|es|ing)\s+part|took\s+part|join(?:s|ed|ing)?\b|involv\w*|"
     r"contribut\w*|line-?up|roster|include[sd]?|including|bring\w*\s+together|brought\s+together|"
-    r"(?:countries|nations|states|members)\s*(?::|are|were|will\s+be|is))\b", re.I)
+    r"(?:countries|nations|states|members)\s*(?::|are|were|will\s+be|is))\b|"
+    r"\b(?:effort|venture|initiative|drills?|exercises?)\s+(?:by|between)\s+(?:the\s+)?$", re.I)
+#: a list of states that opens, holds or begins an exercise: "A, B and C - the partners - are
+#: poised to open their annual X exercise"
+_SUBJECT_OF_EVENT = re.compile(
+    r"[^.;]{0,60}?\b(?:open|opens|opened|hold|holds|held|begin|begins|began|launch\w*|stage\w*|conduct\w*|"
+    r"start|starts|started|kick\w*\s+off)\b[^.;]{0,60}?(?i:exercises?|drills?|war\s*games|manoeuvres|maneuvers)\b")
 #: a list of states right after "held ... with", "open ... alongside"
 _HELD_WITH = re.compile(r"\b(?:held|holds?|holding|conduct\w*|stag\w*|open\w*|begin|began|begun|start\w*|"
                         r"launch\w*|kick\w*\s+off)\b[^,;]{0,60}\b(?:with|alongside)\s+(?:the\s+)?$", re.I)
@@ -98,9 +104,18 @@ def state_lists(text: str, mentions: list[Mention], clause_of=None) -> list[Stat
         elif len(run) < 2:
             pass  # a lone state: the drafter's own rules read its role (and its force)
         elif (m := _PARTICIPANT_CUE.search(before)) or (m := _PARTICIPANT_CUE.search(after)) \
-                or (m := _HELD_WITH.search(before)):
+                or (m := _HELD_WITH.search(before)) or (m := _SUBJECT_OF_EVENT.match(text[b:])):
             role, cue = "participant", m.group()
         out.append(StateList(tuple(run), a, b, role, cue))
+    # "the exercises that A held with B and C": A, the subject of the verb, takes part as they do
+    for i, sl in enumerate(out):
+        held = _HELD_WITH.search(text[:sl.start]) if sl.role == "participant" else None
+        if held is None:
+            continue
+        for j, other in enumerate(out[:i]):
+            if other.role is None and len(other.members) == 1 and other.end <= held.start() \
+                    and re.fullmatch(r"\s*(?:[\w-]+\s+){0,2}", text[other.end:held.start()]):
+                out[j] = StateList(other.members, other.start, other.end, "participant", held.group())
     return out
 
 
