@@ -152,3 +152,16 @@ def test_the_state_that_held_an_exercise_with_a_list_of_states_is_a_participant_
     body = "Diplomats were alarmed by this year's naval exercises that France held with Chile and Ecuador."
     [ex] = _exercises(body, reference, gazetteer)
     assert ex["participant_states"] == ["FRA", "CHL", "ECU"]
+
+
+def test_services_named_without_their_state_an_area_covered_and_a_state_that_would_join(reference, gazetteer):
+    body = ("The Blue Heron 2025 exercise starts next week and continues until late May.\n\n"
+            "Officials said units from each member country would take part, as would Sweden.\n\n"
+            "The U.S. contribution will include personnel from the Coast Guard, Marines and Navy.\n\n"
+            "The exercise will cover an area reaching from North America as far as NATO's eastern flank.")
+    [ex] = _exercises(body, reference, gazetteer, dateline=None)
+    assert ex["participants"] == ["united-states-coast-guard", "united-states-marine-corps", "united-states-navy"]
+    assert ex["participant_states"] == ["SWE"]
+    assert ex["location"] == ["north-america", "nato-eastern-flank"]
+    assert ex["start"] == {"as_said": "next week", "basis": "relative-unresolved"}
+    assert ex["end"] == {"as_said": "late May", "basis": "approximate"}

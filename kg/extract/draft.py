@@ -92,6 +92,8 @@ _NON_MILITARY_HEADS = frozenset(
     analysts experts people citizens authorities embassy side counterpart counterparts foreign prime state-run
     ambition ambitions interests relations parliament lawmakers foreign-ministry capital officials' ties
     territory soil border airspace waters coast""".split())
+#: a service named without its state
+_SERVICE = re.compile(r"\b(?:Space\s+Force|Coast\s+Guard|Marine\s+Corps|Marines|Air\s+Force|Navy|Army)\b")
 #: an earlier edition held by the parties of the one the article is about
 _SAME_PARTIES = re.compile(r"\bthe\s+same\s+(?:[\w-]+\s+)?(?:navies|forces|armies|countries|states|nations|"
                            r"partners|militaries|participants)\b", re.I)
@@ -591,6 +593,32 @@ class Extractor:
             out.append(e)
         return out
 
+    def _bare_services(self, s: Sent) -> list[tuple[str, tuple[int, int]]]:
+        """The services a sentence about one state names without it ("the U.S. contribution will
+        include personnel from the Navy, Marines and Coast Guard"): the state's forces whose name,
+        without the state's, is the service's."""
+        states = {m.id for m in s.mentions if m.kind == "state"}
+        if len(states) != 1:
+            return []
+        state = next(iter(states))
+        st = self.entity(state)
+        prefixes = sorted({plain(n).casefold() for n in (st.label, *st.aliases)}, key=len, reverse=True)
+        forces = [e for e in self.reference.entities.values()
+                  if e.kind == "force" and force_state(self.reference, e) == state]
+        out = []
+        for m in _SERVICE.finditer(s.text):
+            inside = [x for x in s.mentions if x.start <= m.start() < x.end and x.kind == "force"]
+            if any(self.state_of(x) == state and len(x.text) > len(m.group()) for x in inside):
+                continue  # named with its state already ("US Navy")
+            word = m.group().casefold()
+            for e in sorted(forces, key=lambda e: e.id):
+                names = [plain(n).casefold() for n in (e.label, *e.aliases)]
+                if any(n.startswith(p + " ") and n[len(p) + 1:] == word for n in names for p in prefixes):
+                    out.append((e.id, (min([m.start(), *(x.start for x in inside)]),
+                                       max([m.end(), *(x.end for x in inside)]))))
+                    break
+        return out
+
     def _listed(self, s: Sent) -> bool:
         """The sentence lists states with a role, or says that forces or states send something."""
         return any(sl.role for sl in state_lists(s.text, s.mentions, s.clause)) or (
@@ -808,6 +836,9 @@ class Extractor:
                 trigger_clauses += [s.clause(m.start) for m in s.mentions if m.kind == "state"
                                     and self._military_head(s, m)]
             asides = aside_spans(s.text)
+            for force, span in self._bare_services(s):  # "the U.S. contribution: ... the Navy and Army"
+                add(participants, force)
+                excluded.append(span)
             lists = {x: sl for sl in state_lists(s.text, s.mentions, s.clause) for x in sl.members}
             for i, m in enumerate(s.mentions):
                 if any(a <= m.start < b for a, b in excluded) or m.id == host:

@@ -35,6 +35,8 @@ _PARTICIPANT_CUE = re.compile(
     r"contribut\w*|line-?up|roster|include[sd]?|including|bring\w*\s+together|brought\s+together|"
     r"(?:countries|nations|states|members)\s*(?::|are|were|will\s+be|is))\b|"
     r"\b(?:effort|venture|initiative|drills?|exercises?)\s+(?:by|between)\s+(?:the\s+)?$", re.I)
+#: a state added to those taking part: "units from each member would take part, as would A"
+_AS_WOULD = re.compile(r"\bas\s+(?:would|will|did|does|do|has|have)\s+$", re.I)
 #: a list of states that opens, holds or begins an exercise: "A, B and C - the partners - are
 #: poised to open their annual X exercise"
 _SUBJECT_OF_EVENT = re.compile(
@@ -101,6 +103,8 @@ def state_lists(text: str, mentions: list[Mention], clause_of=None) -> list[Stat
             role, cue = "observer", m.group()
         elif m := _PEOPLE_OF.search(before):
             role, cue = "people", m.group()
+        elif len(run) < 2 and (m := _AS_WOULD.search(before)) and _PARTICIPANT_CUE.search(text[:a]):
+            role, cue = "participant", m.group()  # "... would take part, as would A"
         elif len(run) < 2:
             pass  # a lone state: the drafter's own rules read its role (and its force)
         elif (m := _PARTICIPANT_CUE.search(before)) or (m := _PARTICIPANT_CUE.search(after)) \
@@ -164,9 +168,18 @@ def is_location(text: str, start: int, name: str) -> bool:
     return bool(_PLACE_PREP_IN_NAME.match(name))
 
 
+#: an area an exercise covers: "an area reaching from A as far as B"
+_SPAN = re.compile(r"\b(?:reach\w*|span\w*|stretch\w*|extend\w*|cover\w*)\s+(?:[\w-]+\s+){0,3}?(?:from|across|over)\s+"
+                   r"(?:the\s+)?(?:[\w'.-]+\s+){0,2}$|"
+                   r"\b(?:reach\w*|span\w*|stretch\w*|extend\w*)\s+(?:[\w-]+\s+){0,3}?from\s+[\w\s'.-]{0,40}?\s"
+                   r"(?:to|as\s+far\s+as)\s+(?:the\s+)?(?:[\w'.-]+\s+){0,1}$", re.I)
+
+
 def held_at(text: str, start: int) -> bool:
-    """The place at ``start`` is where something is held ("held around the X")."""
-    return bool(_HELD_AT.search(text[max(0, start - 80):start]))
+    """The place at ``start`` is where something is held ("held around the X"), or the area it
+    covers ("reaching from X as far as Y")."""
+    window = text[max(0, start - 80):start]
+    return bool(_HELD_AT.search(window) or _SPAN.search(window))
 
 
 def conjuncts(text: str, mentions: list[Mention], m: Mention) -> list[Mention]:
@@ -286,7 +299,19 @@ _WEAK_DATE = re.compile(r"\b(?:URL|web\s+address|aggregator|page\s+date|slug)\b"
 _ROUGH = re.compile(r"(?:in\s+|by\s+|until\s+|from\s+)?((?:early|late|mid)\b)", re.I)
 #: a time relative to the article's date
 _RELATIVE = re.compile(r"\b(?:next|this|last|coming)\s+(?:week|month|weekend)\b|\b(?:later|earlier)\s+this\s+"
-                       r"(?:week|month|year)\b", re.I)
+                       r"(?:week|month|year)\b|\bthis\s+year(?=['\u2019]s\s+(?:[\w-]+\s+){0,2}(?:exercises?|drills?|"
+                       r"war\s*games|manoeuvres|maneuvers)\b)", re.I)
+
+
+_FULL_MONTHS = frozenset("january february march april may june july august september october november "
+                         "december".split())
+
+
+def _said(text: str) -> str:
+    """The words as the text gives them, without a sentence's full stop after a month's name."""
+    text = text.strip()
+    last = text.rstrip(".").split()[-1].casefold() if text.rstrip(".") else ""
+    return text.rstrip(".") if text.endswith(".") and last in _FULL_MONTHS else text
 
 
 def weak_date_line(text: str) -> bool:
@@ -330,7 +355,7 @@ def exercise_dates(text: str, base: dt.date | None) -> list[tuple[DateMention, t
             continue
         rough = _ROUGH.match(d.text)
         if rough:  # "late May": a part of a month, dated only by the article's own date
-            w = When(date=d.value if base is not None else None, as_said=d.text[rough.start(1):].strip(),
+            w = When(date=d.value if base is not None else None, as_said=_said(d.text[rough.start(1):]),
                      basis="approximate")
             found.append((d, (w, w)))
         else:
@@ -357,7 +382,7 @@ def exercise_dates(text: str, base: dt.date | None) -> list[tuple[DateMention, t
                 last = _month_day(g.get("m2") or g["m1"], g["d2"]) if g.get("d2") else None
                 if first is None:
                     continue
-                said = m.group().strip()
+                said = _said(m.group())
                 pair = (When(month_day=first, as_said=said, basis="no-year"),
                         When(month_day=last or first, as_said=said, basis="no-year"))
             rng = bool(g.get("d2"))
