@@ -165,3 +165,11 @@ def test_services_named_without_their_state_an_area_covered_and_a_state_that_wou
     assert ex["location"] == ["north-america", "nato-eastern-flank"]
     assert ex["start"] == {"as_said": "next week", "basis": "relative-unresolved"}
     assert ex["end"] == {"as_said": "late May", "basis": "approximate"}
+
+
+def test_an_announcement_date_and_hedged_ships_are_not_the_exercise_s(reference, gazetteer):
+    body = ("The Navy announced on Thursday that it would hold the Blue Heron 2025 exercise, which starts next week.\n\n"
+            "India's participants in the exercise include INS Kolkata, and probably also INS Sahyadri.")
+    [ex] = _exercises(body, reference, gazetteer, dateline=None)
+    assert ex["start"] == {"as_said": "next week", "basis": "relative-unresolved"}
+    assert ex["vessels"] == ["ins-kolkata"]

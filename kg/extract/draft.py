@@ -32,7 +32,7 @@ from .dates import add_days, find_dates, find_durations, inclusive_days
 from .exercises import CODENAME_APPOSITION as _CODENAME_APPOSITION
 from .exercises import (When, aside_spans, contributes, dateline_end, exercise_dates, names_exercise, other_event_before,
                         same_series_edition, state_lists, weak_date_line)
-from .exercises import affiliation, conjuncts, held_at, hypothetical, is_location
+from .exercises import affiliation, conjuncts, hedged_before, held_at, hypothetical, is_location, unknown_part
 from .mentions import Gazetteer, Mention, classify, unknown_names
 from .propose import PROPOSED_KINDS, Proposal, Sighting, extended, slug
 from .propose import propose as propose_entries
@@ -608,8 +608,8 @@ class Extractor:
         out = []
         for m in _SERVICE.finditer(s.text):
             inside = [x for x in s.mentions if x.start <= m.start() < x.end and x.kind == "force"]
-            if any(self.state_of(x) == state and len(x.text) > len(m.group()) for x in inside):
-                continue  # named with its state already ("US Navy")
+            if any(self.state_of(x) is not None and len(x.text) > len(m.group()) for x in inside):
+                continue  # named with a state already ("US Navy", "Russian Navy")
             word = m.group().casefold()
             for e in sorted(forces, key=lambda e: e.id):
                 names = [plain(n).casefold() for n in (e.label, *e.aliases)]
@@ -781,6 +781,7 @@ class Extractor:
         vessels: list[str] = []
         operators: list[str] = []  # the forces of the ships named
         derived: list[str] = []  # forces read from a state's name, not named themselves
+        named_forces: set[str] = set()
         #: states taking part that the article names without a force ("29 countries: A, B, ...")
         participant_states: list[str] = []
         absent: list[tuple[str, Sent]] = []
@@ -866,7 +867,10 @@ class Extractor:
                     if affiliation(s.text, s.mentions, m):  # "Chilean Navy Commodore X", "Adm. Y of the US Navy"
                         continue
                     add(participants, m.id)
+                    named_forces.add(m.id)
                 elif m.kind == "vessel":
+                    if hedged_before(s.text, m.start):  # "and probably also X": not a ship known to take part
+                        continue
                     add(vessels, m.id)
                     if "operator" in self.entity(m.id).values:
                         add(operators, self.entity(m.id).values["operator"].id)
@@ -988,8 +992,11 @@ class Extractor:
         participant_states = [p for p in participant_states if p not in observers]
         # a force read from a state's name ("the US has sent a warship") is that state, where the
         # state is listed as taking part already
-        participants = [p for p in participants
-                        if p not in derived or force_state(self.reference, self.entity(p)) not in participant_states]
+        participants = [p for p in participants if p not in derived or p in named_forces
+                        or force_state(self.reference, self.entity(p)) not in participant_states]
+        # a ship whose part is said to be unknown ("the extent of X's involvement is not known")
+        vessels = [v for v in vessels if not any(unknown_part(x.text, [m for m in x.mentions if m.id == v])
+                                                 for x in sents)]
         # a ship's navy takes part, unless its state is listed as taking part already
         for o in operators:
             if force_state(self.reference, self.entity(o)) not in participant_states:
@@ -1077,9 +1084,10 @@ class Extractor:
             return own
         words = re.findall(r"[\w-]+", s.text[max(0, m.start - 80):m.start].casefold())
         k = max((i for i, w in enumerate(words) if w == noun), default=None)
-        if k:
-            return lx.KIND_FORCE.get(lx.KIND_WORDS.get(words[k - 1], ""))
-        return None
+        if k and (kind := lx.KIND_FORCE.get(lx.KIND_WORDS.get(words[k - 1], ""))):
+            return kind
+        # "forces from A, B and C" in a naval exercise: each state's forces, not its navy
+        return "armed-forces" if own == "armed-forces" else None
 
     def _listed_under(self, s: Sent, m: Mention) -> str | None:
         """The military noun a list of states hangs from ("units from A, B and C", "troops of

@@ -37,11 +37,10 @@ _PARTICIPANT_CUE = re.compile(
     r"\b(?:effort|venture|initiative|drills?|exercises?)\s+(?:by|between)\s+(?:the\s+)?$", re.I)
 #: a state added to those taking part: "units from each member would take part, as would A"
 _AS_WOULD = re.compile(r"\bas\s+(?:would|will|did|does|do|has|have)\s+$", re.I)
-#: a list of states that opens, holds or begins an exercise: "A, B and C - the partners - are
-#: poised to open their annual X exercise"
-_SUBJECT_OF_EVENT = re.compile(
-    r"[^.;]{0,60}?\b(?:open|opens|opened|hold|holds|held|begin|begins|began|launch\w*|stage\w*|conduct\w*|"
-    r"start|starts|started|kick\w*\s+off)\b[^.;]{0,60}?(?i:exercises?|drills?|war\s*games|manoeuvres|maneuvers)\b")
+#: a list of states called countries in apposition ("A, B, C and D - the partner countries - are
+#: to open their exercise"): states, not their forces
+_NAMED_COUNTRIES = re.compile(r"\s*[-\u2013\u2014,]\s*(?:the|all|its|their)\s+(?:[\w'\u2018\u2019`-]+\s+){0,2}"
+                              r"(?:countries|nations|states)\b", re.I)
 #: a list of states right after "held ... with", "open ... alongside"
 _HELD_WITH = re.compile(r"\b(?:held|holds?|holding|conduct\w*|stag\w*|open\w*|begin|began|begun|start\w*|"
                         r"launch\w*|kick\w*\s+off)\b[^,;]{0,60}\b(?:with|alongside)\s+(?:the\s+)?$", re.I)
@@ -107,8 +106,12 @@ def state_lists(text: str, mentions: list[Mention], clause_of=None) -> list[Stat
             role, cue = "participant", m.group()  # "... would take part, as would A"
         elif len(run) < 2:
             pass  # a lone state: the drafter's own rules read its role (and its force)
-        elif (m := _PARTICIPANT_CUE.search(before)) or (m := _PARTICIPANT_CUE.search(after)) \
-                or (m := _HELD_WITH.search(before)) or (m := _SUBJECT_OF_EVENT.match(text[b:])):
+        elif re.match(r"\s+(?:[\w-]+\s+)?(?:leaders|officials|ministers|diplomats|presidents|governments|media|"
+                      r"envoys|ambassadors|lawmakers|people|citizens|companies|firms|banks)\b", text[b:], re.I):
+            role, cue = "people", text[b:].split()[0]  # "Iranian and Russian leaders, including ..."
+        elif (m := _PARTICIPANT_CUE.search(before)) or ((m := _PARTICIPANT_CUE.search(after))
+                                                         and not m.group().casefold().startswith("includ")) \
+                or (m := _HELD_WITH.search(before)) or (m := _NAMED_COUNTRIES.match(text[b:])):
             role, cue = "participant", m.group()
         out.append(StateList(tuple(run), a, b, role, cue))
     # "the exercises that A held with B and C": A, the subject of the verb, takes part as they do
@@ -124,7 +127,9 @@ def state_lists(text: str, mentions: list[Mention], clause_of=None) -> list[Stat
 
 
 #: an absolute clause after a comma: ", with China pressing on with ..."
-_ASIDE = re.compile(r",\s+with\s+(?:the\s+)?(?:[A-Z][\w'.-]*\s+){1,4}(?:\w+ly\s+)?\w+ing\b[^;]*", re.U)
+_ASIDE = re.compile(r",\s+with\s+(?:the\s+)?(?:[A-Z][\w'.-]*\s+){1,4}(?:\w+ly\s+)?"
+                    r"(?!(?:taking|participating|joining|attending|observing|watching|contributing|sending|"
+                    r"providing|leading|hosting|co-hosting)\b)\w+ing\b[^;]*", re.U)
 
 
 def aside_spans(text: str) -> list[tuple[int, int]]:
@@ -224,6 +229,22 @@ def affiliation(text: str, mentions: list[Mention], m: Mention) -> bool:
     return False
 
 
+_HEDGE = re.compile(r"\b(?:probably|possibly|likely|perhaps|reportedly|may|might)\b", re.I)
+_UNKNOWN = re.compile(r"\b(?:is|are|was|were|remains?)\s+(?:not\s+known|unknown|unclear|uncertain|unconfirmed)\b", re.I)
+
+
+def hedged_before(text: str, pos: int) -> bool:
+    """A hedge stands before ``pos`` in its sentence: "Rizhao, and probably also X and Y"."""
+    return bool(_HEDGE.search(text[:pos]))
+
+
+def unknown_part(text: str, mentions: list[Mention]) -> bool:
+    """The sentence says that the part of what ``mentions`` name is not known ("the extent of
+    X's involvement in the exercise is not known")."""
+    return bool(mentions) and bool(_UNKNOWN.search(text)) and bool(
+        re.search(r"\b(?:involvement|part|role|participation)\b", text, re.I))
+
+
 def hypothetical(before: str) -> bool:
     """The trigger after ``before`` is an exercise that could be held, not one that is."""
     return bool(_HYPOTHETICAL.search(before))
@@ -321,11 +342,16 @@ def weak_date_line(text: str) -> bool:
 
 
 def other_event_before(text: str, pos: int) -> bool:
-    """The words just before a date name another event, not the exercise: a war, a visit, or a
-    clause of "since" with a verb of its own ("since the president ordered ... on February 24")."""
+    """The words just before a date name another event, not the exercise: a war, a visit, an
+    announcement ("announced on Thursday"), or a clause of "since" with a verb of its own ("since
+    the president ordered ... on February 24")."""
     window = text[max(0, pos - 50):pos]
     if _OTHER_EVENT.search(window) and not _TRIGGER_WORD.search(window):
         return True
+    if re.search(r"\b(?:announced|said|told|reported|stated|confirmed|declared)\s+(?:on\s+|last\s+)?$", window, re.I) \
+            and re.match(r"\W*(?:\w+\s+){0,2}?that\s+(?:[\w-]+\s+){1,3}?(?:would|will|plans?|planned|intends?|is\s+to|"
+                         r"are\s+to)\b", text[pos:].split(" ", 1)[-1], re.I):
+        return True  # "NATO announced on Thursday that it would hold ...": the announcement's date
     return bool(re.search(r"\bsince\s+(?:[\w.'-]+\s+){1,8}?\w+ed\b[^,;]*$", text[max(0, pos - 90):pos]))
 
 
