@@ -141,7 +141,8 @@ def test_a_series_first_edition_and_the_states_that_open_an_exercise(reference, 
     body = ("Peru, Chile and Ecuador - the partner nations - are poised to open their premier Blue Heron Naval "
             "Exercise this week, from August 11 to 21, 2023.\n\n"
             "By contrast, Chile has dispatched a single warship to the exercise.\n\n"
-            "Worth recalling: the annual Blue Heron exercise began in 1992 as a two-nation effort by Peru and Chile.")
+            "Worth recalling: the annual Blue Heron exercise began in 1992 as a two-nation effort by Peru and Chile "
+            "and now counts Ecuador and Bolivia among its regular participants.")
     ex, first = _exercises(body, reference, gazetteer, dateline=None)
     assert (ex["codename"], ex["participant_states"], ex["start"]) == ("Blue Heron", ["PER", "CHL", "ECU"], "2023-08-11")
     assert "participants" not in ex  # Chile's warship is Chile's part, listed already

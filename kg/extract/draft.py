@@ -848,6 +848,8 @@ class Extractor:
                     continue
                 if m in lists and lists[m].role:
                     sl = lists[m]
+                    if event.get("earlier") and re.search(r"\b(?:now|today|currently)\b", s.text[:sl.start]):
+                        continue  # "began in 1992 ... and now counts A and B among its participants"
                     if sl.role == "observer":
                         add(observers, m.id)
                         observer_cue.setdefault(m.id, f"'{m.text}', {s.where}")
