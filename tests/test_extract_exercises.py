@@ -174,3 +174,11 @@ def test_an_announcement_date_and_hedged_ships_are_not_the_exercise_s(reference,
     [ex] = _exercises(body, reference, gazetteer, dateline=None)
     assert ex["start"] == {"as_said": "next week", "basis": "relative-unresolved"}
     assert ex["vessels"] == ["ins-kolkata"]
+
+
+def test_an_exercise_told_only_as_a_plan_is_planned(reference, gazetteer):
+    body = "The Blue Heron 2025 exercise is slated to be held around the Hawaiian Islands from June 27 to Aug. 1."
+    [ex] = _exercises(body, reference, gazetteer)
+    assert ex["modality"] == "planned"
+    [ex] = _exercises("The Blue Heron 2025 exercise began on Monday near the coast.", reference, gazetteer)
+    assert "modality" not in ex

@@ -32,7 +32,8 @@ from .dates import add_days, find_dates, find_durations, inclusive_days
 from .exercises import CODENAME_APPOSITION as _CODENAME_APPOSITION
 from .exercises import (When, aside_spans, contributes, dateline_end, exercise_dates, names_exercise, other_event_before,
                         same_series_edition, state_lists, weak_date_line)
-from .exercises import affiliation, conjuncts, hedged_before, held_at, hypothetical, is_location, unknown_part
+from .exercises import (affiliation, conjuncts, hedged_before, held_at, hypothetical, is_location, planned_only,
+                        unknown_part)
 from .mentions import Gazetteer, Mention, classify, unknown_names
 from .propose import PROPOSED_KINDS, Proposal, Sighting, extended, slug
 from .propose import propose as propose_entries
@@ -1020,6 +1021,8 @@ class Extractor:
             values["codename"] = event["code"]
         if certainty:
             values["certainty"] = certainty
+        if planned_only([x.text for x in trig]) and not event.get("earlier"):
+            values["modality"] = "planned"  # "is slated to be held", "will bring together": no start told
         if according:
             values["according_to"] = according
         if via:

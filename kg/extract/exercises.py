@@ -245,6 +245,19 @@ def unknown_part(text: str, mentions: list[Mention]) -> bool:
         re.search(r"\b(?:involvement|part|role|participation)\b", text, re.I))
 
 
+_PLAN = re.compile(r"\b(?:will|would|is\s+to|are\s+to|slated|scheduled|planned|planning|plans?\s+to|poised\s+to|"
+                   r"set\s+to|due\s+to|preparations?|prepar\w+|upcoming|next\s+(?:week|month))\b", re.I)
+_UNDER_WAY = re.compile(r"\b(?:began|begun|opened|kicked\s+off|started|commenced|launched|got\s+under\s*way|"
+                        r"gets\s+under\s*way|is\s+under\s*way|are\s+under\s*way|was\s+held|were\s+held|took\s+place|"
+                        r"ended|concluded|wrapped\s+up|is\s+being\s+held|are\s+taking\s+part|runs|is\s+running)\b", re.I)
+
+
+def planned_only(texts: list[str]) -> bool:
+    """The sentences about an exercise tell it as a plan ("is slated to be held", "will bring
+    together") and never as begun or held."""
+    return any(_PLAN.search(t) for t in texts) and not any(_UNDER_WAY.search(t) for t in texts)
+
+
 def hypothetical(before: str) -> bool:
     """The trigger after ``before`` is an exercise that could be held, not one that is."""
     return bool(_HYPOTHETICAL.search(before))
