@@ -30,6 +30,11 @@ from ..inputs.text import Paragraph, Sentence, paragraphs
 from . import claims
 from . import lexicon as lx
 from .dates import add_days, find_dates, find_durations, inclusive_days
+from .exercises import CODENAME_APPOSITION as _CODENAME_APPOSITION
+from .exercises import (When, aside_spans, contributes, dateline_end, exercise_dates, names_exercise, other_event_before,
+                        same_series_edition, state_lists, weak_date_line)
+from .exercises import (affiliation, conjuncts, hedged_before, held_at, hypothetical, is_location, planned_only,
+                        unknown_part)
 from .mentions import Gazetteer, Mention, classify, unknown_names
 from .propose import PROPOSED_KINDS, Proposal, Sighting, extended, slug
 from .propose import propose as propose_entries
@@ -49,7 +54,7 @@ _CODENAME_YEAR = re.compile(r"\b(?P<name>(?:[A-Z][\w]*(?:[\s-]+|(?=\d)))+(?:19|2
 _ALLCAPS = re.compile(r"\b(?P<name>[A-Z]{4,}(?:[\s-]+(?:19|20)\d\d)?)\b")
 #: capitalised words right before a lower-case trigger: "the yearly Iron Falcon drill"
 _CODENAME_BEFORE = re.compile(r"(?<![\w-])(?P<name>[A-Z][a-z][\w-]*(?:\s+[A-Z][a-z][\w-]*){0,2})\s+"
-                              r"(?:exercises?|drills?|war\s*games|manoeuvres|maneuvers|wargames?)\b")
+                              r"(?i:exercises?|drills?|war\s*games|manoeuvres|maneuvers|wargames?)\b")
 #: an earlier edition of an exercise: "last year", "the previous Zapad exercise"
 _EARLIER = re.compile(r"^(?:last|the\s+previous)\s+year\b|\b(?:the|its)\s+(?:last|previous|preceding|prior|earlier)\s+"
                       r"(?:[A-Z][\w-]*\s+){0,3}(?:exercises?|drills?|edition|manoeuvres|maneuvers|war\s*games)\b|"
@@ -90,6 +95,11 @@ _NON_MILITARY_HEADS = frozenset(
     analysts experts people citizens authorities embassy side counterpart counterparts foreign prime state-run
     ambition ambitions interests relations parliament lawmakers foreign-ministry capital officials' ties
     territory soil border airspace waters coast""".split())
+#: a service named without its state
+_SERVICE = re.compile(r"\b(?:Space\s+Force|Coast\s+Guard|Marine\s+Corps|Marines|Air\s+Force|Navy|Army)\b")
+#: an earlier edition held by the parties of the one the article is about
+_SAME_PARTIES = re.compile(r"\bthe\s+same\s+(?:[\w-]+\s+)?(?:navies|forces|armies|countries|states|nations|"
+                           r"partners|militaries|participants)\b", re.I)
 _TRAILING_SAY = re.compile(r",\s+(?:[\w'\u2019-]+\s+){0,6}?(?:said|says|announced|reported|stated|added|confirmed|"
                            r"told\s+[\w ]+?)(?:\s+on\s+\w+)?\s*[.!]?$", re.I)
 _BOTH = re.compile(r"\b(?:both|the\s+two)\s+(?:governments|countries|states|sides|nations|capitals)\b", re.I)
@@ -100,7 +110,7 @@ _PREPS = frozenset("with to from against in into across over towards toward near
 _PLACE_PREPS = frozenset("to from against in into across over towards toward near at beyond about on off than".split())
 _START_WORD = re.compile(r"\b(?:from|since|began|begin|begins|start\w*|kick\w*\s+off|launch\w*|open\w*|"
                          r"opening|first\s+day)\b", re.I)
-_END_WORD = re.compile(r"\b(?:until|till|through|end\w*|conclud\w*|wrap\w*\s+up|close\w*|complet\w*|"
+_END_WORD = re.compile(r"\b(?:until|till|through|up\s+to|end\w*|conclud\w*|wrap\w*\s+up|close\w*|complet\w*|"
                        r"finish\w*|(?:last|final|closing)\s+day)\b", re.I)
 _BE = re.compile(r"\b(?:is|are|was|were|be|been|being|has\s+been|have\s+been|had\s+been)\s+(?:\w+ly\s+)?$", re.I)
 _USED_IN = re.compile(r"\b(?:used|deployed|fired|launched|employed)\b", re.I)
@@ -355,6 +365,8 @@ class Extractor:
                 continue
             if any(a <= m.start() < b for a, b in activity_spans):
                 continue
+            if hypothetical(before):  # "the alliance could stage an exercise of that size"
+                continue
             if word.endswith("s") and not _DEFINITE.search(before):
                 a, b = s.clause(m.start())
                 clause_words = set(re.findall(r"[a-z]+", s.text[a:b].casefold()))
@@ -364,16 +376,29 @@ class Extractor:
         return out
 
     def _codename(self, s: Sent) -> tuple[str, int, int] | None:
+        """The exercise's name a sentence gives, without a leading "Exercise" or "The"."""
+        found = self._codename_in(s)
+        if found:
+            lead = re.match(r"(?:(?:Exercise|The|This)\s+)+", found[0])
+            if lead and lead.end() < len(found[0]):
+                return found[0][lead.end():], found[1] + lead.end(), found[2]
+        return found
+
+    def _codename_in(self, s: Sent) -> tuple[str, int, int] | None:
         covered = [(m.start, m.end) for m in s.mentions if m.id]
-        for pattern in (_CODENAME_CUE, _CODENAME_YEAR, _ALLCAPS, _CODENAME_BEFORE):
-            for m in pattern.finditer(s.text):
+        dateline = dateline_end(s.text) if s is self.sents[0] or s.sentence.number == 1 else 0
+        for pattern in (_CODENAME_CUE, _CODENAME_YEAR, _ALLCAPS, _CODENAME_BEFORE, _CODENAME_APPOSITION):
+            for m in pattern.finditer(s.text, dateline):
                 name = m.group("name").strip()
                 if pattern is _CODENAME_BEFORE:
                     found = self._name_before_trigger(s, m)
                     if found:
                         return found
                     continue
-                first = name.split()[0].split("-")[0].casefold()
+                words = [w.split("-")[0].casefold() for w in name.split()]
+                first = words[0]
+                if pattern is _CODENAME_YEAR and len(words) > 2 and not {*words[:-1]} <= lx.COMMON_CAPS:
+                    first = ""  # "Northern Coast 2025": a common word opens a name
                 if first in _MONTHS or first in lx.COMMON_CAPS and pattern is not _CODENAME_CUE:
                     continue
                 if any(a <= m.start("name") < b for a, b in covered):
@@ -393,6 +418,9 @@ class Extractor:
                          or _ROLE_ADJ.fullmatch(words[0].group())
                          or words[0].group().casefold() in ("annual", "large-scale", "major", "first", "new")):
             words = words[1:]
+        while words and (words[-1].group().casefold() in lx.KIND_WORDS  # "Malabar Naval Exercise"
+                         or words[-1].group().casefold() in lx.MILITARY_MODIFIERS):
+            words = words[:-1]
         if not words:
             return None
         a, b = m.start("name") + words[0].start(), m.start("name") + words[-1].end()
@@ -403,6 +431,16 @@ class Extractor:
         if any(w.group().casefold() in lx.COMMON_CAPS or w.group().casefold() in _MONTHS for w in words):
             return None
         return s.text[a:b], a, b
+
+    def _event_year(self, event: dict) -> str | None:
+        """The year of an exercise: its codename's, else the first date of its sentences."""
+        y = re.search(r"(?:19|20)\d\d$", event["code"] or "")
+        if y:
+            return y.group()
+        for s, _ in event["sents"]:
+            for d in find_dates(s.text, self.base):
+                return d.value[:4]
+        return None
 
     def _earlier_year(self, s: Sent, m: re.Match) -> str | None:
         """The year of an earlier edition: a year the sentence names, else the year before the
@@ -434,17 +472,42 @@ class Extractor:
     def exercises(self) -> None:
         events: list[dict] = []
         current: dict | None = None
+        body_index = {p: i for i, p in enumerate(sorted({x.paragraph for x in self.sents}))}
         for s in self.sents:
             triggers = self._triggers(s)
             code = self._codename(s)
             known = None
             if code:
                 key = re.sub(r"\W", "", code[0].casefold())
-                known = next((e for e in events if e["key"] == key), None)
+                known = next((e for e in events if e["key"] and same_series_edition(e["key"], key)), None)
+                if known is not None and len(key) > len(known["key"]):  # "Talisman Sabre", then "... 2025"
+                    known["key"], known["code"] = key, code[0]
+            else:  # a name given before, written again or shortened ("Vostok 22" after "Vostok 2022")
+                named = [(len(e["code"]), i) for i, e in enumerate(events)
+                         if e["code"] and names_exercise(s.text, e["code"])]
+                known = events[max(named)[1]] if named else None
             participation = lx.PARTICIPATION.search(s.text) or lx.OBSERVER_RIGHT.search(s.text) \
                 or lx.OBSERVER_LEFT.search(s.text) or lx.NEGATED_PARTICIPATION.search(s.text)
             earlier = _EARLIER.search(s.text)
             year = self._earlier_year(s, earlier) if earlier and current is not None else None
+            if current is not None and current["code"] and not year:
+                # "In November 2019, the same navies held the first 'Mosi' deployment": the series,
+                # held at a time before the edition the article is about
+                series = re.sub(r"[\s-]*(?:(?:19|20)\d\d|[IVX]+|\d{1,2})$", "", current["code"])
+                own = self._event_year(current)
+                dates = [d for d in find_dates(s.text, self.base) if not d.is_range]
+                # or "the annual Malabar exercise began in 1992": the series' first edition
+                first = re.search(r"\b(?:began|started|launched|first\s+held|inaugurated)\s+in\s+(?:19|20)\d\d\b",
+                                  s.text, re.I)
+                if series and (series != current["code"] and not names_exercise(s.text, current["code"])
+                               or first) and names_exercise(s.text, series) and own and dates \
+                        and dates[0].value[:4] < own and re.search(r"\b(?:held|staged|conducted|took\s+place|began|"
+                                                                  r"first)\b", s.text, re.I):
+                    earlier, year = _Fake(dates[0].start, dates[0].end, dates[0].text), dates[0].value
+                    triggers = triggers or [earlier]
+            if code and current is not None and current["code"] and not known and not year and \
+                    re.sub(r"[\s-]*(?:(?:19|20)\d\d|[IVX]+|\d{1,2})$", "", current["code"]) == code[0]:
+                known = current  # "'Mosi', the name of the exercise": the series' name, the same exercise
             if year and (triggers or participation):
                 event = {"key": None, "code": None, "sents": [], "last": s.paragraph, "earlier": (year, current),
                          "cues": [f"earlier edition '{earlier.group()}' ({s.where})"],
@@ -454,21 +517,34 @@ class Extractor:
                 events.append(event)
                 self._attach(event, s, "trigger")
                 continue
+            if code and not triggers and not known and (participation or self._listed(s)):
+                # "Forces from A and B are joining in as Vostok 2022 gets under way": a named exercise
+                triggers = [_Fake(code[1], code[2], code[0])]
             if not triggers and not known and not (code and triggers):
                 transfer = self._transfer_cues(s) and any(m.kind == "weapon" for m in s.mentions)
-                if current is not None and s.paragraph - current["last"] <= 1 and not transfer:
+                # a list of states with a role ("seven countries: A, B, ...") may follow after a block
+                # or two of other matter (a caption, an aside): blocks are counted in the body's
+                listed = self._listed(s)
+                gap = body_index[s.paragraph] - body_index[current["last"]] if current is not None else 99
+                if current is not None and (gap <= 1 or listed and gap <= 3) and not transfer:
                     if participation:
                         self._attach(current, s, "participation")
                     elif self._context_cue(s):
                         self._attach(current, s, "context")
+                    elif listed:
+                        self._attach(current, s, "participation")
                 continue
             if known is not None:
                 event = known
             elif triggers:
                 definite = any(_DEFINITE.search(s.text[:t.start()]) for t in triggers)
-                indefinite = any(_INDEFINITE.search(s.text[:t.start()]) for t in triggers)
+                # "Talisman Sabre, a biennial exercise": an apposition describes the named one
+                indefinite = any(_INDEFINITE.search(s.text[:t.start()]) and not (
+                    code and re.fullmatch(r"[\"'\u2019\u201d]?,\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}",
+                                          s.text[code[2]:t.start()])) for t in triggers)
                 if current is not None and (definite or not indefinite) and not (
-                        code and current["key"] and not known) and s.paragraph - current["last"] <= 3:
+                        code and current["key"] and not known) and \
+                        body_index[s.paragraph] - body_index[current["last"]] <= 3:
                     event = current
                 else:
                     event = {"key": None, "code": None, "sents": [], "last": s.paragraph, "cues": []}
@@ -484,6 +560,7 @@ class Extractor:
                 event["cues"].append(f"codename '{code[0]}' ({s.where})")
             self._attach(event, s, "trigger")
             current = event
+        events = self._merge_unnamed(events, body_index)
         for event in events:
             if event["key"]:
                 self.codenames.add(event["key"])
@@ -495,6 +572,77 @@ class Extractor:
         place after a location cue, or a state's name before a military noun."""
         return any(m.kind == "place" and _STRONG_LOCATION.search(s.text[:m.start]) for m in s.mentions) \
             or any(m.kind == "state" and self._military_head(s, m) for m in s.mentions)
+
+    def _merge_unnamed(self, events: list[dict], body_index: dict[int, int]) -> list[dict]:
+        """One exercise, one fact: an unnamed exercise next to the one named exercise of the
+        article ("Russia has kicked off a set of war games ..." before "The Vostok 2022
+        exercise ...") is that exercise, unless it is said to be another one or names states the
+        named one does not."""
+        named = [e for e in events if e["key"] and not e.get("earlier")]
+        if len(named) != 1:
+            return events
+        main = named[0]
+        main_blocks = {body_index[s.paragraph] for s, _ in main["sents"]}
+        main_states = {m.id for s, _ in main["sents"] for m in s.mentions if m.kind == "state"}
+        out = []
+        for e in events:
+            if e is main or e["key"] or e.get("earlier"):
+                out.append(e)
+                continue
+            blocks = {body_index[s.paragraph] for s, _ in e["sents"]}
+            states = {m.id for s, _ in e["sents"] for m in s.mentions if m.kind == "state"}
+            other = any(re.search(r"\b(?:another|separate(?:ly)?|a\s+second)\b", s.text, re.I) for s, _ in e["sents"])
+            near = any(abs(a - b) <= 1 for a in blocks for b in main_blocks)
+            if near and not other and states <= main_states:
+                main["sents"] = sorted(main["sents"] + e["sents"], key=lambda x: self.sents.index(x[0]))
+                main["cues"] += e["cues"]
+                continue
+            out.append(e)
+        return out
+
+    def _bare_services(self, s: Sent) -> list[tuple[str, tuple[int, int]]]:
+        """The services a sentence about one state names without it ("the U.S. contribution will
+        include personnel from the Navy, Marines and Coast Guard"): the state's forces whose name,
+        without the state's, is the service's."""
+        states = {m.id for m in s.mentions if m.kind == "state"}
+        if len(states) != 1:
+            return []
+        state = next(iter(states))
+        st = self.entity(state)
+        prefixes = sorted({plain(n).casefold() for n in (st.label, *st.aliases)}, key=len, reverse=True)
+        forces = [e for e in self.reference.entities.values()
+                  if e.kind == "force" and force_state(self.reference, e) == state]
+        out = []
+        for m in _SERVICE.finditer(s.text):
+            inside = [x for x in s.mentions if x.start <= m.start() < x.end and x.kind == "force"]
+            if any(self.state_of(x) is not None and len(x.text) > len(m.group()) for x in inside):
+                continue  # named with a state already ("US Navy", "Russian Navy")
+            word = m.group().casefold()
+            for e in sorted(forces, key=lambda e: e.id):
+                names = [plain(n).casefold() for n in (e.label, *e.aliases)]
+                if any(n.startswith(p + " ") and n[len(p) + 1:] == word for n in names for p in prefixes):
+                    out.append((e.id, (min([m.start(), *(x.start for x in inside)]),
+                                       max([m.end(), *(x.end for x in inside)]))))
+                    break
+        return out
+
+    def _listed(self, s: Sent) -> bool:
+        """The sentence lists states with a role, or says that forces or states send something."""
+        return any(sl.role for sl in state_lists(s.text, s.mentions, s.clause)) or (
+            any(m.kind in ("force", "state") for m in s.mentions) and contributes(s.text))
+
+    def _day_base(self) -> dt.date | None:
+        """The article's date to resolve weekdays and days without a year against: not a date
+        the header says it took from the web address or an aggregator's page."""
+        if self.base is None:
+            return None
+        body = self.sents[0].paragraph if self.sents else None
+        for p in self.paras:
+            if body is not None and p.number >= body:
+                break
+            if find_dates(plain(p.text), None) and weak_date_line(p.text):
+                return None
+        return self.base
 
     @staticmethod
     def _attach(event: dict, s: Sent, how: str) -> None:
@@ -700,9 +848,13 @@ class Extractor:
         host = None
         locations: list[str] = []
         vessels: list[str] = []
+        operators: list[str] = []  # the forces of the ships named
+        derived: list[str] = []  # forces read from a state's name, not named themselves
+        named_forces: set[str] = set()
+        #: states taking part that the article names without a force ("29 countries: A, B, ...")
+        participant_states: list[str] = []
         absent: list[tuple[str, Sent]] = []
         cues = list(event["cues"])
-        unresolved_states: list[str] = []
         observer_cue: dict[str, str] = {}
         #: conflicts the rules cannot settle, for the curator (the draft keeps only what builds)
         curator: list[str] = []
@@ -711,6 +863,7 @@ class Extractor:
             if x and x not in lst:
                 lst.append(x)
 
+        how_of = {id(s): how for s, how in event["sents"]}
         for s in sents:
             excluded = self._source_spans(s)
             obs = self._observer_spans(s)
@@ -752,15 +905,46 @@ class Extractor:
                                     and _STRONG_LOCATION.search(s.text[:m.start])]
                 trigger_clauses += [s.clause(m.start) for m in s.mentions if m.kind == "state"
                                     and self._military_head(s, m)]
+            asides = aside_spans(s.text)
+            for force, span in self._bare_services(s):  # "the U.S. contribution: ... the Navy and Army"
+                add(participants, force)
+                excluded.append(span)
+            lists = {x: sl for sl in state_lists(s.text, s.mentions, s.clause) for x in sl.members}
             for i, m in enumerate(s.mentions):
                 if any(a <= m.start < b for a, b in excluded) or m.id == host:
                     continue
+                if any(a <= m.start < b for a, b in asides):
+                    continue
+                if m in lists and lists[m].role:
+                    sl = lists[m]
+                    if event.get("earlier") and re.search(r"\b(?:now|today|currently)\b", s.text[:sl.start]):
+                        continue  # "began in 1992 ... and now counts A and B among its participants"
+                    if sl.role == "observer":
+                        add(observers, m.id)
+                        observer_cue.setdefault(m.id, f"'{m.text}', {s.where}")
+                    elif sl.role == "participant":
+                        listed = self._listed_under(s, m)
+                        force = self.force_for(m.id, self._list_kind(s, m, listed) or force_kind) \
+                            if listed is not None else None
+                        named = {self.state_of(x) for x in s.mentions if x.kind == "force"}
+                        if force:
+                            add(participants, force)
+                        elif m.id not in named:  # "A and B ..., with A's army and B's navy": the forces
+                            add(participant_states, m.id)
+                    if m is sl.members[0]:
+                        cues.append(f"{sl.role} list '{sl.cue}' of {len(sl.members)} ({s.where})")
+                    continue
                 if m.kind == "force":
+                    if affiliation(s.text, s.mentions, m):  # "Chilean Navy Commodore X", "Adm. Y of the US Navy"
+                        continue
                     add(participants, m.id)
+                    named_forces.add(m.id)
                 elif m.kind == "vessel":
+                    if hedged_before(s.text, m.start):  # "and probably also X": not a ship known to take part
+                        continue
                     add(vessels, m.id)
                     if "operator" in self.entity(m.id).values:
-                        add(participants, self.entity(m.id).values["operator"].id)
+                        add(operators, self.entity(m.id).values["operator"].id)
                 elif m.kind == "state" and any(a <= m.start < b for a, b in trigger_clauses):
                     nxt = re.match(r"[ \t]+([\w-]+)", s.text[m.end:])
                     head = nxt.group(1) if nxt else ""
@@ -771,7 +955,7 @@ class Extractor:
                             add(participants, force)
                             cues.append(f"'{listed} ...' listing '{m.text}' ({s.where})")
                         else:
-                            add(unresolved_states, m.id)
+                            add(participant_states, m.id)  # no force in the reference: the state
                         continue
                     if m.possessive or head[:1].isupper() or head.casefold() in _NON_MILITARY_HEADS \
                             or self._after_preposition(s, m, _PLACE_PREPS):
@@ -782,12 +966,17 @@ class Extractor:
                     force = self.force_for(m.id, fkind)
                     if force:
                         add(participants, force)
+                        derived.append(force)
                     else:
-                        add(unresolved_states, m.id)
+                        add(participant_states, m.id)  # no force in the reference: the state
                 elif m.kind == "place":
-                    if _LOCATION_PREP.search(s.text[:m.start]) and any(
-                            a <= m.start < b for a, b in trigger_clauses):
+                    whole = not trigger_clauses and how_of.get(id(s)) == "trigger"  # named again: all of it
+                    if (is_location(s.text, m.start, m.text) or _LOCATION_PREP.search(s.text[:m.start])) and (
+                            whole or any(a <= m.start < b for a, b in trigger_clauses)) \
+                            or held_at(s.text, m.start):
                         add(locations, m.id)
+                        for x in conjuncts(s.text, s.mentions, m):  # "in the Sea of Japan, the Far East and ..."
+                            add(locations, x.id)
         participants = [p for p in participants if p not in observers]
         # a unit and the force it is part of are the same participant: keep the unit
         parents = {self.entity(p).values["part_of"].id for p in participants if "part_of" in self.entity(p).values}
@@ -795,7 +984,8 @@ class Extractor:
                         if not (p in parents and self.entity(p).values.get("kind") in ("armed-forces",))]
         # an observer whose own force takes part: the participation stands, the observer goes to a note
         for o in list(observers):
-            taking = [p for p in participants if force_state(self.reference, self.entity(p)) == o]
+            taking = [p for p in participants if force_state(self.reference, self.entity(p)) == o] \
+                + [p for p in participant_states if p == o]
             if taking:
                 observers.remove(o)
                 curator.append(f"{self.label(o)} is read as an observer ({observer_cue[o]}) but takes part "
@@ -803,9 +993,23 @@ class Extractor:
         # dates and duration
         start = end = duration = None
         end_cue = duration_cue = ""
+        loose: list[tuple[str, When]] = []  # days the article's date cannot fix: ("start"|"end", when)
         for s in trig:
-            for d in find_dates(s.text, self.base):
+            for d, told in exercise_dates(s.text, self._day_base()):
                 before = s.text[max(0, d.start - 70):d.start]
+                if other_event_before(s.text, d.start):
+                    continue  # "the war it started on February 24", "a visit on the last day"
+                if told is not None:
+                    ends = [x.end() for x in _END_WORD.finditer(before)]
+                    starts = [x.end() for x in _START_WORD.finditer(before)]
+                    if d.is_range:
+                        loose += [("start", told[0]), ("end", told[1])]
+                    elif ends and (not starts or ends[-1] > starts[-1]):
+                        loose.append(("end", told[0]))
+                    elif starts or not loose:
+                        loose.append(("start", told[0]))
+                    cues.append(f"date '{d.text}' ({s.where}), no year or weekday only")
+                    continue
                 ends = [x.end() for x in _END_WORD.finditer(before)]
                 starts = [x.end() for x in _START_WORD.finditer(before)]
                 if d.is_range:
@@ -826,21 +1030,26 @@ class Extractor:
                     duration = u
                     duration_cue = f"'{u.text}', {s.where}"
                     cues.append(f"duration '{u.text}' ({s.where})")
+        if start is None:
+            start = next((w.value() for k, w in loose if k == "start"), None)
+        if end is None:
+            end = next((w.value() for k, w in loose if k == "end"), None)
         if event.get("earlier"):
             start, end, duration = event["earlier"][0], None, None
-        if start and end and _before(end, start):
+        if isinstance(start, str) and isinstance(end, str) and _before(end, start):
             curator.append(f"the end read from the text, {end} ({end_cue}), is before the start, {start}; "
                            "the end is left out.")
             end = None
         dur_iso = duration.iso.replace("P1W", "P7D") if duration else None
         if duration and duration.iso.endswith("W"):
             dur_iso = f"P{duration.days}D"
-        if start and not end and duration and duration.days and len(start) == 10:
+        if isinstance(start, str) and not end and duration and duration.days and len(start) == 10:
             end = add_days(start, duration.days - 1)
-        if start and end and not duration and len(start) == len(end) == 10:
+        if isinstance(start, str) and isinstance(end, str) and not duration and len(start) == len(end) == 10:
             dur_iso = f"P{inclusive_days(start, end)}D"
         days = re.fullmatch(r"P(\d+)D", dur_iso or "")
-        if start and end and days and len(start) == len(end) == 10 and int(days.group(1)) != inclusive_days(start, end):
+        if isinstance(start, str) and isinstance(end, str) and days and len(start) == len(end) == 10 \
+                and int(days.group(1)) != inclusive_days(start, end):
             curator.append(f"the text gives a duration of {dur_iso} ({duration_cue}), but {start} to {end} is "
                            f"{inclusive_days(start, end)} days; the duration is left out.")
             dur_iso = None
@@ -851,7 +1060,26 @@ class Extractor:
                     add(activities, act)
         certainty, according, via, hedge_cues = self._attribution(first_para)
         cues += hedge_cues
-        states = sorted({force_state(self.reference, self.entity(p)) for p in participants} - {None})
+        participant_states = [p for p in participant_states if p not in observers]
+        # a force read from a state's name ("the US has sent a warship") is that state, where the
+        # state is listed as taking part already
+        participants = [p for p in participants if p not in derived or p in named_forces
+                        or force_state(self.reference, self.entity(p)) not in participant_states]
+        # a ship whose part is said to be unknown ("the extent of X's involvement is not known")
+        vessels = [v for v in vessels if not any(unknown_part(x.text, [m for m in x.mentions if m.id == v])
+                                                 for x in sents)]
+        # a ship's navy takes part, unless its state is listed as taking part already
+        for o in operators:
+            if force_state(self.reference, self.entity(o)) not in participant_states:
+                add(participants, o)
+        main = event["earlier"][1] if event.get("earlier") else None
+        if main and not participants and not participant_states and any(
+                _SAME_PARTIES.search(s.text) for s in sents):  # "the same three navies held the first ..."
+            participants, participant_states = list(main.get("_participants", [])), list(main.get("_states", []))
+            cues.append("the same parties as the edition the article is about")
+        event["_participants"], event["_states"] = participants, participant_states
+        states = sorted(({force_state(self.reference, self.entity(p)) for p in participants}
+                         | set(participant_states)) - {None})
         values: dict = {}
         if kind in ("naval", "land", "air", "command-post"):
             values["kind"] = kind
@@ -861,22 +1089,21 @@ class Extractor:
             values["codename"] = event["code"]
         if certainty:
             values["certainty"] = certainty
+        if planned_only([x.text for x in trig]) and not event.get("earlier"):
+            values["modality"] = "planned"  # "is slated to be held", "will bring together": no start told
         if according:
             values["according_to"] = according
         if via:
             values["via"] = via
-        for key, val in (("participants", participants), ("host", host), ("observers", observers),
+        for key, val in (("participants", participants), ("participant_states", participant_states), ("host", host), ("observers", observers),
                          ("location", locations), ("start", start), ("end", end), ("duration", dur_iso),
                          ("activities", activities), ("vessels", vessels)):
             if val:
                 values[key] = val
-        if unresolved_states:
-            values["_note"] = ("No force in the reference for " + ", ".join(unresolved_states)
-                               + f" ({force_kind or 'armed-forces'}); add one to list it as a participant.")
         if curator:
             values["_note"] = " ".join([*([values["_note"]] if "_note" in values else []),
                                         *(f"For the curator: {c}" for c in curator)])
-        names = [self.label(x) for x in states] or [self.label(x) for x in unresolved_states]
+        names = [self.label(x) for x in states]
         if event.get("earlier"):
             year, main = event["earlier"]
             code = event.get("series") or main.get("code")
@@ -930,9 +1157,10 @@ class Extractor:
             return own
         words = re.findall(r"[\w-]+", s.text[max(0, m.start - 80):m.start].casefold())
         k = max((i for i, w in enumerate(words) if w == noun), default=None)
-        if k:
-            return lx.KIND_FORCE.get(lx.KIND_WORDS.get(words[k - 1], ""))
-        return None
+        if k and (kind := lx.KIND_FORCE.get(lx.KIND_WORDS.get(words[k - 1], ""))):
+            return kind
+        # "forces from A, B and C" in a naval exercise: each state's forces, not its navy
+        return "armed-forces" if own == "armed-forces" else None
 
     def _listed_under(self, s: Sent, m: Mention) -> str | None:
         """The military noun a list of states hangs from ("units from A, B and C", "troops of
