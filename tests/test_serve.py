@@ -468,25 +468,38 @@ def test_home_and_stylesheet(client):
 # --- the neighbourhood picture ----------------------------------------------------------------
 
 
-def test_the_picture_of_casarex_is_kg_viz_s(client, seed):
-    """On the store, the page draws what ``kg viz`` draws from the built graph."""
+def test_the_neighbourhood_on_the_store_is_kg_viz_s(seed, store):
+    """Read from the store by SPARQL, the neighbourhood is the one ``kg viz`` draws from the
+    built graph: the same entities, the same links, asserted or inferred alike."""
+    from rdflib import URIRef as Ref
+
     from kg.present.viz import GraphData, neighbourhood, resolve
+    from kg.serve.picture import graph_around
 
     data = GraphData.from_trig(seed / "build" / NAMED)
-    expected = neighbourhood(data, resolve(data, "casarex-2025"), 1)
+    engine = OxigraphEngine.open(store, timeout=30)
+    for name in ("casarex-2025", "IRN", "lady-r-arms-shipment"):
+        iri = resolve(data, name)
+        expected = neighbourhood(data, iri, 1)
+        got = neighbourhood(graph_around(engine, str(iri)), Ref(str(iri)), 1)
+        assert got.nodes == expected.nodes, name
+        assert got.edges == expected.edges, name
+
+
+def test_the_picture_of_casarex(client):
     r = get(client, "/viz/id/exercise/casarex-2025")
     assert r.status_code == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
-    assert f"{len(expected.nodes)} entities, {len(expected.edges)} links" in r.text
+    assert "id:exercise/casarex-2025 · depth 1 · 20 entities" in r.text  # of its 28
     page = get(client, "/id/exercise/casarex-2025").text
     assert '<iframe class="viz" src="/viz/id/exercise/casarex-2025"' in page
-    assert "Not drawn" not in page
+    assert "20 entities and 34 links drawn; 8 more are listed below the picture" in text_of(page)
 
 
 def test_a_large_neighbourhood_draws_a_few_dozen_and_lists_the_rest(client):
     page = get(client, "/id/state/IRN").text
     drawn = re.search(r"(\d+) entities and (\d+) links drawn; (\d+) more are listed", text_of(page))
     assert drawn, "Iran's neighbourhood is larger than a picture can show"
-    assert int(drawn.group(1)) <= 30 and int(drawn.group(3)) > 0
+    assert int(drawn.group(1)) == 20 and int(drawn.group(3)) > 0
     rest = page.split("<summary>Not drawn", 1)[1].split("</ul>", 1)[0]
     assert rest.count("<li>") == int(drawn.group(3))
     viz = get(client, "/viz/id/state/IRN").text
@@ -520,3 +533,155 @@ def test_serve_store_and_endpoint_conflict(seed, store):
     result = CliRunner().invoke(cli, ["-C", str(seed), "serve", "--store", str(store), "--endpoint", "http://127.0.0.1:9"])
     assert result.exit_code == 2
     assert result.output == "Error: give --store or --endpoint, not both\n"
+
+
+# --- in a browser -----------------------------------------------------------------------------
+
+
+class Served:
+    """The application on 127.0.0.1 (uvicorn in a thread), stopped when the block ends."""
+
+    def __init__(self, store: Path, queries: Path):
+        import uvicorn
+
+        self.port = free_port()
+        app = create_app(OxigraphEngine.open(store, timeout=30), queries)
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def __enter__(self) -> "Served":
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(20)
+
+
+@pytest.fixture(scope="module")
+def served(seed, store):
+    with Served(store, seed / "queries") as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def served_claims(claims_fixture):
+    with Served(claims_fixture.store, claims_fixture.project / "queries") as s:
+        yield s
+
+
+def _browse(url: str, profile: Path, *action: str, height: int = 900):
+    """Headless Chromium on a page of the server: scripts run (virtual time), every host name
+    unresolvable but the server's address (the network is off)."""
+    import subprocess
+
+    from test_viz import _chromium
+
+    command = [
+        _chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        "--disable-extensions", "--hide-scrollbars", f"--user-data-dir={profile}",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--enable-logging=stderr", "--v=0",
+        "--virtual-time-budget=15000", f"--window-size=1400,{height}", *action, url,
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+
+
+def _screenshot_dir(tmp_path_factory) -> Path:
+    folder = Path(os.environ.get("KG_SCREENSHOT_DIR") or tmp_path_factory.getbasetemp() / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _near(rows: list[bytes], colour: str, y_min: int = 0, y_max: int | None = None, tolerance: int = 3) -> int:
+    """Pixels within ``tolerance`` of ``colour`` (anti-aliasing and transparency shift a few)."""
+    want = bytes.fromhex(colour.lstrip("#"))
+    count = 0
+    for row in rows[y_min:y_max]:
+        for i in range(0, len(row), 3):
+            if all(abs(row[i + k] - want[k]) <= tolerance for k in range(3)):
+                count += 1
+    return count
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("/", "Military cooperation between states"),
+    ("/id/exercise/casarex-2025", "What the articles say about it"),
+    ("/id/state/IRN", "Not drawn"),
+    ("/viz/id/exercise/casarex-2025", "Drawn: 20 entities, 34 links."),
+    ("/exercises", "Exercises on a timeline"),
+    ("/transfers", "Arms transfers, supplier to recipient"),
+    ("/states", "Russia"),
+    ("/articles", "Iran and Russia begin military maneuvers in the Caspian Sea"),
+    ("/api", "exercise-partners"),
+    ("/api/exercise-partners?state=IRN", "Russia"),
+    ("/sparql?query=SELECT+%3Fs+WHERE+%7B+%3Fs+a+mc%3AState+%7D+LIMIT+3", "3 rows."),
+    ("/search?q=caspian", "Caspian Sea"),
+    ("/id/state/XXX", "Not found"),
+])
+def test_pages_in_headless_chromium(served, tmp_path, path, expected):
+    from test_viz import _console, _dom
+
+    run = _browse(served.url(path), tmp_path / "profile", "--dump-dom")
+    assert run.returncode == 0, run.stderr[-2000:]
+    dom = _dom(run.stdout)
+    assert "data-kg-errors" not in dom.root, dom.root
+    assert [line for line in _console(run.stderr) if "404" not in line] == []
+    assert expected in text_of(run.stdout)
+
+
+def test_the_browser_check_sees_a_script_error(served, tmp_path):
+    """The check above can fail: the server's page with a broken script is caught."""
+    from test_viz import _dom
+
+    page = tmp_path / "broken.html"
+    text = urllib.request.urlopen(served.url("/viz/id/exercise/casarex-2025")).read().decode("utf-8")
+    page.write_text(text.replace("new vis.Network(", "new vis.Netwerk("), encoding="utf-8")
+    run = _browse(page.as_uri(), tmp_path / "profile", "--dump-dom")
+    assert "vis.Netwerk is not a constructor" in _dom(run.stdout).root.get("data-kg-errors", "")
+
+
+def _shot(url: str, profile: Path, shot: Path, height: int = 900):
+    from test_viz import _console, _png_pixels
+
+    if shot.exists():
+        shot.unlink()
+    run = _browse(url, profile, f"--screenshot={shot}", height=height)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert _console(run.stderr) == []
+    width, h, rows = _png_pixels(shot)
+    assert (width, h) == (1400, height)
+    return rows
+
+
+def test_screenshots_show_the_colours(served, served_claims, tmp_path, tmp_path_factory, capsys):
+    folder = _screenshot_dir(tmp_path_factory)
+    # a fact the articles disagree on: the conflicts box (yellow rows), the statements for it
+    # (green edge) beside those against it (red edge, pink ground)
+    rows = _shot(served_claims.url("/id/arms-transfer/howitzer-batch-1"), tmp_path / "p1",
+                 folder / "kg-serve-howitzer-batch-1.png")
+    assert _near(rows, "#FFF1A8", tolerance=0) > 5000  # tr.conflict
+    assert _near(rows, "#FFFBE0", tolerance=0) > 5000  # the box around them
+    assert _near(rows, "#17754F", tolerance=0) > 300  # the edge of a statement for it
+    assert _near(rows, "#B22222", tolerance=0) > 300  # the edge of a statement against it
+    assert _near(rows, "#FDF3F3", tolerance=0) > 5000  # the ground of a statement against it
+    # Iran's neighbourhood: states, exercises, transfers and forces in their colours
+    rows = _shot(served.url("/viz/id/state/IRN"), tmp_path / "p2", folder / "kg-serve-viz-iran.png")
+    network = [row[:1050 * 3] for row in rows[70:840]]
+    for colour in ("#F4C26B", "#8FD6B8", "#F4A7A7", "#9FD3F0"):  # state, exercise, transfer, force
+        assert _near(network, colour, tolerance=0) > 80, colour
+    # the flows of arms transfers: states as boxes, bands between them
+    rows = _shot(served.url("/transfers"), tmp_path / "p3", folder / "kg-serve-transfers.png")
+    assert _near(rows, "#F4C26B", tolerance=0) > 20000
+    assert _near(rows, "#F6B4B4", tolerance=4) > 20000  # #F4A7A7 at 85 % over white
+    # exercises on the timeline
+    rows = _shot(served.url("/exercises"), tmp_path / "p4", folder / "kg-serve-exercises.png")
+    assert _near(rows, "#8FD6B8", tolerance=0) > 300
+    with capsys.disabled():
+        print(f"\nkg serve in headless Chromium: screenshots in {folder}")

@@ -18,7 +18,7 @@ from ..present.viz.model import KIND_ORDER
 from ..sparql.terms import Term
 
 #: the most entities a picture draws
-MAX_NODES = 30
+MAX_NODES = 20
 _BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ID = str(ns.ID)
 _LEFT_OUT = tuple(_ID + k for k in ("claim/", "article/", "amount/", "time/", "role/", "link/"))
@@ -85,10 +85,12 @@ def graph_around(engine, iri: str) -> GraphData | None:
         return None
     near = {x for s, _p, o in found for x in (s, o.value if o.type == "uri" else "") if _drawable(x)} - {iri}
     hop = fetch.run(_OUT, near)
-    fetch.run(_CLAIMS, near | {iri})
     # a fact brings the entities it names: their classes and labels, and their links
     further = {o.value for _s, _p, o in hop if o.type == "uri" and _drawable(o.value)} - near - {iri}
-    fetch.run(_OUT, further)
+    found += hop + fetch.run(_OUT, further)
+    fetch.run(_CLAIMS, near | further | {iri})  # what makes a fact one, and its sources
+    # the labels of the concepts their details name (activities, statuses...)
+    fetch.run(_OUT, {o.value for _s, _p, o in found if o.type == "uri" and o.value.startswith(str(ns.MCV))})
     claims = {str(s) for s in fetch.asserted.subjects(ns.MC.claims, None)}
     sources = {o.value for _s, _p, o in fetch.run(_OUT, claims) if o.type == "uri" and o.value.startswith(_ID + "article/")}
     fetch.run(_OUT, sources)
@@ -104,8 +106,19 @@ def trimmed(hood: Neighbourhood, limit: int = MAX_NODES) -> tuple[Neighbourhood,
         return hood, []
     linked = {e.target for e in hood.edges if e.source == hood.root} | {
         e.source for e in hood.edges if e.target == hood.root}
-    rank = sorted(hood.nodes, key=lambda n: (n.iri != hood.root, n.iri not in linked, KIND_ORDER[n.kind],
-                                              n.label.casefold(), n.iri))
+    # the root; then, of those linked to it, one of each kind in turn (so that a state's ten
+    # forces do not crowd out its exercises and transfers); then the others, the same way
+    rank = [n for n in hood.nodes if n.iri == hood.root]
+    for group in ([n for n in hood.nodes if n.iri in linked and n.iri != hood.root],
+                  [n for n in hood.nodes if n.iri not in linked and n.iri != hood.root]):
+        by_kind: dict[str, list] = {}
+        for n in sorted(group, key=lambda n: (KIND_ORDER[n.kind], n.label.casefold(), n.iri)):
+            by_kind.setdefault(n.kind, []).append(n)
+        while by_kind:
+            for kind in list(by_kind):
+                rank.append(by_kind[kind].pop(0))
+                if not by_kind[kind]:
+                    del by_kind[kind]
     keep = {n.iri for n in rank[:limit]}
     nodes = [n for n in hood.nodes if n.iri in keep]
     edges = [e for e in hood.edges if e.source in keep and e.target in keep]
