@@ -507,6 +507,39 @@ def test_a_large_neighbourhood_draws_a_few_dozen_and_lists_the_rest(client):
     assert get(client, "/viz/id/state/XXX").status_code == 404
 
 
+# --- on a SPARQL server -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def endpoint_client(seed, module_oxigraph_server) -> TestClient:
+    """The seed loaded into a real Oxigraph server, served through ``--endpoint``'s engine."""
+    from kg.engines.endpoint_engine import EndpointEngine
+
+    env = {"KG_ENDPOINT_USER": None, "KG_ENDPOINT_PASSWORD": None, "KG_ENDPOINT_TOKEN": None}
+    result = CliRunner().invoke(cli, ["-C", str(seed), "load", "--endpoint", module_oxigraph_server.url], env=env)
+    assert result.exit_code == 0, result.output
+    app = create_app(EndpointEngine(module_oxigraph_server.url, timeout=30), seed / "queries")
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.mark.parametrize("path, accept", [
+    ("/id/state/IRN", BROWSER),
+    ("/id/arms-transfer/su-35-russia-iran", BROWSER),
+    ("/id/state/RUS.ttl", BROWSER),
+    ("/viz/id/exercise/casarex-2025", BROWSER),
+    ("/api/exercise-partners?state=Iran", "text/tab-separated-values"),
+    ("/transfers", BROWSER),
+    ("/states", BROWSER),
+    ("/search?q=navy", BROWSER),
+])
+def test_a_server_gives_the_pages_the_store_gives(client, endpoint_client, path, accept):
+    on_store, on_server = get(client, path, accept=accept), get(endpoint_client, path, accept=accept)
+    assert on_store.status_code == on_server.status_code == 200
+    assert on_server.headers["content-type"] == on_store.headers["content-type"]
+    assert on_server.text == on_store.text
+
+
 # --- the command --------------------------------------------------------------------------------
 
 
