@@ -507,6 +507,69 @@ def test_a_large_neighbourhood_draws_a_few_dozen_and_lists_the_rest(client):
     assert get(client, "/viz/id/state/XXX").status_code == 404
 
 
+# --- whatever is asked, an answer, never a crash -----------------------------------------------
+
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ASKED = settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@_ASKED
+@given(text=st.text(max_size=60))
+@example(text="<>\"{}|^`\\ \x00")
+@example(text="Iran\" } UNION { ?s ?p ?o } #")
+def test_any_search_is_answered(client, text):
+    r = client.get("/search", params={"q": text}, headers={"accept": BROWSER})
+    assert r.status_code in (200, 400), r.text
+    assert "Traceback" not in r.text
+
+
+@_ASKED
+@given(rest=st.text(min_size=1, max_size=40).filter(lambda t: "\x00" not in t))
+@example(rest="state/<bad>")
+@example(rest="state/RUS.ttl.ttl")
+@example(rest="../../etc/passwd")
+@example(rest="\ufff0")  # found by hypothesis: not an IRI code point (was a 500)
+def test_any_entity_path_is_a_page_or_404(client, rest):
+    r = client.get("/id/" + urllib.parse.quote(rest, safe="/"), headers={"accept": BROWSER})
+    assert r.status_code in (200, 404), (rest, r.text[-500:])
+
+
+@_ASKED
+@given(accept=st.text(max_size=40))
+@example(accept="text/turtle;q=abc")
+@example(accept=";;,,*/")
+def test_any_accept_header_is_answered(client, accept):
+    try:
+        r = client.get("/id/state/RUS", headers={"accept": accept})
+    except UnicodeEncodeError:  # not a header value HTTP can carry: nothing to send
+        return
+    assert r.status_code in (200, 406)
+
+
+@_ASKED
+@given(value=st.text(max_size=30), key=st.sampled_from(["state", "State", "", "x"]))
+@example(value="IRN\n", key="state")
+def test_any_parameter_is_answered(client, value, key):
+    r = client.get("/api/exercise-partners", params={key: value}, headers={"accept": "text/csv"})
+    assert r.status_code in (200, 400), r.text
+    if r.status_code == 400:
+        assert r.text.startswith("Error: ") and r.text.count("\n") == 1
+
+
+@_ASKED
+@given(query=st.text(max_size=80))
+@example(query="SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+@example(query="SELECT ?_x WHERE { BIND(1 AS ?_x) }")
+@example(query="DESCRIBE <https://w3id.org/milcoop/id/state/RUS>")
+def test_any_sparql_text_is_answered(client, query):
+    r = client.post("/sparql", data={"query": query}, headers={"accept": "application/sparql-results+json, text/turtle"})
+    assert r.status_code in (200, 400), r.text
+    if r.status_code == 400:
+        assert r.text.startswith("Error: ") and "Traceback" not in r.text
+
+
 # --- on a SPARQL server -------------------------------------------------------------------------
 
 

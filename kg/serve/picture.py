@@ -6,7 +6,6 @@ A picture is readable only with few nodes: it draws at most ``MAX_NODES`` entiti
 and those linked to it most directly first; the page lists the rest."""
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from rdflib import Graph, Literal, URIRef
@@ -16,10 +15,10 @@ from .. import namespaces as ns
 from ..present.viz import GraphData, Neighbourhood, neighbourhood, to_html
 from ..present.viz.model import KIND_ORDER
 from ..sparql.terms import Term
+from .site import valid_iri
 
 #: the most entities a picture draws
 MAX_NODES = 20
-_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ID = str(ns.ID)
 _LEFT_OUT = tuple(_ID + k for k in ("claim/", "article/", "amount/", "time/", "role/", "link/"))
 _ONTOLOGY = """SELECT ?s ?p ?o WHERE { GRAPH <%s> { ?s ?p ?o }
@@ -51,7 +50,7 @@ class _Fetch:
 
     def run(self, template: str, iris: set[str]) -> list[tuple[str, str, Term]]:
         found = []
-        ordered = sorted(i for i in iris if not _BAD.search(i))
+        ordered = sorted(i for i in iris if valid_iri(i))
         for start in range(0, len(ordered), 200):
             values = " ".join(f"<{i}>" for i in ordered[start:start + 200])
             for row in self.engine.select(template % values, {}).rows:
@@ -77,7 +76,7 @@ def _cached_ontology(_key: int, engine) -> Graph:
 def graph_around(engine, iri: str) -> GraphData | None:
     """The part of the graph that the depth-1 picture of ``iri`` reads; None where the graph
     holds nothing of it."""
-    if _BAD.search(iri):
+    if not valid_iri(iri):
         return None
     fetch = _Fetch(engine)
     found = fetch.run(_OUT, {iri}) + fetch.run(_IN, {iri})

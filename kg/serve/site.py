@@ -9,7 +9,6 @@ statements, denials and conflicts of a fact are the saved queries ``statements``
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from .. import namespaces as ns
 from ..errors import InputError, KgError
+from ..inputs.values import iri_problem
 from ..queries import (QueryFile, bind_params, check_query, find_query, labels, parse_query_text, query_names,
                        run_query)
 from ..sparql.terms import XSD_STRING, SelectResult, Term
@@ -28,8 +28,6 @@ INFERRED = str(ns.INFERRED_GRAPH)
 ARTICLE_GRAPH = str(ns.GRAPH["article/"])
 #: the IRI spaces of ours that have pages: ``/id/...``, ``/vocab/...``, ``/ontology/...``
 PAGED = ("id/", "vocab/", "ontology/")
-#: what an IRI written in a query cannot hold
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 #: the claim modes that speak against a fact, and the narrower modes under them (as the saved
 #: query ``contradictions`` reads them)
 _AGAINST = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -57,6 +55,12 @@ def path_of(iri: str) -> str | None:
     if iri.startswith(BASE) and iri[len(BASE):].startswith(PAGED):
         return "/" + iri[len(BASE):]
     return None
+
+
+def valid_iri(iri: str) -> bool:
+    """Whether ``iri`` is an IRI every engine reads (RFC 3987, as Oxigraph reads it): what a
+    page's path makes may not be."""
+    return iri_problem(iri) is None
 
 
 def graph_source(graph: str) -> str:
@@ -221,7 +225,7 @@ class Site:
         """The label of each IRI that has one; an article's is its headline."""
         found = labels(self.engine, {i for i in iris if i})
         articles = sorted(i for i in iris if i not in found and i.startswith(ID + "article/")
-                          and not _BAD_IRI.search(i))
+                          and valid_iri(i))
         for start in range(0, len(articles), 500):
             values = " ".join(uri(i).n3() for i in articles[start:start + 500])
             text = ("SELECT ?s (MIN(STR(?h)) AS ?headline) WHERE { VALUES ?s { %s } ?s <%sheadline> ?h } GROUP BY ?s"
@@ -252,7 +256,7 @@ class Site:
 
     def entity(self, iri: str) -> Entity:
         """What the graph holds of ``iri``; ``NotFound`` where it holds nothing."""
-        if _BAD_IRI.search(iri):
+        if not valid_iri(iri):
             raise NotFound(f"no entity <{iri}>")
         out = self.engine.select(_OUT, {"s": uri(iri)})
         incoming = self.engine.select(_IN, {"o": uri(iri)})
@@ -290,7 +294,7 @@ class Site:
     def triples(self, iri: str) -> tuple[list[tuple[Term, Term, Term]], bool]:
         """The statements about ``iri`` (outgoing, every graph, and incoming, asserted), for
         Turtle and JSON-LD; whether it has any."""
-        if _BAD_IRI.search(iri):
+        if not valid_iri(iri):
             return [], False
         out = self.engine.select(_OUT, {"s": uri(iri)})
         incoming = self.engine.select(_IN, {"o": uri(iri)})
@@ -306,7 +310,7 @@ class Site:
             return {}
         classes = {str(cls): kind for kind, cls, _f, _l in KINDS if cls is not None}
         classes[MC + "Vessel"] = classes[MC + "WeaponSystem"] = "equipment"
-        values = " ".join(uri(i).n3() for i in sorted(iris) if not _BAD_IRI.search(i))
+        values = " ".join(uri(i).n3() for i in sorted(iris) if valid_iri(i))
         found: dict[str, set[str]] = defaultdict(set)
         for row in self.engine.select(_TYPES % values, {}).rows:
             found[row["s"].value].add(row["type"].value)
