@@ -187,6 +187,13 @@ def test_unknown_entity_or_page_is_404(client, path):
     assert plain.text.startswith("Error: ") and plain.text.count("\n") == 1
 
 
+def test_an_encoded_question_mark_is_part_of_the_iri(client):
+    """/id/state/RUS%3Fx is the IRI id/state/RUS?x (not in the graph), not Russia's page."""
+    assert get(client, "/id/state/RUS%3Fx").status_code == 404
+    assert get(client, "/id/state/RUS%23x", accept="text/turtle").status_code == 404
+    assert get(client, "/id/state/RU%53").status_code == 200  # an encoded letter is the letter
+
+
 def test_method_not_allowed(client):
     r = client.post("/id/state/RUS", headers={"accept": BROWSER})
     assert r.status_code == 405

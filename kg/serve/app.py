@@ -27,7 +27,7 @@ from .. import namespaces as ns
 from ..errors import InputError, KgError
 from ..inputs.files import MAX_QUERY_BYTES
 from ..sparql import results as out
-from ..sparql.terms import QueryError, SelectResult, Term
+from ..sparql.terms import SelectResult, Term
 from . import openapi
 from .negotiate import EXTENSIONS, choose
 from .site import NotFound, Site, iri_of, path_of
@@ -124,8 +124,7 @@ def create_app(site: Site, title: str = "kg") -> Starlette:
             return error(request, 406, str(exc))
         if isinstance(exc, (InputError, BadRequest)):
             return error(request, 400, str(exc))
-        if isinstance(exc, QueryError):  # the engine failed (a timeout, the server): said in one line
-            return error(request, 500, str(exc))
+        # a query failed in the engine (a timeout, the server's answer): its one line, as kg query says it
         return error(request, 500, str(exc))
 
     async def on_http_error(request: Request, exc: HTTPException) -> Response:
@@ -171,7 +170,7 @@ def create_app(site: Site, title: str = "kg") -> Starlette:
                                              "labels": labels, "kinds": kinds})
 
     async def entity(request: Request) -> Response:
-        path = request.url.path.lstrip("/")
+        path = request.scope["path"].lstrip("/")  # decoded: /id/a%3Fb is the IRI id/a?b
         path, ext = split_ext(path, lambda p: False)
         iri = iri_of(path)
         media = negotiated(request, ENTITY_OFFERS, ext)
