@@ -188,6 +188,7 @@ class Site:
     def __init__(self, engine, queries_dir: Path):
         self.engine = engine
         self.queries_dir = queries_dir
+        self._checked: set[str] = set()
 
     @cached_property
     def against_modes(self) -> frozenset[str]:
@@ -209,7 +210,9 @@ class Site:
     def run(self, q: QueryFile, given: dict[str, str]):
         """A saved query run with the parameter values given (by their names, as ``kg query
         --param`` takes them); the engine's timeout holds."""
-        check_query(q, q.name)
+        if q.name not in self._checked:  # a saved query's text does not change while it is served
+            check_query(q, q.name)
+            self._checked.add(q.name)
         return run_query(q, bind_params(q, given, self.engine), self.engine)
 
     def run_text(self, text: str):
@@ -268,19 +271,28 @@ class Site:
             source = graph_source(row["g"].value)
             if source not in sources:
                 sources.append(source)
-        conflicts = self._bound("conflicts", "fact", iri)
+        # each saved query only where it can have rows (the same rows, sooner): conflicts need two
+        # articles that say something of it; statements of it a claim of it; statements by it a
+        # claim attributed to it or an article it published
+        articles = {src for values in by_prop.values() for srcs in values.values() for src in srcs
+                    if src.startswith(ID + "article/")}
+        links = [Incoming(row["s"], row["p"].value) for row in incoming.rows]
+        cut = len(links) > MAX_INCOMING
+        linked_by = {link.prop for link in links}
+        nothing = SelectResult([], [])
+        conflicts = self._bound("conflicts", "fact", iri) if len(articles) > 1 else nothing
         disputed = {row["property"].value for row in conflicts.rows if "property" in row}
         props = []
         for p in sorted(by_prop, key=_prop_key):
             values = [Value(term, sorted(src, key=_source_key)) for term, src in by_prop[p].items()]
             values.sort(key=lambda v: (v.inferred_only, v.term.type != "uri", v.term.value))
             props.append(Prop(p, values, p in disputed))
-        links = [Incoming(row["s"], row["p"].value) for row in incoming.rows]
-        cut = len(links) > MAX_INCOMING
         entity = Entity(
             iri=iri, props=props, incoming=links[:MAX_INCOMING],
-            statements=self._param("statements", "fact", iri, "fact"),
-            said=self._param("statements", "speaker", iri, "speaker"),
+            statements=(self._param("statements", "fact", iri, "fact")
+                        if cut or MC + "claims" in linked_by else nothing),
+            said=(self._param("statements", "speaker", iri, "speaker")
+                  if cut or {MC + "attributedTo", str(ns.SCHEMA.publisher)} & linked_by else nothing),
             contradictions=self._bound("contradictions", "fact", iri),
             conflicts=conflicts, labels={}, incoming_cut=cut, against_modes=self.against_modes)
         iris = {iri} | set(by_prop) | {t.value for p in props for v in p.values for t in [v.term] if t.type == "uri"}
