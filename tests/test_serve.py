@@ -12,6 +12,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -438,6 +439,26 @@ def test_exercises_on_a_timeline(client):
     assert re.search(r'class="bar" style="left: [\d.]+%; width: [\d.]+%"', lane)
     assert "2025-07-21 – 2025-07-23" in text_of(lane)
     assert "Exercises with no date in the articles" in r.text
+
+
+def test_the_timeline_keeps_each_date_s_precision_and_few_labels():
+    from kg.serve.overview import span, timeline
+    from kg.sparql.terms import Term as T
+
+    assert span("2025") == (date(2025, 1, 1), date(2025, 12, 31))
+    assert span("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))
+    assert span("2025-07-21") == (date(2025, 7, 21), date(2025, 7, 21))
+    assert span("2025-02-30") is None and span("last week") is None
+
+    def row(name, start, end=None):
+        out = {"exercise": T("uri", ID + "exercise/" + name), "start": T("literal", start)}
+        return out | ({"end": T("literal", end)} if end else {})
+
+    line = timeline([row("b", "2025-07-01", "2025-12-31"), row("a", "1988"), {"exercise": T("uri", ID + "x")}], {})
+    assert [b.exercise.value.rsplit("/", 1)[1] for b in line.bars] == ["a", "b"]
+    assert line.bars[0].left == 0 and line.bars[1].left + line.bars[1].width == pytest.approx(100, abs=0.01)
+    assert [y for y, _ in line.ticks] == [1990, 1995, 2000, 2005, 2010, 2015, 2020, 2025]
+    assert len(line.undated) == 1
 
 
 def test_transfers_as_flows(client):

@@ -74,7 +74,10 @@ def timeline(rows: list[Row], labels: dict[str, str]) -> Timeline:
         width = max(0.6, 100 * ((last - first).days + 1) / total)
         out.bars.append(Bar(row["exercise"], "; ".join(_values(row, "start")), "; ".join(_values(row, "end")),
                             round(left, 3), round(min(width, 100 - left), 3), row))
-    out.ticks = [(y, round(100 * (date(y, 1, 1) - lo).days / total, 3)) for y in range(lo.year, hi.year + 1)]
+    years = hi.year - lo.year + 1
+    step = next(n for n in (1, 2, 5, 10, 20, 50, 100, 1000) if years / n <= 10)  # ten labels at most
+    out.ticks = [(y, round(100 * (date(y, 1, 1) - lo).days / total, 3))
+                 for y in range(lo.year, hi.year + 1) if y % step == 0]
     return out
 
 
