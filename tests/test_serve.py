@@ -5,7 +5,6 @@ with the network off (tests/test_viz.py's way of running it)."""
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 import threading

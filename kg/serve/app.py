@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from importlib.resources import files
+from pathlib import Path
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -302,7 +303,7 @@ def create_app(site: Site, title: str = "kg") -> Starlette:
             raise BadRequest(f"the query is larger than {MAX_QUERY_BYTES // 1024} KB")
         from ..queries import parse_query_text
 
-        form = parse_query_text(text, _DUMMY, "query", "query").form
+        form = parse_query_text(text, Path("query"), "query", "query").form
         offers = SELECT_OFFERS if form == "SELECT" else ASK_OFFERS if form == "ASK" else GRAPH_OFFERS
         media = negotiated(request, offers)
         outcome = await run_in_threadpool(site.run_text, text)
@@ -358,7 +359,6 @@ def create_app(site: Site, title: str = "kg") -> Starlette:
     return app
 
 
-_DUMMY = __import__("pathlib").Path("query")
 _EXAMPLE = """SELECT ?exercise ?label ?start WHERE {
   ?exercise a mc:MilitaryExercise ; rdfs:label ?label .
   OPTIONAL { ?exercise mc:startDate ?start }

@@ -61,12 +61,10 @@ class _Fetch:
         return found
 
 
-def _ontology(engine) -> Graph:
-    return _cached_ontology(id(engine), engine)
-
-
 @lru_cache(maxsize=8)
-def _cached_ontology(_key: int, engine) -> Graph:
+def _ontology(engine) -> Graph:
+    """What the picture reads of the ontology (classes and properties: their labels, what is
+    above them, their inverses), fetched once per engine."""
     g = Graph()
     for row in engine.select(_ONTOLOGY, {}).rows:
         g.add((_node(row["s"]), _node(row["p"]), _node(row["o"])))
