@@ -652,6 +652,17 @@ def test_serve_with_a_missing_store_is_one_line(seed, tmp_path):
     assert result.output == f"Error: {tmp_path / 'none'}: no store here; run 'kg load' first (or give --store DIR)\n"
 
 
+def test_serve_refuses_to_start_on_a_bad_query_file(proj, store, monkeypatch):
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: pytest.fail("served a project with a broken query"))
+    (proj / "queries" / "broken.rq").write_text("#+ summary: [unclosed\nSELECT * WHERE { ?s ?p ?o }\n")
+    result = CliRunner().invoke(cli, ["-C", str(proj), "serve", "--store", str(store)])
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: queries/broken.rq:1: bad '#+' header")
+    assert result.output.count("\n") == 1
+
+
 def test_serve_store_and_endpoint_conflict(seed, store):
     result = CliRunner().invoke(cli, ["-C", str(seed), "serve", "--store", str(store), "--endpoint", "http://127.0.0.1:9"])
     assert result.exit_code == 2

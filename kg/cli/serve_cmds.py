@@ -39,7 +39,7 @@ def serve(ctx, host, port, engine, store_dir, endpoint, query_path, timeout, ret
 
     project = project_of(ctx)
     runner = open_engine(project, engine, store_dir, endpoint, query_path, timeout, retries, max_answer_mb)
-    app = create_app(runner, project.queries_dir)
+    app = create_app(runner, project.queries_dir, display=project.display)
     what = f"the store {store_dir}" if store_dir else endpoint if endpoint else "the built graph"
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Serving {what} at http://{shown}:{port}/ (Ctrl-C to stop)", err=True)

@@ -17,12 +17,15 @@ from __future__ import annotations
 from .site import NotFound, Site
 
 
-def create_app(engine, queries_dir, title: str = "kg"):
+def create_app(engine, queries_dir, title: str = "kg", display=str):
     """The web application over ``engine`` (any of ``kg.engines``) and the saved queries in
-    ``queries_dir``."""
+    ``queries_dir``, read now: a query file that cannot be read is an error before anything is
+    served (``InputError``, its file shown by ``display``), not a broken page later."""
     from .app import create_app as make
 
-    return make(Site(engine, queries_dir), title=title)
+    site = Site(engine, queries_dir, display)
+    site.saved  # noqa: B018 - read them all now
+    return make(site, title=title)
 
 
 __all__ = ["NotFound", "Site", "create_app"]

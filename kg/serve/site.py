@@ -183,11 +183,13 @@ ORDER BY STR(?article) STR(?fact)"""
 
 
 class Site:
-    """The pages' data over one engine. ``queries_dir`` holds the saved queries (``*.rq``)."""
+    """The pages' data over one engine. ``queries_dir`` holds the saved queries (``*.rq``);
+    ``display`` shows a query file's path in an error (``Project.display``)."""
 
-    def __init__(self, engine, queries_dir: Path):
+    def __init__(self, engine, queries_dir: Path, display=str):
         self.engine = engine
         self.queries_dir = queries_dir
+        self.display = display
         self._checked: set[str] = set()
 
     @cached_property
@@ -199,7 +201,7 @@ class Site:
     @cached_property
     def saved(self) -> dict[str, QueryFile]:
         """Every saved query by name (``qc/...`` for the quality checks), read once."""
-        return {name: find_query(self.queries_dir, name, str) for name in query_names(self.queries_dir)}
+        return {name: find_query(self.queries_dir, name, self.display) for name in query_names(self.queries_dir)}
 
     def query(self, name: str) -> QueryFile:
         try:
