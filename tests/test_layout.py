@@ -28,6 +28,8 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("queries", ["kg.queries"]),
     ("present", ["kg.present"]),
     ("extract", ["kg.extract"]),
+    # the web pages (kg serve): read through engines and queries, draw with present
+    ("serve", ["kg.serve"]),
     ("cli", ["kg.cli", "kg.__main__"]),
 ]
 

@@ -11,3 +11,4 @@ from . import viz_cmds  # noqa: E402,F401
 from . import extract_cmds  # noqa: E402,F401
 
 __all__ = ["cli", "main"]
+from . import serve_cmds  # noqa: E402,F401

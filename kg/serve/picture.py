@@ -1,0 +1,137 @@
+"""The neighbourhood picture of an entity page: ``kg viz``'s picture (``kg.present.viz``: what
+is drawn, its colours and its offline page), made from the part of the graph around the entity
+that a few SPARQL queries fetch, so that it works on a store or a server as on the built graph.
+
+A picture is readable only with few nodes: it draws at most ``MAX_NODES`` entities, the entity
+and those linked to it most directly first; the page lists the rest."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import BNode
+
+from .. import namespaces as ns
+from ..present.viz import GraphData, Neighbourhood, neighbourhood, to_html
+from ..present.viz.model import KIND_ORDER
+from ..sparql.terms import Term
+from .site import valid_iri
+
+#: the most entities a picture draws
+MAX_NODES = 20
+_ID = str(ns.ID)
+_LEFT_OUT = tuple(_ID + k for k in ("claim/", "article/", "amount/", "time/", "role/", "link/"))
+_ONTOLOGY = """SELECT ?s ?p ?o WHERE { GRAPH <%s> { ?s ?p ?o }
+  FILTER(?p IN (<http://www.w3.org/2000/01/rdf-schema#subClassOf>, <http://www.w3.org/2002/07/owl#inverseOf>,
+                <http://www.w3.org/2000/01/rdf-schema#subPropertyOf>, <http://www.w3.org/2000/01/rdf-schema#label>)) }""" % ns.ONTOLOGY_GRAPH
+_OUT = "SELECT ?g ?s ?p ?o WHERE { VALUES ?s { %s } GRAPH ?g { ?s ?p ?o } }"
+_IN = "SELECT ?g ?s ?p ?o WHERE { VALUES ?o { %s } GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s)) }"
+_CLAIMS = "SELECT ?g ?s ?p ?o WHERE { VALUES ?o { %s } BIND(<%s> AS ?p) GRAPH ?g { ?s ?p ?o } }" % ("%s", ns.MC.claims)
+
+
+def _node(term: Term):
+    if term.type == "uri":
+        return URIRef(term.value)
+    if term.type == "bnode":
+        return BNode(term.value)
+    return Literal(term.value, lang=term.lang, datatype=None if term.lang else URIRef(term.datatype) if term.datatype else None)
+
+
+def _drawable(iri: str) -> bool:
+    return iri.startswith(_ID) and not iri.startswith(_LEFT_OUT)
+
+
+class _Fetch:
+    """Quads fetched by the engine, split into what is asserted and what is inferred."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.asserted, self.inferred = Graph(), Graph()
+
+    def run(self, template: str, iris: set[str]) -> list[tuple[str, str, Term]]:
+        found = []
+        ordered = sorted(i for i in iris if valid_iri(i))
+        for start in range(0, len(ordered), 200):
+            values = " ".join(f"<{i}>" for i in ordered[start:start + 200])
+            for row in self.engine.select(template % values, {}).rows:
+                s, p, o = _node(row["s"]), _node(row["p"]), _node(row["o"])
+                target = self.inferred if row["g"].value == str(ns.INFERRED_GRAPH) else self.asserted
+                target.add((s, p, o))
+                found.append((row["s"].value, row["p"].value, row["o"]))
+        return found
+
+
+@lru_cache(maxsize=8)
+def _ontology(engine) -> Graph:
+    """What the picture reads of the ontology (classes and properties: their labels, what is
+    above them, their inverses), fetched once per engine."""
+    g = Graph()
+    for row in engine.select(_ONTOLOGY, {}).rows:
+        g.add((_node(row["s"]), _node(row["p"]), _node(row["o"])))
+    return g
+
+
+def graph_around(engine, iri: str) -> GraphData | None:
+    """The part of the graph that the depth-1 picture of ``iri`` reads; None where the graph
+    holds nothing of it."""
+    if not valid_iri(iri):
+        return None
+    fetch = _Fetch(engine)
+    found = fetch.run(_OUT, {iri}) + fetch.run(_IN, {iri})
+    if not found:
+        return None
+    near = {x for s, _p, o in found for x in (s, o.value if o.type == "uri" else "") if _drawable(x)} - {iri}
+    hop = fetch.run(_OUT, near)
+    # a fact brings the entities it names: their classes and labels, and their links
+    further = {o.value for _s, _p, o in hop if o.type == "uri" and _drawable(o.value)} - near - {iri}
+    found += hop + fetch.run(_OUT, further)
+    fetch.run(_CLAIMS, near | further | {iri})  # what makes a fact one, and its sources
+    # the labels of the concepts their details name (activities, statuses...)
+    fetch.run(_OUT, {o.value for _s, _p, o in found if o.type == "uri" and o.value.startswith(str(ns.MCV))})
+    claims = {str(s) for s in fetch.asserted.subjects(ns.MC.claims, None)}
+    sources = {o.value for _s, _p, o in fetch.run(_OUT, claims) if o.type == "uri" and o.value.startswith(_ID + "article/")}
+    fetch.run(_OUT, sources)
+    asserted = fetch.asserted
+    asserted += _ontology(engine)
+    return GraphData(asserted, fetch.inferred)
+
+
+def trimmed(hood: Neighbourhood, limit: int = MAX_NODES) -> tuple[Neighbourhood, list]:
+    """At most ``limit`` nodes: the root, then those linked to it, then the others, each group
+    in ``kg viz``'s order; the nodes left out are returned to be listed."""
+    if len(hood.nodes) <= limit:
+        return hood, []
+    linked = {e.target for e in hood.edges if e.source == hood.root} | {
+        e.source for e in hood.edges if e.target == hood.root}
+    # the root; then, of those linked to it, one of each kind in turn (so that a state's ten
+    # forces do not crowd out its exercises and transfers); then the others, the same way
+    rank = [n for n in hood.nodes if n.iri == hood.root]
+    for group in ([n for n in hood.nodes if n.iri in linked and n.iri != hood.root],
+                  [n for n in hood.nodes if n.iri not in linked and n.iri != hood.root]):
+        by_kind: dict[str, list] = {}
+        for n in sorted(group, key=lambda n: (KIND_ORDER[n.kind], n.label.casefold(), n.iri)):
+            by_kind.setdefault(n.kind, []).append(n)
+        while by_kind:
+            for kind in list(by_kind):
+                rank.append(by_kind[kind].pop(0))
+                if not by_kind[kind]:
+                    del by_kind[kind]
+    keep = {n.iri for n in rank[:limit]}
+    nodes = [n for n in hood.nodes if n.iri in keep]
+    edges = [e for e in hood.edges if e.source in keep and e.target in keep]
+    rest = [n for n in rank[limit:]]
+    return Neighbourhood(hood.root, hood.depth, nodes, edges, hood.with_inferred), rest
+
+
+def picture(engine, iri: str) -> tuple[Neighbourhood, list] | None:
+    """The picture of ``iri`` (its neighbourhood at depth 1, trimmed) and the nodes left out."""
+    data = graph_around(engine, iri)
+    if data is None:
+        return None
+    return trimmed(neighbourhood(data, URIRef(iri), 1))
+
+
+def page(engine, iri: str) -> str | None:
+    """The picture as ``kg viz``'s offline HTML page."""
+    found = picture(engine, iri)
+    return None if found is None else to_html(found[0])
