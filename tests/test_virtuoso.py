@@ -1,20 +1,19 @@
-"""A second real SPARQL 1.1 server: Virtuoso Open Source (Debian's ``virtuoso-opensource``
-package), started here on 127.0.0.1 with a database and a ``virtuoso.ini`` of its own in a
+"""A second real SPARQL 1.1 server: Virtuoso Open Source (Debian's ``virtuoso-opensource-7-bin``,
+the binaries of ``virtuoso-opensource``), started here on 127.0.0.1 with a database and a ``virtuoso.ini`` of its own in a
 temporary folder; skipped, saying why, where its ``virtuoso-t`` binary is absent.
 
 ``kg load --endpoint`` into it, reloads, the removal of an article, and every saved query
 giving the same rows as the embedded store (compared as sorted rows: the order of rows that tie
 on every ORDER BY key is each engine's own). Where Virtuoso 7.2.5 answers differently for a
-reason of its own, ``VIRTUOSO_DIFFERS`` says which query, which column and why, and the test
-checks that exact difference: nothing else of the query is let off (README.md, "A SPARQL 1.1
-server", lists them too).
+reason of its own, ``VIRTUOSO_DIFFERS`` (a value of a column), ``VIRTUOSO_MISSES_ROWS`` and
+``VIRTUOSO_CRASHES`` say which query and why, and the tests check that exact difference: nothing
+else of the query is let off (README.md, "The servers the tests run", lists them too).
 
-Virtuoso takes the SPARQL 1.1 Graph Store Protocol at ``/sparql-graph-crud`` and queries at
-``/sparql``. Its authenticated services (``/sparql-auth``, ``/sparql-graph-crud-auth``) want
-HTTP Digest, which kg does not speak, so the fixture grants ``SPARQL_UPDATE`` to Virtuoso's
-anonymous ``SPARQL`` user, as Virtuoso's documentation says for a server on a trusted network;
-the server listens on 127.0.0.1 only and its administrator password is set to a random one
-that is never printed.
+kg talks to Virtuoso's authenticated services, ``/sparql-auth`` (queries) and
+``/sparql-graph-crud-auth`` (SPARQL 1.1 Graph Store Protocol), as a user the fixture makes with
+``SPARQL_UPDATE`` and a random password, given to kg as ``KG_ENDPOINT_USER`` and
+``KG_ENDPOINT_PASSWORD``: Virtuoso wants HTTP Digest there. The administrator's password is
+made random too; neither is ever printed. The anonymous services stay read-only.
 """
 from __future__ import annotations
 
@@ -31,7 +30,7 @@ from typing import Callable, Iterator
 
 import pytest
 
-from kg.engines.endpoint_engine import EndpointEngine, EndpointError
+from kg.engines.endpoint_engine import EndpointEngine
 from kg.engines.oxigraph_engine import OxigraphEngine
 from kg.output.manifest import read_manifest
 from kg.pipeline import NAMED
@@ -44,8 +43,11 @@ SAVED = query_names(ROOT / "queries") if (ROOT / "queries").is_dir() else []
 VIRTUOSO = shutil.which("virtuoso-t")
 #: Virtuoso's SQL client, of the same Debian package (virtuoso-opensource-7-bin)
 ISQL = shutil.which("isql-vt") or shutil.which("isql-v")
-QUERY_PATH = "/sparql"
-GSP_PATH = "/sparql-graph-crud"
+QUERY_PATH = "/sparql-auth"
+GSP_PATH = "/sparql-graph-crud-auth"
+#: the anonymous query service (read-only), for the tests' own look at the server
+OPEN_QUERY_PATH = "/sparql"
+USER = "kgtest"
 NO_CREDENTIALS = {"KG_ENDPOINT_USER": None, "KG_ENDPOINT_PASSWORD": None, "KG_ENDPOINT_TOKEN": None}
 
 pytestmark = pytest.mark.skipif(
@@ -94,8 +96,8 @@ Charset              = UTF-8
 [Plugins]
 
 [SPARQL]
-; every row of every answer (Virtuoso's default cuts answers at 10,000 rows without saying so)
-ResultSetMaxRows           = 1000000
+; every row of every answer (Debian's virtuoso.ini cuts answers at 10,000 rows)
+ResultSetMaxRows           = {max_rows}
 MaxQueryExecutionTime      = 120
 MaxQueryCostEstimationTime = 0
 """
@@ -105,12 +107,19 @@ class VirtuosoServer:
     """``virtuoso-t +foreground`` with ``folder/virtuoso.ini`` (written here): HTTP and SQL on
     free ports of 127.0.0.1, the database in ``folder``."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, max_rows: int = 1_000_000):
         self.folder = folder
+        self.max_rows = max_rows
         self.http_port = free_port()
         self.sql_port = free_port()
         self.process: subprocess.Popen | None = None
         self.log = folder / "server.out"
+        self.password = "kg" + secrets.token_hex(16)  # an identifier: it may not start with a digit
+
+    @property
+    def env(self) -> dict[str, str | None]:
+        """kg's credentials for the server."""
+        return {"KG_ENDPOINT_USER": USER, "KG_ENDPOINT_PASSWORD": self.password, "KG_ENDPOINT_TOKEN": None}
 
     @property
     def url(self) -> str:
@@ -119,7 +128,8 @@ class VirtuosoServer:
     def start(self, timeout: float = 60.0) -> None:
         (self.folder / "vsp").mkdir(parents=True, exist_ok=True)
         ini = self.folder / "virtuoso.ini"
-        ini.write_text(INI.format(dir=self.folder, sql_port=self.sql_port, http_port=self.http_port))
+        ini.write_text(INI.format(dir=self.folder, sql_port=self.sql_port, http_port=self.http_port,
+                                  max_rows=self.max_rows))
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen([VIRTUOSO, "+configfile", str(ini), "+foreground"],
                                             cwd=self.folder, stdout=log, stderr=subprocess.STDOUT,
@@ -137,20 +147,20 @@ class VirtuosoServer:
         else:
             self.stop()
             pytest.fail(f"the Virtuoso server did not answer within {timeout} s: {self._log_tail()}")
-        # SPARQL Update (and so the Graph Store Protocol) for the anonymous SPARQL user, and a
-        # random administrator password in place of the default one: given on standard input,
-        # never on a command line or in a message
-        password = "kg" + secrets.token_hex(16)  # an identifier: it may not start with a digit
-        script = ('GRANT SPARQL_UPDATE TO "SPARQL";\n'
-                  "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);\n"
-                  f"SET PASSWORD dba {password};\n")
+        # kg's user, allowed SPARQL Update (and so the Graph Store Protocol), and a random
+        # administrator password in place of the default one: given on standard input, never on
+        # a command line or in a message
+        dba = "kg" + secrets.token_hex(16)
+        script = (f"DB.DBA.USER_CREATE ('{USER}', '{self.password}');\n"
+                  f'GRANT SPARQL_UPDATE TO "{USER}";\n'
+                  f"SET PASSWORD dba {dba};\n")
         done = subprocess.run([ISQL, f"127.0.0.1:{self.sql_port}", "dba", "dba"], input=script.encode(),
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
-        said = done.stdout.decode(errors="replace").replace(password, "***")
+        said = done.stdout.decode(errors="replace").replace(dba, "***").replace(self.password, "***")
         if done.returncode != 0 or "Error" in said:
             self.stop()
             errors = " ".join(line for line in said.splitlines() if "Error" in line)
-            pytest.fail(f"could not grant SPARQL_UPDATE on the Virtuoso server (isql exit "
+            pytest.fail(f"could not make a user with SPARQL_UPDATE on the Virtuoso server (isql exit "
                         f"{done.returncode}): {errors}")
 
     def _log_tail(self) -> str:
@@ -160,14 +170,21 @@ class VirtuosoServer:
     def answers(self) -> bool:
         return self.select("ASK {}").get("boolean") is True
 
-    def select(self, query: str) -> dict:
+    def select(self, query: str, as_user: bool = False) -> dict:
+        """A query (or an update, ``as_user``) sent with the standard library's own client:
+        anonymously to /sparql, or as kg's user (HTTP Digest) to /sparql-auth."""
         import json
 
         data = urllib.parse.urlencode({"query": query}).encode()
-        request = urllib.request.Request(self.url + QUERY_PATH, data=data,
+        path = QUERY_PATH if as_user else OPEN_QUERY_PATH
+        request = urllib.request.Request(self.url + path, data=data,
                                          headers={"Accept": "application/sparql-results+json"})
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(request, timeout=30) as response:
+        handlers: list = [urllib.request.ProxyHandler({})]
+        if as_user:
+            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            passwords.add_password(None, self.url, USER, self.password)
+            handlers.append(urllib.request.HTTPDigestAuthHandler(passwords))
+        with urllib.request.build_opener(*handlers).open(request, timeout=30) as response:
             return json.loads(response.read())
 
     def alive(self) -> bool:
@@ -198,11 +215,11 @@ class VirtuosoServer:
 
 
 @contextmanager
-def running_virtuoso(tmp_path_factory) -> Iterator[VirtuosoServer]:
-    """A fresh Virtuoso server with an empty database in a folder of its own; stopped and the
-    folder removed after."""
+def running_virtuoso(tmp_path_factory, max_rows: int = 1_000_000) -> Iterator[VirtuosoServer]:
+    """A fresh Virtuoso server with an empty database in a folder of its own (answers cut at
+    ``max_rows`` rows); stopped and the folder removed after."""
     folder = tmp_path_factory.mktemp("virtuoso")
-    server = VirtuosoServer(folder)
+    server = VirtuosoServer(folder, max_rows)
     server.start()
     try:
         yield server
@@ -232,8 +249,9 @@ def endpoint_args(server: VirtuosoServer) -> list[str]:
     return ["--endpoint", server.url, "--query-path", QUERY_PATH]
 
 
-def load(project: Path, server: VirtuosoServer):
-    return kg(project, "load", *endpoint_args(server), "--gsp-path", GSP_PATH, env=NO_CREDENTIALS)
+def load(project: Path, server: VirtuosoServer, env: dict | None = None):
+    return kg(project, "load", *endpoint_args(server), "--gsp-path", GSP_PATH,
+              env=server.env if env is None else {**NO_CREDENTIALS, **env})
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -247,7 +265,7 @@ def test_load_into_virtuoso(seed, virtuoso):
     assert result.stderr == (f"Loaded {len(manifest)} graph(s), {sum(manifest.values())} triples into "
                              f"{virtuoso.url}\n")
     assert virtuoso.graph_counts() == manifest
-    info = kg(seed, "store", "info", *endpoint_args(virtuoso), env=NO_CREDENTIALS)
+    info = kg(seed, "store", "info", *endpoint_args(virtuoso), env=virtuoso.env)
     assert info.exit_code == 0, info.output
     # every graph on the server: kg's, as loaded, and Virtuoso's own (its system graph, ...)
     ours = [line for line in info.stdout.splitlines(keepends=True) if line.startswith("graph:")]
@@ -269,7 +287,8 @@ def test_reload_into_virtuoso_never_duplicates(seed, virtuoso):
 
 def test_removed_article_disappears_from_virtuoso(proj, virtuoso):
     foreign = "http://example.org/not-ours"
-    virtuoso.select(f'INSERT DATA {{ GRAPH <{foreign}> {{ <http://example.org/a> <http://example.org/b> "kept" }} }}')
+    virtuoso.select(f'INSERT DATA {{ GRAPH <{foreign}> {{ <http://example.org/a> <http://example.org/b> "kept" }} }}',
+                    as_user=True)
     assert load(proj, virtuoso).exit_code == 0
     article = sorted((proj / "data" / "articles").glob("*.yaml"))[0]
     gone = f"{GRAPH}article/{article.stem}"
@@ -282,6 +301,23 @@ def test_removed_article_disappears_from_virtuoso(proj, virtuoso):
     assert virtuoso.foreign_counts([foreign]) == {foreign: 1}
     doc = virtuoso.select(f"ASK {{ <{ID}article/{article.stem}> ?p ?o }}")
     assert doc["boolean"] is False
+
+
+def test_credentials_virtuoso_refuses(seed, virtuoso):
+    """Virtuoso's -auth services want HTTP Digest: without credentials, or with a wrong
+    password, kg says so in one line (exit 2) and changes nothing; the password never shows."""
+    before = virtuoso.graph_counts()
+    wrong = "kg-not-the-password-" + virtuoso.password[-6:]
+    for env, said in (({}, "the server wants credentials; set KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD, "
+                           "or KG_ENDPOINT_TOKEN"),
+                      ({"KG_ENDPOINT_USER": USER, "KG_ENDPOINT_PASSWORD": wrong},
+                       "the server refused the credentials from the environment")):
+        result = load(seed, virtuoso, env=env)
+        assert result.exit_code == 2, result.output
+        assert result.output == (f"Error: {virtuoso.url}{QUERY_PATH}: HTTP 401 Unauthorized while counting the "
+                                 f"triples of each graph: {said}\n")
+        assert wrong not in result.output and virtuoso.password not in result.output
+    assert virtuoso.graph_counts() == before
 
 
 # --- the same rows as the embedded store -----------------------------------------------------
@@ -310,8 +346,8 @@ def _string_as_iri(term: Term) -> Term:
     return Term("uri", term.value)
 
 
-#: query -> {column: (why, what turns Virtuoso's value into the store's)}; the other columns,
-#: and every row, must agree as they are
+#: query -> {column: what turns Virtuoso's value into the store's (its docstring says why)}; the
+#: other columns, and every row, must agree as they are
 VIRTUOSO_DIFFERS: dict[str, dict[str, Callable[[Term], Term]]] = {
     "agreements": {"provides": _as_boolean},
     "denials": {"repeated": _as_boolean},
@@ -326,8 +362,8 @@ VIRTUOSO_DIFFERS: dict[str, dict[str, Callable[[Term], Term]]] = {
 #: FILTER(...) }``) drops the rows it does not match, as a join would
 VIRTUOSO_MISSES_ROWS = {"corroborated": "OPTIONAL { ?m skos:broader* ?x FILTER(...) } acts as a join"}
 #: queries that end the Virtuoso 7.2.5 process (a crash of the server, no answer)
-VIRTUOSO_CRASHES = {"statement-timeline": "SELECT DISTINCT ... ORDER BY COALESCE(STR(?date), ...) over "
-                                          "OPTIONALs in a UNION"}
+VIRTUOSO_CRASHES = {"statement-timeline": "FILTER(BOUND(?time) || NOT EXISTS { ... }) beside "
+                                          "BIND(COALESCE(?stated, ...)) over a UNION"}
 
 
 def _sorted(rows: list[dict[str, Term]]) -> list:
@@ -342,9 +378,9 @@ def _compare(name: str, store, server) -> None:
     fixes = VIRTUOSO_DIFFERS.get(name, {})
     if name in VIRTUOSO_MISSES_ROWS:
         # rows of the store's only: never a row of its own, never all of them
-        missing = [row for row in _sorted(expected) if row not in _sorted(got)]
-        assert missing, "Virtuoso now gives every row; compare the rows"
-        assert all(row in _sorted(expected) for row in _sorted(got))
+        want, have = _sorted(expected), _sorted(got)
+        assert [row for row in want if row not in have], "Virtuoso now gives every row; compare the rows"
+        assert all(row in want for row in have)
         return
     got = [{k: fixes[k](v) if k in fixes else v for k, v in row.items()} for row in got]
     assert _sorted(got) == _sorted(expected)
@@ -366,9 +402,10 @@ def test_saved_queries_agree_on_virtuoso(seed, store_engine, virtuoso_seed, virt
         from kg.stores.remote import load_endpoint
 
         fixture = qc_fixtures[name]
-        load_endpoint(Endpoint(virtuoso.url, query_path=QUERY_PATH, gsp_path=GSP_PATH, env={}), fixture.trig)
+        load_endpoint(Endpoint(virtuoso.url, query_path=QUERY_PATH, gsp_path=GSP_PATH, env=virtuoso.env),
+                      fixture.trig)
         engine, server = OxigraphEngine.from_file(fixture.trig), virtuoso
-    remote = EndpointEngine(server.url, query_path=QUERY_PATH, timeout=60, env={})
+    remote = EndpointEngine(server.url, query_path=QUERY_PATH, timeout=60, env=server.env)
     q = find_query(seed / "queries", name, str)
     _compare(name, run_query(q, bind_params(q, {}, engine), engine).select,
              run_query(q, bind_params(q, {}, remote), remote).select)
@@ -382,7 +419,7 @@ def test_optional_and_required_parameters_on_virtuoso(seed, virtuoso_seed, args)
     """The same output through the CLI; an optional parameter left out keeps every row (its
     filter is ``!BOUND(?__x) || ?x = ?__x``: Virtuoso's = with an unbound side is false, not an
     error, so the former ``COALESCE(?x = ?__x, true)`` kept no row there)."""
-    remote = kg(seed, "query", *args, *endpoint_args(virtuoso_seed), "--format", "tsv", env=NO_CREDENTIALS)
+    remote = kg(seed, "query", *args, *endpoint_args(virtuoso_seed), "--format", "tsv", env=virtuoso_seed.env)
     assert remote.exit_code == 0, remote.output
     local = kg(seed, "query", *args, "--format", "tsv")
     assert remote.stdout.count("\n") > 1, "the query should have rows"
@@ -395,8 +432,33 @@ def test_queries_that_stop_virtuoso(seed, tmp_path_factory, name):
     When a newer Virtuoso answers, this test fails: compare the rows instead."""
     with running_virtuoso(tmp_path_factory) as server:
         assert load(seed, server).exit_code == 0
-        result = kg(seed, "query", name, *endpoint_args(server), "--retries", "0", env=NO_CREDENTIALS)
+        result = kg(seed, "query", name, *endpoint_args(server), "--retries", "0", env=server.env)
         assert result.exit_code == 2, result.output
         assert result.output.startswith(f"Error: {server.url}{QUERY_PATH}: ") and result.output.count("\n") == 1
         time.sleep(1)
         assert not server.alive(), "Virtuoso answered; compare the rows"
+
+
+def test_an_answer_virtuoso_cut_short_is_an_error(seed, tmp_path_factory):
+    """Virtuoso cuts an answer at ResultSetMaxRows rows and still answers 200 OK, saying so
+    only in an X-SPARQL-MaxRows header: kg refuses it (exit 2, one line) rather than print part
+    of the rows as if they were all; an answer under the cap is whole."""
+    with running_virtuoso(tmp_path_factory, max_rows=100) as server:
+        assert load(seed, server).exit_code == 0
+        cut = kg(seed, "query", "statements", *endpoint_args(server), env=server.env)
+        assert cut.output == (f"Error: {server.url}{QUERY_PATH}: the server cut its answer at 100 rows while "
+                              "querying (X-SPARQL-MaxRows), the rest is missing; raise the server's limit "
+                              "(Virtuoso: ResultSetMaxRows in the [SPARQL] section of virtuoso.ini)\n")
+        assert cut.exit_code == 2
+        whole = kg(seed, "query", "people", *endpoint_args(server), "--format", "tsv", env=server.env)
+        assert whole.exit_code == 0, whole.output
+        assert sorted(whole.stdout.splitlines()) == sorted(kg(seed, "query", "people", "--format", "tsv").stdout.splitlines())
+
+
+def test_check_on_virtuoso(seed, virtuoso_seed):
+    """kg check there: the same report and exit code as on the built graph (it first makes sure
+    the server holds kg's graphs, which Virtuoso's GRAPH ?g { } does not list)."""
+    remote = kg(seed, "check", *endpoint_args(virtuoso_seed), env=virtuoso_seed.env)
+    local = kg(seed, "check")
+    assert (remote.exit_code, remote.stdout) == (local.exit_code, local.stdout), remote.output
+    assert remote.stdout.count("== qc/") == len([n for n in SAVED if n.startswith("qc/")])
