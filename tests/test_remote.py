@@ -31,7 +31,7 @@ from kg.queries import bind_params, find_query, query_names, run_query
 from kg.sparql.terms import XSD, XSD_STRING, QueryError, Term
 from kg.stores.remote import load_endpoint
 from servers import (
-    CLOSE, GARBAGE, GRAPH, HANG, ID, MC, OWN_ASK, OWN_CONSTRUCT, OWN_SELECTS, drip, forward,
+    CLOSE, GARBAGE, GRAPH, HANG, ID, MC, OWN_ASK, OWN_CONSTRUCT, OWN_SELECTS, Reply, drip, forward,
     json_reply, kg, normalise, one_line_error, parse_counts, prefixed, relay, running_oxigraph,
     status, stream, synthetic_project,
 )
@@ -411,6 +411,87 @@ def test_credentials_come_from_the_environment(seed, served, relay_to):
     assert credentials_header({"KG_ENDPOINT_USER": "u"}) == "Basic " + base64.b64encode(b"u:").decode()
 
 
+def _digest_ok(seen, user: str, password: str, realm: str, nonce: str) -> bool:
+    """Whether a request carries a right HTTP Digest answer (RFC 7616, MD5, qop=auth)."""
+    import hashlib
+    from urllib.request import parse_http_list, parse_keqv_list
+
+    header = seen.headers.get("authorization", "")
+    if not header.startswith("Digest "):
+        return False
+    f = parse_keqv_list(parse_http_list(header[len("Digest "):]))
+
+    def h(text: str) -> str:
+        return hashlib.md5(text.encode()).hexdigest()
+
+    want = h(f"{h(f'{user}:{realm}:{password}')}:{nonce}:{f['nc']}:{f['cnonce']}:auth:{h(f'{seen.method}:{seen.path}')}")
+    return (f.get("username"), f.get("realm"), f.get("nonce"), f.get("uri"), f.get("qop"), f.get("response")) == (
+        user, realm, nonce, seen.path, "auth", want)
+
+
+def test_digest_where_the_server_asks_for_it(seed, served, fake_server):
+    """A server that wants HTTP Digest (Virtuoso's -auth services: it refuses Basic without a
+    challenge, and challenges a request without credentials): kg answers the challenge, then
+    sends Digest with each request; the password itself is never sent."""
+    user, password, realm, nonce = "analyst", "pa:ss w\"ord", "SPARQL", "n0nce"
+    challenge = f'Digest realm="{realm}", nonce="{nonce}", opaque="0p", qop="auth", algorithm="MD5"'
+
+    def digest_only(seen, index):
+        header = seen.headers.get("authorization", "")
+        if _digest_ok(seen, user, password, realm, nonce):
+            return relay(served.url, seen)
+        if header:  # Basic, or a wrong answer: refused, no challenge
+            return status(401, "")
+        return status(401, "", headers={"WWW-Authenticate": challenge})
+
+    fake_server.reply = digest_only
+    env = {"KG_ENDPOINT_USER": user, "KG_ENDPOINT_PASSWORD": password}
+    for args in (["query", "exercises", "--format", "tsv"], ["load"]):
+        fake_server.seen.clear()
+        result = run(seed, *args, "--endpoint", fake_server.url, env=env)
+        assert result.exit_code == 0, result.output
+        if args[0] == "query":
+            assert result.stdout == run(seed, *args).stdout
+        headers = [s.headers.get("authorization", "") for s in fake_server.seen]
+        # Basic first (sent before any answer), then no credentials to learn the scheme, then Digest only
+        assert headers[0].startswith("Basic ") and headers[1] == "" and headers.count("") == 1
+        assert all(h.startswith("Digest ") for h in headers[2:]) and len(headers) > 3
+        assert all(_digest_ok(s, user, password, realm, nonce) for s in fake_server.seen[2:])
+        assert not any(password in h or "pa%3Ass" in h for h in headers[1:])
+    wrong = run(seed, "query", "exercises", "--endpoint", fake_server.url,
+                env={**env, "KG_ENDPOINT_PASSWORD": "not it"})
+    assert wrong.output == (f"Error: {fake_server.url}/query: HTTP 401 Unauthorized while querying: the server "
+                            "refused the credentials from the environment\n")
+    assert wrong.exit_code == 2
+
+
+def test_refused_credentials_are_not_dropped_for_anonymous_access(seed, fake_server):
+    """A server that refuses Basic without a challenge, but answers a query without credentials:
+    kg asks once without them to learn the scheme, and then says the credentials were refused,
+    rather than go on with an anonymous user's rights."""
+    doc = {"head": {"vars": ["g", "n"]}, "results": {"bindings": []}}
+    fake_server.reply = lambda seen, i: status(401, "") if seen.headers.get("authorization") else json_reply(doc)
+    result = run(seed, "query", "exercises", "--endpoint", fake_server.url,
+                 env={"KG_ENDPOINT_USER": "analyst", "KG_ENDPOINT_PASSWORD": "wrong"})
+    assert result.output == (f"Error: {fake_server.url}/query: HTTP 401 Unauthorized while querying: the server "
+                             "refused the credentials from the environment\n")
+    assert result.exit_code == 2
+    assert [bool(s.headers.get("authorization")) for s in fake_server.seen] == [True, False]
+
+
+def test_an_answer_the_server_cut_short_is_refused(seed, fake_server):
+    """Virtuoso answers 200 OK with the first ResultSetMaxRows rows and an X-SPARQL-MaxRows
+    header: refused, not printed as the whole answer; under the cap the header changes nothing."""
+    row = {"name": {"type": "literal", "value": "x"}}
+    doc = {"head": {"vars": ["name"]}, "results": {"bindings": [row] * 3}}
+    own = "SELECT ?name WHERE { ?s ?p ?name }"
+    fake_server.script(Reply(200, json.dumps(doc).encode(), headers={"X-SPARQL-MaxRows": "3"}))
+    with pytest.raises(EndpointError, match=r"^http://127\.0\.0\.1:\d+/query: the server cut its answer at 3 rows"):
+        EndpointEngine(fake_server.url, retries=0, env={}).select(own, {})
+    fake_server.script(Reply(200, json.dumps(doc).encode(), headers={"X-SPARQL-MaxRows": "4"}))
+    assert len(EndpointEngine(fake_server.url, retries=0, env={}).select(own, {}).rows) == 3
+
+
 def test_credentials_in_the_url_are_refused(seed, served):
     port = served.port
     result = run(seed, "query", "exercises", "--endpoint", f"http://analyst:hunter2@127.0.0.1:{port}/x")
@@ -570,18 +651,19 @@ def test_a_malformed_answer(seed, fake_server, reply, problem):
 
 
 #: the answer to the engine's first request (kg's graphs on the server): none, so the queries
-#: that follow go to the server's default graph as they are
+#: that follow go to the server's default graph as they are; it comes twice, since an engine
+#: that finds none with GRAPH ?g { } looks for them by their triples (Virtuoso lists none so)
 NO_GRAPHS = json_reply({"head": {"vars": ["g"]}, "results": {"bindings": []}})
 
 
 def test_a_malformed_graph_answer(served, fake_server):
-    fake_server.script(NO_GRAPHS, status(200, "<http://a> <http://b> oops .\n", "application/n-triples"))
+    fake_server.script(NO_GRAPHS, NO_GRAPHS, status(200, "<http://a> <http://b> oops .\n", "application/n-triples"))
     with pytest.raises(EndpointError, match=rf"^{fake_server.url}/query: malformed response: not N-Triples: Parser error at line 1"):
         EndpointEngine(fake_server.url, retries=0).construct(OWN_CONSTRUCT, {})
-    fake_server.script(NO_GRAPHS, status(200, "<html>no</html>", "text/html"))
+    fake_server.script(NO_GRAPHS, NO_GRAPHS, status(200, "<html>no</html>", "text/html"))
     with pytest.raises(EndpointError, match="an RDF graph was asked for, the server sent text/html"):
         EndpointEngine(fake_server.url, retries=0).construct(OWN_CONSTRUCT, {})
-    fake_server.script(NO_GRAPHS, json_reply({"head": {}, "boolean": "yes"}))
+    fake_server.script(NO_GRAPHS, NO_GRAPHS, json_reply({"head": {}, "boolean": "yes"}))
     with pytest.raises(EndpointError, match="not the SPARQL 1.1 JSON result of an ASK query"):
         EndpointEngine(fake_server.url, retries=0).ask(OWN_ASK, {})
 

@@ -24,7 +24,9 @@ credentials themselves, control characters).
 
 Credentials come from the environment, never from the command line: ``KG_ENDPOINT_TOKEN``
 (sent as ``Authorization: Bearer``), or ``KG_ENDPOINT_USER`` and ``KG_ENDPOINT_PASSWORD``
-(HTTP Basic). Connection errors and 5xx answers are retried with exponential backoff.
+(HTTP Basic, or HTTP Digest where the server answers with a Digest challenge, as Virtuoso's
+``/sparql-auth`` and ``/sparql-graph-crud-auth`` do). Connection errors and 5xx answers are
+retried with exponential backoff.
 """
 from __future__ import annotations
 
@@ -322,6 +324,8 @@ class _Answer:
     status: int
     content_type: str
     body: bytes
+    #: the server's cap on rows, where it says it reached it (``X-SPARQL-MaxRows``: Virtuoso)
+    max_rows: int | None = None
 
 
 @dataclass(frozen=True)
@@ -331,6 +335,93 @@ class Dataset:
 
     default: tuple[str, ...]
     named: tuple[str, ...]
+
+
+def _max_rows(headers) -> int | None:
+    """The row cap a server says its answer reached (``X-SPARQL-MaxRows``), or None."""
+    value = (headers.get("X-SPARQL-MaxRows") or "").strip() if headers else ""
+    return int(value) if value.isdigit() else None
+
+
+def _challenges(headers) -> list[str]:
+    """The ``WWW-Authenticate`` headers of an answer."""
+    return list(headers.get_all("WWW-Authenticate") or []) if headers else []
+
+
+class _Digest:
+    """HTTP Digest access authentication (RFC 7616, ``qop=auth``): the answer to a server's
+    challenge, for each request from then on (the nonce count goes up; a challenge marked
+    ``stale`` replaces the nonce). The password itself is never sent."""
+
+    _HASHES = {"MD5": "md5", "SHA-256": "sha256", "SHA-512-256": "sha512_256"}
+
+    def __init__(self, user: str, password: str, challenge: dict[str, str]):
+        self.user = user
+        self.password = password
+        self.realm = challenge.get("realm", "")
+        self.nonce = challenge.get("nonce", "")
+        self.opaque = challenge.get("opaque")
+        algorithm = challenge.get("algorithm", "MD5")
+        self.session = algorithm.upper().endswith("-SESS")
+        self.algorithm = algorithm
+        name = self._HASHES.get(algorithm.upper().removesuffix("-SESS"))
+        qops = [q.strip() for q in challenge.get("qop", "").split(",") if q.strip()]
+        if name is None:
+            raise ValueError(f"Digest algorithm {algorithm!r}")
+        if qops and "auth" not in qops:
+            raise ValueError(f"Digest qop {challenge.get('qop')!r}")
+        self.hash = name
+        self.qop = "auth" if qops else None
+        self.count = 0
+
+    @staticmethod
+    def challenge(headers) -> dict[str, str] | None:
+        """The parameters of the Digest challenge among an answer's ``WWW-Authenticate``
+        headers, or None."""
+        from urllib.request import parse_http_list, parse_keqv_list
+
+        for value in _challenges(headers):
+            scheme, _, rest = value.strip().partition(" ")
+            if scheme.lower() == "digest":
+                try:
+                    return {k.lower(): v for k, v in parse_keqv_list(parse_http_list(rest)).items()}
+                except ValueError:
+                    return None
+        return None
+
+    def _h(self, text: str) -> str:
+        import hashlib
+
+        return hashlib.new(self.hash, text.encode("utf-8")).hexdigest()
+
+    def header(self, method: str, url: str) -> str:
+        import secrets
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        uri = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        self.count += 1
+        nc = f"{self.count:08x}"
+        cnonce = secrets.token_hex(8)
+        ha1 = self._h(f"{self.user}:{self.realm}:{self.password}")
+        if self.session:
+            ha1 = self._h(f"{ha1}:{self.nonce}:{cnonce}")
+        ha2 = self._h(f"{method}:{uri}")
+        if self.qop:
+            response = self._h(f"{ha1}:{self.nonce}:{nc}:{cnonce}:{self.qop}:{ha2}")
+        else:
+            response = self._h(f"{ha1}:{self.nonce}:{ha2}")
+
+        def quoted(value: str) -> str:
+            return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+        fields = [f"username={quoted(self.user)}", f"realm={quoted(self.realm)}", f"nonce={quoted(self.nonce)}",
+                  f"uri={quoted(uri)}", f"algorithm={self.algorithm}", f"response={quoted(response)}"]
+        if self.opaque is not None:
+            fields.append(f"opaque={quoted(self.opaque)}")
+        if self.qop:
+            fields += [f"qop={self.qop}", f"nc={nc}", f"cnonce={quoted(cnonce)}"]
+        return "Digest " + ", ".join(fields)
 
 
 class Endpoint:
@@ -345,6 +436,10 @@ class Endpoint:
         self.secrets = tuple(_credential_secrets(env) + _url_secrets(url) + _url_secrets(query_path)
                              + _url_secrets(gsp_path))
         self.authorization = credentials_header(env)
+        #: user and password for HTTP Digest, where a server asks for it (not with a token)
+        self._user = None if env.get(ENV_TOKEN) else env.get(ENV_USER)
+        self._password = env.get(ENV_PASSWORD, "")
+        self._digest: _Digest | None = None
         text = (url or "").strip()
         self.url = self._checked_url(text, "--endpoint", base=True).rstrip("/")
         self.query_url = self._service_url(query_path if query_path is not None else DEFAULT_QUERY_PATH,
@@ -420,15 +515,24 @@ class Endpoint:
         import urllib.request
 
         headers = dict(headers or {})
-        if self.authorization:
-            headers["Authorization"] = self.authorization
         headers.setdefault("User-Agent", "kg (SPARQL client)")
         service = service or url
         where = service
         during = f" while {doing}" if doing else ""
         attempts = self.retries + 1
         direct = _origin(url)[1] in _LOOPBACK
-        for attempt in range(1, attempts + 1):
+        challenged = False  # a Digest challenge answered for this request (once)
+        probing = False  # asking without credentials, to learn what the server wants
+        attempt = 0
+        while attempt < attempts:
+            attempt += 1
+            headers.pop("Authorization", None)
+            if probing:
+                pass
+            elif self._digest is not None:
+                headers["Authorization"] = self._digest.header(method, url)
+            elif self.authorization:
+                headers["Authorization"] = self.authorization
             request = urllib.request.Request(url, data=data, headers=headers, method=method)
             hint = ""
             deadline = _Deadline(self.timeout)
@@ -438,7 +542,11 @@ class Endpoint:
                     body = _read_bounded(response, self.max_answer)
                 if deadline.expired:  # cut off: what was read is not the whole answer
                     raise socket.timeout()
-                return _Answer(response.status, response.headers.get("Content-Type", ""), body)
+                if probing:  # the server answers without the credentials it refused: not kg's rights
+                    raise self.error(f"{where}: HTTP 401 Unauthorized{during}: the server refused the "
+                                     "credentials from the environment")
+                return _Answer(response.status, response.headers.get("Content-Type", ""), body,
+                               _max_rows(response.headers))
             except _TooLarge:
                 raise self.error(f"{where}: the answer is larger than {self.max_answer_mb:g} MB{during}; "
                                  "kg reads no more (raise --max-answer-mb if it should)") from None
@@ -451,6 +559,19 @@ class Endpoint:
                 else:
                     if exc.code in ok_statuses:
                         return _Answer(exc.code, content_type, body)
+                    if exc.code == 401 and self._user and not challenged:
+                        # not failed tries: the same request again, to answer a Digest challenge,
+                        # or without credentials where the server refused Basic without a
+                        # challenge (Virtuoso), to learn which scheme it wants
+                        if self._answer_digest(exc.headers):
+                            challenged, probing = True, False
+                            attempt -= 1
+                            continue
+                        if (not probing and self._digest is None and not _challenges(exc.headers)
+                                and service == self.query_url):  # a query changes nothing
+                            probing = True
+                            attempt -= 1
+                            continue
                     if exc.code >= 500 and exc.code not in _FINAL_5XX and attempt < attempts:
                         self._sleep(attempt)
                         continue
@@ -485,6 +606,19 @@ class Endpoint:
             tries = f" after {attempts} attempts" if attempts > 1 else ""
             raise self.error(f"{where}: {problem}{during}{tries}{hint}")
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _answer_digest(self, headers) -> bool:
+        """Take up the Digest challenge of a 401 answer (the first, or a new nonce); False where
+        there is none, or it asks for what kg does not do (raises, saying which)."""
+        challenge = _Digest.challenge(headers)
+        if challenge is None:
+            return False
+        try:
+            self._digest = _Digest(self._user, self._password, challenge)
+        except ValueError as exc:
+            raise self.error(f"{self.url}: the server asks for HTTP Digest with {exc}, which kg does not "
+                             "support (kg does MD5, SHA-256 and SHA-512-256 with qop=auth)") from None
+        return True
 
     def _sleep(self, attempt: int) -> None:
         time.sleep(min(self.backoff * (2 ** (attempt - 1)), 30.0))
@@ -571,7 +705,16 @@ class Endpoint:
         except (KeyError, TypeError, ValueError, AttributeError):
             raise self.error(f"{self.query_url}: malformed response: not SPARQL 1.1 JSON results "
                              f"of a SELECT query{self._peek(answer.body)}") from None
+        self._check_cap(answer, len(rows), "rows", doing)
         return SelectResult(variables, rows)
+
+    def _check_cap(self, answer: _Answer, count: int, what: str, doing: str) -> None:
+        """A server that cuts an answer at its row limit still answers 200 OK; Virtuoso says so
+        only in an ``X-SPARQL-MaxRows`` header. Such an answer is refused, never shown as if whole."""
+        if answer.max_rows is not None and count >= answer.max_rows:
+            raise self.error(f"{self.query_url}: the server cut its answer at {answer.max_rows} {what} while "
+                             f"{doing} (X-SPARQL-MaxRows), the rest is missing; raise the server's limit "
+                             "(Virtuoso: ResultSetMaxRows in the [SPARQL] section of virtuoso.ini)")
 
     def ask(self, query: str, doing: str = "querying", dataset: Dataset | None = None) -> bool:
         answer = self.query(query, f"{SPARQL_JSON}, application/json;q=0.9", doing=doing, dataset=dataset)
@@ -596,10 +739,11 @@ class Endpoint:
                              f"the server sent {media or 'no content type'}")
         try:
             triples = list(ox.parse(answer.body, format=fmt, base_iri=None))
-            return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
         except (SyntaxError, ValueError, TypeError) as exc:
             raise self.error(f"{self.query_url}: malformed response: not {fmt.name}: "
                              f"{_short(str(exc))}") from None
+        self._check_cap(answer, len(triples), "triples", "querying")
+        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
     def _peek(self, body: bytes) -> str:
         return _peek(body, self.secrets)
@@ -622,11 +766,23 @@ class Endpoint:
     # -- the dataset kg's queries see -----------------------------------------------------------
 
     def our_graphs(self) -> list[str]:
-        """The named graphs of kg's (``graph:`` namespace) on the server, sorted."""
-        result = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", doing="querying")
+        """The named graphs of kg's (``graph:`` namespace) on the server, sorted.
+
+        ``GRAPH ?g { }`` lists the named graphs without reading them (Oxigraph, Fuseki); where it
+        lists none of kg's (Virtuoso answers it with no row at all), the graphs that hold a
+        triple are asked for."""
         ours = str(GRAPH)
-        return sorted(row["g"].value for row in result.rows
-                      if "g" in row and row["g"].type == "uri" and row["g"].value.startswith(ours))
+
+        def found(result) -> list[str]:
+            return sorted(row["g"].value for row in result.rows
+                          if "g" in row and row["g"].type == "uri" and row["g"].value.startswith(ours))
+
+        graphs = found(self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", doing="querying"))
+        if graphs:
+            return graphs
+        prefix = Term("literal", ours).n3()
+        return found(self.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "
+                                 f"{prefix})) }}", doing="querying"))
 
     def _sample(self) -> str | None:
         """One triple of kg's graphs without blank nodes, as an ASK pattern, or None."""
