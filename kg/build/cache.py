@@ -374,7 +374,7 @@ class Cache:
 
     # --- what the whole build needs of the reference entities ----------------------------
 
-    def _context_file(self, extra: str) -> Path:
+    def _context_file(self, extra: str = "") -> Path:
         key = hashlib.sha256(self.inputs_key.encode() + b"\0context\0" + extra.encode()).hexdigest()
         return self.folder / "context" / f"{key}.pickle"
 
