@@ -200,14 +200,18 @@ class Shared:
 
 def _read_inputs(project: Project, validate_graphs: bool, reason: str, engine: str) -> "_Setup":
     """Inputs: the ontology, the reference entities (and their graph), the shapes."""
+    from .build.cache import digest_files
+
+    # hashed before they are read: a file changed in between gives a key its entries never
+    # match again (they are then checked entity by entity), never entries of old bytes under
+    # the key of new ones
+    ref_key = digest_files(project.reference_paths(), extra="reference")
     ontology, reference, vocab = read_context(project)
     ref = reference_graph(reference)
     shapes = load_shapes(project) if validate_graphs else None
     setup = _Setup(project, ontology, ref, vocab, shapes, reason, engine)
     setup.reference_entities = reference  # read_article only looks entities up
-    from .build.cache import digest_files
-
-    setup.ref_key = digest_files(project.reference_paths(), extra="reference")
+    setup.ref_key = ref_key
     return setup
 
 
