@@ -1,8 +1,10 @@
 """A whole build: read the inputs, make each article's graph, validate it, write the outputs."""
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import ChainMap
+from collections.abc import Mapping
 import pickle
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -48,6 +50,8 @@ class BuildResult:
         #: graph IRI -> (triples, packed subject blocks) of the ontology, the reference entities
         #: and their entailments, where already rendered
         self.rendered: dict[str, tuple[int, tuple[str, str], str | None]] = {}
+        #: the fact files this build read and built (the others came from the cache), in order
+        self.rebuilt: list[str] = []
 
     @property
     def lines(self) -> dict[URIRef, tuple[str, int]]:
@@ -156,9 +160,10 @@ def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", e
     ``engine``: ``fast`` (``kg.build.shacl.fast`` and ``kg.build.reasoning.rules``) or ``reference`` (pySHACL and
     owlrl); both give the same results (tests/test_fastpath.py). ``jobs`` > 1 spreads the
     articles over that many processes. With ``use_cache``, an article whose file, ontology,
-    shapes, reference entities, engine, reasoning mode and kg version are unchanged is taken
-    from ``.kg/cache/`` rather than rebuilt (``kg.build.cache``). ``progress(done, total)`` is called
-    as articles are done.
+    shapes, engine, reasoning mode and kg version are unchanged, and whose reference entities
+    are (``_Setup.current``: each entity it reaches, with its entailments), is taken from
+    ``.kg/cache/`` rather than rebuilt (``kg.build.cache``); ``BuildResult.rebuilt`` names the
+    others. ``progress(done, total)`` is called as articles are done.
 
     Then every article, cached or not, is checked against the others (``kg.build.crosscheck``, over
     each article's index of its facts and references): a ``TYPE/ID`` reference to a fact no
@@ -171,9 +176,11 @@ def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", e
     setup = _read_inputs(project, validate_graphs, reason, engine)
     cache = _open_cache(project, validate_graphs, reason, engine) if use_cache else None
     shared = _shared(setup, cache)
-    units = _build_articles(setup, cache, jobs, progress)
+    units, rebuilt = _build_articles(setup, cache, jobs, progress)
     report = _validated(setup, shared, units)
-    return _result(setup, shared, units, report)
+    result = _result(setup, shared, units, report)
+    result.rebuilt = rebuilt
+    return result
 
 
 # --- the stages of run ---------------------------------------------------------------------
@@ -193,27 +200,37 @@ class Shared:
 
 def _read_inputs(project: Project, validate_graphs: bool, reason: str, engine: str) -> "_Setup":
     """Inputs: the ontology, the reference entities (and their graph), the shapes."""
+    from .build.cache import digest_files
+
+    # hashed before they are read: a file changed in between gives a key its entries never
+    # match again (they are then checked entity by entity), never entries of old bytes under
+    # the key of new ones
+    ref_key = digest_files(project.reference_paths(), extra="reference")
     ontology, reference, vocab = read_context(project)
     ref = reference_graph(reference)
     shapes = load_shapes(project) if validate_graphs else None
     setup = _Setup(project, ontology, ref, vocab, shapes, reason, engine)
     setup.reference_entities = reference  # read_article only looks entities up
+    setup.ref_key = ref_key
     return setup
 
 
 def _open_cache(project: Project, validate_graphs: bool, reason: str, engine: str):
-    """The cache of built articles, keyed by every input they share and by how they are built."""
+    """The cache of built articles, keyed by what every article shares and by how they are
+    built; not by the reference entities, which each entry names as it uses them
+    (``_Setup.current``)."""
     from .build.cache import Cache, digest_files
 
-    inputs_key = digest_files([*project.ontology_paths(), project.shapes_path(), *project.reference_paths()],
+    inputs_key = digest_files([*project.ontology_paths(), project.shapes_path()],
                               extra=f"{__version__}|{engine}|{reason}|{validate_graphs}")
     return Cache(project.cache_dir, inputs_key)
 
 
 def _shared(setup: "_Setup", cache) -> Shared:
     """The reference entities validated and reasoned over, and what every build writes of the
-    ontology and the reference, rendered once (from the cache where it has them)."""
-    shared = cache.get_context() if cache is not None else None
+    ontology and the reference, rendered once (from the cache where it has them, under the
+    reference files' digest)."""
+    shared = cache.get_context(setup.ref_key) if cache is not None else None
     if shared is None:
         from .output.turtle import graph_text, subject_blocks
 
@@ -234,22 +251,23 @@ def _shared(setup: "_Setup", cache) -> Shared:
                 reasoner_blob = None
         shared = Shared(ref_results, ref_inferred, rendered, reasoner_blob)
         if cache is not None:
-            cache.put_context(shared)
+            cache.put_context(shared, setup.ref_key)
     setup.reasoner_blob = shared.reasoner_blob
+    setup.ref_inferred = shared.ref_inferred
     return shared
 
 
 def _build_articles(setup: "_Setup", cache, jobs: int,
-                    progress: Callable[[int, int], None] | None) -> list["_Unit"]:
-    """Each article built, validated and reasoned over on its own (or taken from the cache), in
-    the order of its path; a duplicate article id is an ``InputError``."""
+                    progress: Callable[[int, int], None] | None) -> tuple[list["_Unit"], list[str]]:
+    """Each article built, validated and reasoned over on its own (or taken from the cache,
+    where the reference entities it uses are unchanged), in the order of its path, and the
+    names of the fact files built; a duplicate article id is an ``InputError``."""
     paths = setup.project.article_paths()
     units: list[_Unit | None] = [None] * len(paths)
     todo = []
     hits = cache.get_many(paths) if cache is not None else [None] * len(paths)
     for i, hit in enumerate(hits):
-        if hit is not None and getattr(hit, "index", None) is not None:  # an entry without the
-            # cross-article index (made by an older kg) is rebuilt
+        if hit is not None and setup.current(hit):
             units[i] = hit
         else:
             todo.append(i)
@@ -272,7 +290,7 @@ def _build_articles(setup: "_Setup", cache, jobs: int,
             first = seen[unit.article_id]
             raise InputError(f"duplicate article id {unit.article_id!r} (also in {first.path})", unit.path, unit.line)
         seen[unit.article_id] = unit
-    return units
+    return units, [units[i].path for i in todo]
 
 
 def _validated(setup: "_Setup", shared: Shared, units: list["_Unit"]) -> Report:
@@ -332,6 +350,16 @@ class _Unit:
     #: its facts and its references to facts (``kg.build.crosscheck.ArticleIndex``), checked
     #: against every other article's after the per-article stage
     index: object | None = None
+    #: the digest of the reference files it was built with (``_Setup.ref_key``)
+    ref_key: str = ""
+    #: the reference entities and concepts it reaches (``_Setup.dependencies``: short names),
+    #: and the digest of their definitions and entailments then; None: it depends on the
+    #: whole reference (``_Setup.local`` is false)
+    deps: tuple[str, ...] | None = None
+    deps_digest: bytes | None = None
+    #: the results whose origin is a reference entity's line (their focus is not the
+    #: article's), looked up again when the entry is used with other reference files
+    ref_origins: tuple[int, ...] = ()
 
     def attach(self, side) -> None:
         """Where to read ``blobs`` from when they are asked for (a function giving them
@@ -368,6 +396,105 @@ class _Unit:
         return pickle.loads(self._blobs()[2])
 
 
+def _short(node: URIRef) -> str:
+    """A node's name in a cache entry: its IRI without the project's base (a NUL first where
+    it has another)."""
+    text = str(node)
+    return text[len(ns.BASE):] if text.startswith(ns.BASE) else "\0" + text
+
+
+def _reference_prefixes() -> tuple[str, ...]:
+    from .inputs.schema import ENTITY_KINDS
+
+    return tuple(sorted({str(ns.entity(k.name, "")) for k in ENTITY_KINDS.values()} | {str(ns.MCV)}))
+
+
+_REFERENCE_PREFIXES = _reference_prefixes()
+
+
+def _could_be_reference(node) -> bool:
+    """Whether ``node`` has the form of a reference subject: an entity's IRI
+    (``kg.namespaces.entity`` of an entity kind) or a concept's (``kg.namespaces.concept``).
+    Other nodes (an article's facts, claims, amounts; the ontology's classes) can never gain a
+    triple in the reference, so an entry need not name them."""
+    return isinstance(node, URIRef) and str(node).startswith(_REFERENCE_PREFIXES)
+
+
+class _Looked:
+    """What reading one article looks up in the reference entities and the vocabulary, as
+    nodes (``nodes``): ``reference`` and ``vocab`` stand for the real ones and note every
+    entity and concept asked for."""
+
+    def __init__(self, reference, vocab: dict) -> None:
+        from .inputs.facts import Reference
+
+        self.nodes: set = set()
+        self.reference = Reference(entities=_LookedEntities(reference.entities, self.nodes),
+                                   concepts=reference.concepts)
+        self.vocab = _LookedVocab(vocab, self.nodes)
+
+
+class _LookedEntities(Mapping):
+    """The reference's entities (read through, not copied), noting each one looked up."""
+
+    def __init__(self, entities: dict, nodes: set) -> None:
+        self._entities = entities
+        self._nodes = nodes
+
+    def __getitem__(self, key):
+        entity = self._entities[key]
+        self._nodes.add(ns.entity(entity.kind, entity.id))
+        return entity
+
+    def __iter__(self):
+        return iter(self._entities)
+
+    def __len__(self) -> int:
+        return len(self._entities)
+
+    def values(self):  # what error messages search: nothing is noted (no entry is made then)
+        return self._entities.values()
+
+    def items(self):
+        return self._entities.items()
+
+
+class _LookedVocab(Mapping):
+    """The vocabulary (scheme -> concept ids), noting each concept asked for that it has."""
+
+    def __init__(self, vocab: dict, nodes: set) -> None:
+        self._vocab = vocab
+        self._nodes = nodes
+
+    def __getitem__(self, scheme):
+        return _LookedIds(scheme, self._vocab[scheme], self._nodes)
+
+    def __iter__(self):
+        return iter(self._vocab)
+
+    def __len__(self) -> int:
+        return len(self._vocab)
+
+
+class _LookedIds:
+    """One scheme's concept ids: ``in`` notes the concept where the scheme has it."""
+
+    def __init__(self, scheme: str, ids: set, nodes: set) -> None:
+        self._scheme, self._ids, self._nodes = scheme, ids, nodes
+
+    def __contains__(self, ident) -> bool:
+        found = ident in self._ids
+        if found:
+            self._nodes.add(ns.concept(self._scheme, ident))
+        return found
+
+    def __iter__(self):
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
 def _pack(blocks: list) -> tuple[str, str]:
     return "\n".join(s for s, _ in blocks), "\0".join(b for _, b in blocks)
 
@@ -398,6 +525,15 @@ class _Setup:
         self.terms = Terms()
         #: reference subject -> its Turtle block (``_reference_text``)
         self._ref_blocks: dict = {}
+        #: the digest of the reference files (``_read_inputs``), and the reference entities'
+        #: entailments (``_shared``)
+        self.ref_key = ""
+        self.ref_inferred: list = []
+        self._local: bool | None = None
+        #: (reference triples by subject, their entailments by subject), made on first use
+        self._by_node: tuple[dict, dict] | None = None
+        #: short name of a node -> the digest of its reference triples and entailments
+        self._node_digests: dict[str, bytes] = {}
 
     def compiled(self):
         """The shapes, compiled once (``kg.build.shacl.facade.Validator``: the engine's facade)."""
@@ -423,12 +559,109 @@ class _Setup:
     def validate_reference(self) -> Report:
         return self.compiled().validate_reference(self.ref.graph, lines=self.ref.lines)
 
+    # --- what an article depends on of the reference ---------------------------------------
+
+    def local(self) -> bool:
+        """Whether an article's results and entailments depend only on the reference entities
+        (and data concepts) it reaches from its own nodes by following links forward: true for
+        the fast engine's shapes that follow no link backwards (no ``sh:inversePath``, no
+        ``sh:targetObjectsOf``, no pySHACL fallback: pySHACL validates each article with the
+        whole reference) and for both reasoners (``kg.build.reasoning``: over the article and
+        the reference triples it uses, with their entailments), provided that the reference
+        has no ``rdfs:subClassOf`` of its own and that its every subject is an entity's or a
+        data concept's IRI (``_could_be_reference``). Otherwise every entry depends on the
+        whole reference, as it did before."""
+        if self._local is None:
+            from rdflib.namespace import RDFS, SH
+
+            local = True
+            if self.shapes is not None:
+                local = (self.engine == "fast" and not self.compiled().reference_shapes
+                         and (None, SH.inversePath, None) not in self.shapes
+                         and (None, SH.targetObjectsOf, None) not in self.shapes)
+            by_subject, by_inferred = self._nodes()
+            local = (local and (None, RDFS.subClassOf, None) not in self.ref.graph
+                     and all(_could_be_reference(s) for s in (*by_subject, *by_inferred)))
+            self._local = local
+        return self._local
+
+    def _nodes(self) -> tuple[dict, dict]:
+        if self._by_node is None:
+            by_subject: dict = {}
+            for t in self.ref.graph:
+                by_subject.setdefault(t[0], []).append(t)
+            by_inferred: dict = {}
+            for t in self.ref_inferred:
+                by_inferred.setdefault(t[0], []).append(t)
+            self._by_node = (by_subject, by_inferred)
+        return self._by_node
+
+    def node_digest(self, name: str) -> bytes:
+        """The digest of what the reference says of one node (its short name, ``_short``) and
+        what follows from it: every triple of which it is the subject, asserted or entailed."""
+        got = self._node_digests.get(name)
+        if got is None:
+            node = URIRef(ns.BASE + name if not name.startswith("\0") else name[1:])
+            by_subject, by_inferred = self._nodes()
+            h = hashlib.blake2b(digest_size=16)
+            for part in (by_subject.get(node, ()), by_inferred.get(node, ())):
+                for line in sorted(f"{p.n3()} {o.n3()}" for _s, p, o in part):
+                    h.update(line.encode() + b"\n")
+                h.update(b"\0")
+            got = self._node_digests[name] = h.digest()
+        return got
+
+    def deps_digest(self, deps: tuple[str, ...]) -> bytes:
+        h = hashlib.blake2b(digest_size=16)
+        for name in deps:
+            h.update(name.encode() + b"\0" + self.node_digest(name))
+        return h.digest()
+
+    def dependencies(self, nodes) -> tuple[str, ...] | None:
+        """The reference entities and concepts that ``nodes`` (an article's) reach, following
+        the links of the reference and its entailments, as sorted short names: the nodes that
+        are, or could become, a subject of the reference; None where the build is not
+        ``local``."""
+        if not self.local():
+            return None
+        by_subject, by_inferred = self._nodes()
+        seen: set = set()
+        todo = [n for n in nodes if isinstance(n, URIRef)]
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for part in (by_subject.get(node, ()), by_inferred.get(node, ())):
+                for t in part:
+                    if isinstance(t[2], URIRef):
+                        todo.append(t[2])
+        return tuple(sorted(_short(n) for n in seen if _could_be_reference(n)))
+
+    def current(self, unit: "_Unit") -> bool:
+        """Whether a cached entry holds what building its article now would give: it was built
+        with the same reference files, or every reference entity it reaches is as it was then
+        (then the results that name a reference entity's line take its line now)."""
+        if getattr(unit, "index", None) is None:  # made by an older kg, without the cross-article index
+            return False
+        if unit.ref_key == self.ref_key:
+            return True
+        if unit.deps is None or not self.local() or self.deps_digest(unit.deps) != unit.deps_digest:
+            return False
+        if unit.ref_origins:
+            lines = self.ref.lines
+            moved = set(unit.ref_origins)
+            unit.results = [replace(r, origin=lines.get(r.focus)) if i in moved else r
+                            for i, r in enumerate(unit.results)]
+        return True
+
     def article(self, path: Path, reference) -> _Unit:
         from .build.reasoning.owlrl_engine import used_triples
         from .inputs.facts import read_article
         from .output.turtle import subject_blocks
 
-        article = read_article(path, self.project.display(path), reference, self.vocab)
+        looked = _Looked(reference, self.vocab)
+        article = read_article(path, self.project.display(path), looked.reference, looked.vocab)
         built = article_graph(article)
         results: list = []
         # a view, not a copy of the reference's lines for every article
@@ -444,7 +677,14 @@ class _Setup:
         inferred: list = []
         if self.reason != "none" and not any(r.severity == "Violation" for r in results):
             inferred = list(self.reasoner().inferred(triples, used=used))
-        return self.unit(article, built, results, inferred, triples, blocks)
+        unit = self.unit(article, built, results, inferred, triples, blocks)
+        unit.ref_key = self.ref_key
+        unit.deps = self.dependencies({n for t in triples for n in (t[0], t[2])} | looked.nodes)
+        if unit.deps is not None:
+            unit.deps_digest = self.deps_digest(unit.deps)
+        own = built.lines
+        unit.ref_origins = tuple(i for i, r in enumerate(results) if r.focus not in own)
+        return unit
 
     def _terms(self) -> Terms:
         if len(self.terms.memo) > 200_000:  # most IRIs are an article's own: do not keep them all
@@ -527,6 +767,7 @@ def _process(setup: _Setup, paths: list[Path], indexes: list[int], jobs: int):
     import multiprocessing
 
     # warm what the workers share before forking, so that each does not redo it
+    setup.local()
     if setup.shapes is not None:
         setup.compiled().prepare(setup.ref.graph)
     if setup.reason != "none":

@@ -1,13 +1,17 @@
 """A content-addressed cache of per-article build results, under ``.kg/cache/`` in the project.
 
 An entry's key is the SHA-256 of the article file's bytes, its name, and the inputs key: the
-bytes of the ontology, the shapes and every reference file, the engine, the reasoning mode and
-whether validation ran, and the code key: the SHA-256 of every file of the ``kg`` package
-(``code_key``), so that entries made by other code (an upgrade, a local edit) are never used.
-So an unchanged article is not read, built, validated or reasoned over again, and any change
-to what it depends on misses the cache. (Reference files count as a whole: a changed reference
-entity rebuilds every article.) What the whole build needs of the reference entities (their
-validation results and entailments) is kept the same way, under the inputs key alone.
+bytes of the ontology and the shapes, the engine, the reasoning mode and whether validation
+ran, and the code key: the SHA-256 of every file of the ``kg`` package (``code_key``), so that
+entries made by other code (an upgrade, a local edit) are never used. The reference files are
+not part of the key: an entry names the reference entities (and data concepts) its article
+reaches, with a digest of their definitions and entailments, and the build uses it only where
+those are unchanged (``kg.pipeline._Setup.current``), so that editing or adding one entity
+rebuilds only the articles that use it. So an unchanged article is not read, built, validated
+or reasoned over again, and any change to what it depends on misses the cache. What the whole
+build needs of the reference entities (their validation results and entailments, the rendered
+graphs) is kept the same way, under the inputs key and the digest of the reference files
+(``get_context``), one at a time.
 
 Every record is verified when read: a record in the pack carries the SHA-256 of its bytes in
 its header, and the index and the context files the SHA-256 of theirs; a record whose bytes do
@@ -43,7 +47,7 @@ from typing import Any, BinaryIO, Callable, Iterable
 
 from ..inputs.files import open_regular
 
-FORMAT = b"kg-cache-6\n"
+FORMAT = b"kg-cache-7\n"
 INDEX = "index.pickle"
 #: the start of every record in the pack, before its key, its length and its checksum
 RECORD = b"\n%kg-record "
@@ -370,15 +374,26 @@ class Cache:
 
     # --- what the whole build needs of the reference entities ----------------------------
 
-    def _context_file(self) -> Path:
-        key = hashlib.sha256(self.inputs_key.encode() + b"\0context").hexdigest()
+    def _context_file(self, extra: str = "") -> Path:
+        key = hashlib.sha256(self.inputs_key.encode() + b"\0context\0" + extra.encode()).hexdigest()
         return self.folder / "context" / f"{key}.pickle"
 
-    def get_context(self) -> Any | None:
-        return self._read(self._context_file())
+    def get_context(self, extra: str = "") -> Any | None:
+        """What ``put_context`` kept under the inputs key and ``extra`` (the reference files'
+        digest), or None."""
+        return self._read(self._context_file(extra))
 
-    def put_context(self, value: Any) -> None:
-        self._write(self._context_file(), value)
+    def put_context(self, value: Any, extra: str = "") -> None:
+        """Keep ``value`` under the inputs key and ``extra``, and remove the context files of
+        other inputs (a reference edited again and again leaves one file, not one an edit)."""
+        target = self._context_file(extra)
+        self._write(target, value)
+        for other in target.parent.glob("*.pickle"):
+            if other != target:
+                try:
+                    other.unlink()
+                except OSError:
+                    pass
 
 
 def _replace(target: Path, prefix: str, write: Callable[[BinaryIO], None]) -> bool:

@@ -66,12 +66,14 @@ def _run(project, quiet: bool, **kwargs):
 @click.option("--reason", type=click.Choice(["owlrl", "rdfs", "none"]), default="owlrl", show_default=True,
               help="What to infer from the ontology into graph:inferred: OWL 2 RL (owlrl), RDFS only, "
                    "or nothing.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Say which fact files were built again (the others came from .kg/cache/).")
 @report_options
 @build_options
 @click.pass_context
 @handle_errors
-def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: str, engine: str, jobs: int,
-          no_cache: bool, quiet: bool) -> None:
+def build(ctx: click.Context, out_dir: Path | None, reason: str, verbose: bool, report_format: str, engine: str,
+          jobs: int, no_cache: bool, quiet: bool) -> None:
     """Build the graph from data/ and write build/kg.ttl (merged) and build/kg.trig (named graphs).
 
     Every article is read, turned into triples and validated on its own; facts that several
@@ -83,7 +85,7 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
     Example:
         kg build
         kg build -o /tmp/out
-        kg build --jobs 2
+        kg build --jobs 2 -v
         kg build --engine reference --no-cache
     """
     from ..output.publish import check
@@ -100,6 +102,9 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
         shown_dir = str(link)
     check(out, "build", shown_dir)  # before the work: kg replaces only what it made
     result = _run(project, quiet, reason=reason, engine=engine, jobs=jobs, use_cache=not no_cache)
+    if verbose:
+        click.echo(f"Rebuilt {len(result.rebuilt)} of {result.article_count} article(s):"
+                   + "".join(f"\n  {name}" for name in result.rebuilt), err=True)
     _print_report(result.report, report_format)
     if not result.report.conforms:
         click.echo(f"Not built: {summary(result.report)}.", err=True)

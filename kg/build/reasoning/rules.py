@@ -114,9 +114,13 @@ class Rules:
         triple (with any others) is derived, as semi-naive evaluation does after its first
         round."""
         known = set(triples)
-        by_p: dict = {}
-        for t in known:
-            by_p.setdefault(t[1], set()).add(t)
+        # (p, s) -> objects and (p, o) -> subjects: a transitive or chained step looks up the
+        # triples that meet it instead of scanning every triple of its property
+        by_ps: dict = {}
+        by_po: dict = {}
+        for s, p, o in known:
+            by_ps.setdefault((p, s), set()).add(o)
+            by_po.setdefault((p, o), set()).add(s)
         todo = list(known) if fresh is None else list(set(fresh))
         rdf_type = RDF.type
         supers = self.supers
@@ -145,33 +149,33 @@ class Rules:
                 if symmetric:
                     new.add((o, p, s))
                 if transitive:
-                    for (s2, _p, o2) in by_p.get(p, ()):
-                        if s2 == o:
-                            new.add((s, p, o2))
-                        if o2 == s:
-                            new.add((s2, p, o))
+                    for o2 in by_ps.get((p, o), ()):
+                        new.add((s, p, o2))
+                    for s2 in by_po.get((p, s), ()):
+                        new.add((s2, p, o))
                 for chain, target, i in chains:
-                    for start in self._walk_back(s, chain[:i], by_p):
-                        for end in self._walk(o, chain[i + 1:], by_p):
+                    for start in self._walk_back(s, chain[:i], by_po):
+                        for end in self._walk(o, chain[i + 1:], by_ps):
                             new.add((start, target, end))
             todo = [t for t in new if t not in known]
-            for t in todo:
-                known.add(t)
-                by_p.setdefault(t[1], set()).add(t)
+            for s, p, o in todo:
+                known.add((s, p, o))
+                by_ps.setdefault((p, s), set()).add(o)
+                by_po.setdefault((p, o), set()).add(s)
         return known
 
     @staticmethod
-    def _walk(node, steps, by_p):
+    def _walk(node, steps, by_ps):
         nodes = {node}
         for step in steps:
-            nodes = {o for (s, _p, o) in by_p.get(step, ()) if s in nodes}
+            nodes = {o for n in nodes for o in by_ps.get((step, n), ())}
         return nodes
 
     @staticmethod
-    def _walk_back(node, steps, by_p):
+    def _walk_back(node, steps, by_po):
         nodes = {node}
         for step in reversed(steps):
-            nodes = {s for (s, _p, o) in by_p.get(step, ()) if o in nodes}
+            nodes = {s for n in nodes for s in by_po.get((step, n), ())}
         return nodes
 
 
