@@ -116,3 +116,24 @@ build_options = _stack(
     click.option("-q", "--quiet", is_flag=True,
                  help="No progress bar (there is none either when stderr is not a terminal)."),
 )
+
+
+# --- how results are printed ----------------------------------------------------------------
+
+raw_option = click.option(
+    "--raw", is_flag=True,
+    help="The query's own columns only, exactly as the W3C results formats have them: no label "
+         "columns, and IRIs (prefixed) in tables.")
+
+width_option = click.option(
+    "--width", type=click.IntRange(min=0), default=None, metavar="N",
+    help="Fit tables in N characters, cutting long cells with '…'. Default: the terminal's width "
+         "(COLUMNS where set) when standard output is a terminal, else no limit; 0: never cut.")
+
+columns_option = click.option(
+    "--columns", metavar="A,B,...", default=None,
+    help="Print only these columns, in this order (names as in the header, label columns such as "
+         "partnerLabel included).")
+
+#: --raw and --width (kg check); kg query adds --columns
+result_options = _stack(raw_option, width_option)
