@@ -157,3 +157,156 @@ def test_the_embedded_store_and_a_server_give_the_same_labels(built, tmp_path, o
     assert (result.exit_code, result.stdout_bytes) == (0, expected)
     result = kg(built, "query", "exercise-partners", "--format", "csv", "--engine", "rdflib")
     assert result.stdout_bytes == expected
+
+
+# --- 3. tables that fit, reports on standard error, -q/-v, progress bars -----------------------
+
+
+def test_columns_chooses_and_orders_columns(built):
+    result = kg(built, "query", "exercise-partners", "--columns", "lastStart,partnerLabel", "--format", "csv")
+    assert result.stdout_bytes == b"lastStart,partnerLabel\r\n2025-07-21,Russia\r\n"
+    # in a table, an IRI column keeps its label (shown in its place)
+    result = kg(built, "query", "exercise-partners", "--columns", "partner,exercises")
+    assert result.stdout == ("partner  exercises\n"
+                             "-------  ---------\n"
+                             "Russia   2\n"
+                             "(1 row)\n")
+    result = kg(built, "query", "exercise-partners", "--columns", "partner,nope")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2, "", "Error: --columns: no column 'nope'; the columns are partner, partnerLabel, exercises, "
+               "firstStart, lastStart\n")
+
+
+def test_width_cuts_cells_with_an_ellipsis(built):
+    result = kg(built, "query", "exercise-partners", "--width", "38")
+    # the widest column is narrowed first (the leftmost of equals), one character at a time
+    assert result.stdout == ("partner  exercis…  firstSt…  lastStart\n"
+                             "-------  --------  --------  ---------\n"
+                             "Russia   2         2025-07…  2025-07-…\n"
+                             "(1 row)\n")
+    assert all(len(line) <= 38 for line in result.stdout.splitlines())
+    # not a terminal: nothing is cut, whatever COLUMNS says
+    wide = kg(built, "query", "exercises", env={"COLUMNS": "40"})
+    assert max(len(line) for line in wide.stdout.splitlines()) > 40 and "\u2026" not in wide.stdout
+
+
+def _on_terminal(project: Path, *args: str, which: str = "stdout", env: dict | None = None) -> tuple[int, str, str]:
+    """Run ``kg -C project ARGS`` with its standard output (or error) on a pseudo-terminal;
+    returns the exit code, what the terminal showed and what the other stream got."""
+    import pty
+
+    kg_command = Path(sys.executable).parent / "kg"
+    master, slave = pty.openpty()
+    streams = {"stdout": slave, "stderr": subprocess.PIPE} if which == "stdout" else \
+        {"stdout": subprocess.PIPE, "stderr": slave}
+    proc = subprocess.Popen([str(kg_command), "-C", str(project), *args], stdin=subprocess.DEVNULL,
+                            env={**os.environ, **(env or {})}, **streams)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal is closed when the process ends
+            break
+        if not chunk:
+            break
+        shown += chunk
+    other = (proc.stderr if which == "stdout" else proc.stdout).read()
+    code = proc.wait(timeout=300)
+    os.close(master)
+    return code, shown.decode("utf-8").replace("\r\n", "\n"), other.decode("utf-8")
+
+
+def test_a_table_on_a_terminal_fits_its_width(built):
+    code, shown, _ = _on_terminal(built, "query", "exercises", env={"COLUMNS": "60"})
+    assert code == 0
+    lines = shown.splitlines()
+    assert max(len(line) for line in lines) <= 60 and "\u2026" in shown
+    assert lines[-1].startswith("(") and lines[-1].endswith("rows)")
+    code, shown, _ = _on_terminal(built, "query", "exercises", "--width", "0", env={"COLUMNS": "60"})
+    assert max(len(line) for line in shown.splitlines()) > 60 and "\u2026" not in shown
+
+
+WARNING = ("Warning: <https://w3id.org/milcoop/id/exercise/iran-russia-caspian-drill> mc:startDate: An exercise "
+           "should have a start date; the source may not give one (data/articles/iran-russia-caspian-maneuvers.yaml:15)")
+INFOS = [f"Info: <https://w3id.org/milcoop/id/arms-transfer/{t}> mc:quantity: The arms transfer has no quantity; "
+         f"the source may not give one (data/articles/iran-russia-caspian-maneuvers.yaml:{line})"
+         for t, line in (("iran-russia-drones", 97), ("iran-russia-drone-glide-bombs", 109))]
+BUILT = ("Built 2 article(s), 11080 triples, 2021 inferred (0 violations, 1 warning, 2 infos): "
+         "build/kg.ttl, build/kg.trig")
+
+
+def test_build_reports_on_standard_error_filtered_by_severity(built):
+    result = kg(built, "build")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr.splitlines() == [WARNING, *INFOS, BUILT]
+    result = kg(built, "build", "--severity", "warning")
+    assert (result.stdout, result.stderr.splitlines()) == ("", [WARNING, BUILT])
+    result = kg(built, "build", "--severity", "violation")
+    assert (result.stdout, result.stderr.splitlines()) == ("", [BUILT])
+    result = kg(built, "build", "-q")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    result = kg(built, "build", "-v")
+    assert result.stderr.splitlines()[:-1] == [WARNING, *INFOS, BUILT]
+    assert re.fullmatch(r"kg build: \d+\.\d\d s", result.stderr.splitlines()[-1])
+
+
+def test_validate_prints_its_report_as_data_filtered_by_severity(built):
+    result = kg(built, "validate", "--severity", "warning")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0, WARNING + "\n", "Conforms: 0 violations, 1 warning, 2 infos.\n")
+    result = kg(built, "validate", "--severity", "violation", "--format", "json", "-q")
+    assert (result.exit_code, json.loads(result.stdout), result.stderr) == (0, {"conforms": True, "results": []}, "")
+
+
+def test_every_command_has_quiet_and_verbose():
+    from test_cli_help import _commands
+
+    for path, command in _commands(cli):
+        if isinstance(command, click_group()):
+            continue
+        opts = {o for p in command.params for o in getattr(p, "opts", [])}
+        assert {"-q", "--quiet", "-v", "--verbose"} <= opts, " ".join(path)
+
+
+def click_group():
+    import click
+
+    return click.Group
+
+
+def test_quiet_and_verbose_are_one_setting(built, tmp_path):
+    result = kg(built, "query", "exercise-partners", "-q", "-v")
+    assert (result.exit_code, result.stderr) == (2, "Error: give -q/--quiet or -v/--verbose, not both\n")
+    store = str(tmp_path / "store")
+    counts = ("graph:ontology                               2311\n"
+              "graph:reference                              6182\n"
+              "graph:article/iran-russia-caspian-maneuvers  279\n"
+              "graph:article/somali-magazine-casarex-2025   287\n"
+              "graph:inferred                               2021\n")
+    result = kg(built, "load", "--store", store)
+    assert (result.stdout, result.stderr) == (counts, f"Loaded 5 graph(s), 11080 triples into {store}\n")
+    result = kg(built, "load", "--store", store, "-q")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, counts, "")
+    result = kg(built, "store", "info", "--store", store, "-q")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, counts, "")
+    result = kg(built, "check", "--store", store, "-q")
+    assert result.exit_code == 0 and result.stderr == "" and result.stdout.startswith("== qc/")
+    result = kg(built, "query", "exercise-partners", "--store", store, "-v")
+    assert result.stderr.splitlines()[0] == f"exercise-partners: 1 row from the store {store}, labels looked up there"
+    assert re.fullmatch(r"kg query: \d+\.\d\d s", result.stderr.splitlines()[1])
+    result = kg(built, "docs", "-o", str(tmp_path / "docs"), "-q")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_long_commands_draw_a_progress_bar_on_a_terminal_only(built, tmp_path, oxigraph_server):
+    for args, label in ((("load", "--store", str(tmp_path / "store")), "Loading"),
+                        (("load", "--endpoint", oxigraph_server.url), "Loading graphs"),
+                        (("docs", "-o", str(tmp_path / "docs")), "Pages")):
+        code, bar, out = _on_terminal(built, *args, which="stderr")
+        assert code == 0, bar
+        assert f"{label}  [" in bar and "100%" in bar, (args, bar)
+        code, bar, out = _on_terminal(built, *args, "-q", which="stderr")
+        assert (code, bar) == (0, ""), args
+        result = kg(built, *args)  # standard error is not a terminal: no bar
+        assert f"{label}  [" not in result.stderr

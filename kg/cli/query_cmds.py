@@ -9,6 +9,7 @@ import click
 from ..errors import ExitCode
 from ..sparql.results import GRAPH_FORMATS, SELECT_FORMATS
 from .group import cli, handle_errors, project_of
+from .report import detail, summary
 from .params import columns_option, query_target_options, result_options
 
 
@@ -145,10 +146,14 @@ def _run_and_print(project, q, params, fmt, allow_service, engine, raw: bool = F
         if columns:
             result = out.select_columns(result, columns, with_labels=writer.text is not None)
         if writer.stream is not None:
-            return writer.stream(result, stdout)  # row by row: never all in memory
-        whole = out.collect(result)
-        stdout.write(writer.text(whole, table_width(width)))
-        return len(whole.rows)
+            count = writer.stream(result, stdout)  # row by row: never all in memory
+        else:
+            whole = out.collect(result)
+            stdout.write(writer.text(whole, table_width(width)))
+            count = len(whole.rows)
+        labelled = ", labels looked up there" if result.labels else ""
+        detail(f"{q.name}: {count} row{'s' * (count != 1)} from {engine.name}{labelled}")
+        return count
     outcome = run_query(q, bindings, engine)
     if outcome.form == "ASK":
         stdout.write(out.boolean_text(outcome.boolean, fmt))
@@ -197,6 +202,6 @@ def check(ctx, fmt, raw, width, engine, store_dir, endpoint, query_path, timeout
         click.echo(f"== {name}: {q.summary}")
         rows = _run_and_print(project, q, (), fmt, False, runner, raw=raw, width=width)
         failed += rows > 0
-    click.echo(f"{len(names)} check(s), {failed} with rows that break a rule", err=True)
+    summary(f"{len(names)} check(s), {failed} with rows that break a rule")
     if failed:
         sys.exit(ExitCode.NOT_CONFORMING)
