@@ -310,3 +310,51 @@ def test_long_commands_draw_a_progress_bar_on_a_terminal_only(built, tmp_path, o
         assert (code, bar) == (0, ""), args
         result = kg(built, *args)  # standard error is not a terminal: no bar
         assert f"{label}  [" not in result.stderr
+
+
+# --- README shows each option as it works -------------------------------------------------------
+
+_PAIR = re.compile(r"```sh\n(kg [^\n]*)\n```\n\n```text\n(.*?)```", re.S)
+
+
+def _readme_examples() -> list[tuple[str, str]]:
+    section = README[README.index("**Labels.**"):README.index("`sipri-register` and `mme-exercises`")]
+    return _PAIR.findall(section)
+
+
+def test_readme_shows_labels_columns_and_width_as_they_work(built):
+    import shlex
+
+    examples = _readme_examples()
+    shown = " ".join(command for command, _ in examples)
+    for option in ("--raw", "--columns", "--width", "--format csv"):
+        assert option in shown, option
+    for command, output in examples:
+        args = shlex.split(command)[1:]
+        result = kg(built, *args)
+        assert result.exit_code == 0, (command, result.output)
+        assert result.stdout.replace("\r\n", "\n") == output, command
+
+
+def test_readme_commands_for_reports_run(built, tmp_path):
+    """The commands README gives for -q, -v and --severity run as shown (in a shell, from the
+    project folder) and do what the comment says."""
+    import shutil
+
+    block = README[README.index("kg build --severity warning 2> build.log"):]
+    lines = [line.split("#")[0].strip() for line in block[:block.index("```")].splitlines()]
+    assert lines[:3] == ["kg build --severity warning 2> build.log", "kg validate --severity violation -q",
+                         "kg load -v"]
+    project = tmp_path / "proj"
+    shutil.copytree(built, project, symlinks=True)
+    bin_dir = str(Path(sys.executable).parent)
+    outputs = []
+    for line in lines[:3]:
+        done = subprocess.run(line, shell=True, cwd=project, capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "PATH": bin_dir + os.pathsep + os.environ["PATH"]})
+        assert done.returncode == 0, (line, done.stderr)
+        outputs.append(done)
+    assert (project / "build.log").read_text().splitlines() == [WARNING, BUILT]
+    assert (outputs[1].stdout, outputs[1].stderr) == ("", "")
+    assert outputs[2].stderr.splitlines()[0] == "Loaded 5 graph(s), 11080 triples into .kg/store"
+    assert re.fullmatch(r"kg load: \d+\.\d\d s", outputs[2].stderr.splitlines()[1])

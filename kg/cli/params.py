@@ -30,7 +30,8 @@ class KgCommand(click.Command):
         super().__init__(*args, **kwargs)
         from .report import verbosity_params
 
-        self.params.extend(verbosity_params())
+        taken = {opt for p in self.params for opt in getattr(p, "opts", ())}
+        self.params.extend(p for p in verbosity_params() if not taken & set(p.opts))
 
     def invoke(self, ctx: click.Context):
         import time

@@ -56,6 +56,9 @@ def query(ctx, name, params, fmt, sparql, list_, show, allow_service, columns, r
     with -e, or one read from standard input (NAME '-'). Every query may use the project's
     prefixes (mc:, id:, graph:, xsd:...) without declaring them.
 
+    Each IRI column ?x gets a label column ?xLabel beside it (tables show the label in its
+    place); --raw prints the W3C results as they are. A table on a terminal fits its width.
+
     \b
     Example:
         kg query --list
