@@ -93,7 +93,8 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
     Every article is read, turned into triples and validated on its own; facts that several
     articles report differently are then checked together (warnings). The outputs are written
     only when the whole graph conforms (warnings allowed); a failed build leaves the previous
-    outputs as they were. The validation results and the summary go to standard error.
+    outputs as they were. The validation results go to standard error (as JSON or Turtle, with
+    --format, to standard output), the summary too.
 
     \b
     Example:
@@ -119,9 +120,12 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
     from .report import QUIET, summary as say, verbosity
 
     result = _run(project, reason=reason, engine=engine, jobs=jobs, use_cache=not no_cache)
-    quiet = verbosity() == QUIET
-    if not (quiet and result.report.conforms):  # quiet: the violations of a failed build only
-        _print_report(result.report, report_format, "violation" if quiet else severity, err=True)
+    if report_format != "text":  # the report in a format for programs: asked for as data
+        _print_report(result.report, report_format, severity)
+    elif verbosity() != QUIET:
+        _print_report(result.report, report_format, severity, err=True)
+    elif not result.report.conforms:  # quiet: the violations of a failed build only
+        _print_report(result.report, report_format, "violation", err=True)
     if not result.report.conforms:
         click.echo(f"Not built: {summary(result.report)}.", err=True)
         sys.exit(ExitCode.NOT_CONFORMING)
