@@ -265,11 +265,12 @@ _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 def label_query(iris: list[str]) -> str:
     """The one query that finds the labels of ``iris``: each IRI's literals of each label
-    property, with the property's rank."""
+    property. (The IRIs as VALUES and the properties as a FILTER: rdflib answers this form in a
+    tenth of a second, where a VALUES of the properties took it seconds.)"""
     values = " ".join(f"<{i}>" for i in iris)
-    ranks = " ".join(f"(<{p}> {rank})" for rank, p in enumerate(LABEL_PROPERTIES))
-    return (f"SELECT ?s ?rank ?label WHERE {{ VALUES ?s {{ {values} }} VALUES (?p ?rank) {{ {ranks} }} "
-            "?s ?p ?label FILTER(isLiteral(?label)) }")
+    properties = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+    return (f"SELECT ?s ?p ?label WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?label "
+            f"FILTER(?p IN ({properties}) && isLiteral(?label)) }}")
 
 
 def _label_order(rank: int, label: Term) -> tuple:
@@ -286,10 +287,10 @@ def lookup_labels(engine: Engine, iris: set[str]) -> dict[str, Term]:
         return {}
     best: dict[str, tuple] = {}
     for row in engine.select(label_query(wanted), {}).rows:
-        s, rank, label = row.get("s"), row.get("rank"), row.get("label")
-        if s is None or rank is None or label is None or label.type != "literal":
+        s, p, label = row.get("s"), row.get("p"), row.get("label")
+        if s is None or p is None or p.value not in LABEL_PROPERTIES or label is None or label.type != "literal":
             continue
-        order = _label_order(int(rank.value), label)
+        order = _label_order(LABEL_PROPERTIES.index(p.value), label)
         if s.value not in best or order < best[s.value][0]:
             best[s.value] = (order, label)
     return {iri: Term("literal", label.value, label.datatype, label.lang) for iri, (_, label) in best.items()}
