@@ -29,7 +29,6 @@ _TYPES = {
     "xsd_date": "a date YYYY-MM-DD",
     "string": "a string",
 }
-_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ABS_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*\Z")
 
 
@@ -404,26 +403,3 @@ def run_query_stream(q: QueryFile, bindings: dict[str, Term], engine: Engine) ->
 
 def _first_line(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
-def labels(engine: Engine, iris: set[str]) -> dict[str, str]:
-    """rdfs:label (or skos:prefLabel) of each IRI, where the graph has one."""
-    if not iris:
-        return {}
-    out: dict[str, str] = {}
-    ordered = sorted(iris)
-    for start in range(0, len(ordered), 500):
-        chunk = ordered[start:start + 500]
-        values = " ".join(Term("uri", i).n3() for i in chunk if not _IRI_BAD.search(i))
-        if not values:
-            continue
-        text = (
-            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-            "SELECT ?s (MIN(STR(?l)) AS ?label) WHERE { VALUES ?s { " + values + " } "
-            "?s rdfs:label|skos:prefLabel ?l } GROUP BY ?s"
-        )
-        for row in engine.select(text, {}).rows:
-            if "label" in row:
-                out[row["s"].value] = row["label"].value
-    return out

@@ -173,7 +173,7 @@ def test_violation_exits_1_and_names_the_line(project, run_kg):
     path.write_text(text.replace("    end: 2025-07-23", "    end: 2025-07-20"), encoding="utf-8")
     result = run_kg(project, "build")
     assert result.exit_code == 1
-    violations = [line for line in result.stdout.splitlines() if line.startswith("Violation")]
+    violations = [line for line in result.stderr.splitlines() if line.startswith("Violation")]
     assert violations
     fact_line = text.splitlines().index("  - type: exercise") + 1
     assert text.splitlines()[fact_line] == "    id: casarex-2025"

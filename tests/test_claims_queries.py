@@ -40,7 +40,7 @@ def claims(claims_fixture) -> Path:
 
 
 def rows(project: Path, *args: str) -> list[dict[str, str]]:
-    result = kg(project, "query", *args, "--format", "json")
+    result = kg(project, "query", *args, "--format", "json", "--raw")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     return [{k: v["value"] for k, v in b.items()} for b in doc["results"]["bindings"]]

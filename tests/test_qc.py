@@ -26,7 +26,7 @@ def test_every_check_has_a_fixture_and_every_fixture_a_check():
 @pytest.mark.parametrize("name", CHECKS)
 def test_check_returns_its_rows_on_its_fixture(qc_fixtures, name):
     fixture = qc_fixtures[name]
-    result = kg(fixture.project, "query", name, *fixture.where, "--format", "tsv")
+    result = kg(fixture.project, "query", name, *fixture.where, "--format", "tsv", "--raw")
     assert result.exit_code == 0, result.output
     if UPDATE or not fixture.golden.exists():
         fixture.golden.write_text(result.stdout, encoding="utf-8")
@@ -39,7 +39,7 @@ def test_check_returns_its_rows_on_its_fixture(qc_fixtures, name):
 
 @pytest.mark.parametrize("name", CHECKS)
 def test_check_finds_nothing_in_the_seed(seed, name):
-    result = kg(seed, "query", name, "--format", "tsv")
+    result = kg(seed, "query", name, "--format", "tsv", "--raw")
     assert result.exit_code == 0, result.output
     assert result.stdout == golden_of(name).read_text(encoding="utf-8").splitlines(keepends=True)[0]
 
@@ -49,7 +49,7 @@ def test_kg_check_exits_1_and_names_the_check(qc_fixtures, seed, name):
     """Only the fixture's check has rows: its section holds the golden rows; every other
     section has only the header its query gives on the seed."""
     fixture = qc_fixtures[name]
-    result = kg(fixture.project, "check", *fixture.where, "--format", "tsv")
+    result = kg(fixture.project, "check", *fixture.where, "--format", "tsv", "--raw")
     expected = ""
     for check in CHECKS:
         expected += f"== {check}: {find_query(ROOT / 'queries', check, str).summary}\n"

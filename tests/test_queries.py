@@ -87,7 +87,7 @@ def test_show_documents_parameters(built):
 
 
 def _rows(built, *args):
-    result = kg(built, "query", *args, "--format", "json")
+    result = kg(built, "query", *args, "--format", "json", "--raw")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     return [{k: v["value"] for k, v in b.items()} for b in doc["results"]["bindings"]]
@@ -151,7 +151,7 @@ def test_xml_is_the_w3c_format(built):
 
     from kg.sparql.results import boolean_text
 
-    result = kg(built, "query", "exercise-partners", "--format", "xml")
+    result = kg(built, "query", "exercise-partners", "--format", "xml", "--raw")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -187,10 +187,10 @@ def test_an_ad_hoc_query_uses_the_projects_prefixes(built):
     """-e QUERY and '-' (standard input) run a query given on the spot, with the project's
     prefixes declared for it; the answer is the same as from a file."""
     text = 'SELECT ?state WHERE { ?state a mc:State ; rdfs:label "Iran"@en }'
-    result = kg(built, "query", "-e", text, "--format", "csv")
+    result = kg(built, "query", "-e", text, "--format", "csv", "--raw")
     assert result.exit_code == 0, result.output
     assert result.stdout_bytes == b"state\r\nhttps://w3id.org/milcoop/id/state/IRN\r\n"
-    result = CliRunner().invoke(cli, ["-C", str(built), "query", "-", "--format", "csv"], input=text,
+    result = CliRunner().invoke(cli, ["-C", str(built), "query", "-", "--format", "csv", "--raw"], input=text,
                                 catch_exceptions=False)
     assert result.stdout_bytes == b"state\r\nhttps://w3id.org/milcoop/id/state/IRN\r\n"
     result = CliRunner().invoke(cli, ["-C", str(built), "query", "-"], input="ASK { ?s a mc:Claim }",
@@ -227,7 +227,7 @@ def test_xml_refuses_a_character_xml_cannot_hold():
 
 
 def test_csv_is_the_w3c_format(built):
-    result = kg(built, "query", "exercise-partners", "--format", "csv")
+    result = kg(built, "query", "exercise-partners", "--format", "csv", "--raw")
     assert result.stdout_bytes == (
         b"partner,exercises,firstStart,lastStart\r\n"
         b"https://w3id.org/milcoop/id/state/RUS,2,2025-07-21,2025-07-21\r\n"

@@ -44,7 +44,7 @@ def _dataset(project: Path) -> Dataset:
 
 
 def _rows(project: Path, *args: str):
-    result = kg(project, "query", *args, "--format", "json")
+    result = kg(project, "query", *args, "--format", "json", "--raw")
     assert result.exit_code == 0, result.output
     return [{k: v["value"].rsplit("/", 1)[-1] for k, v in b.items()}
             for b in json.loads(result.stdout)["results"]["bindings"]]

@@ -20,24 +20,40 @@ def report_options(func):
     return func
 
 
-def _print_report(report, report_format: str, quiet_when_empty: bool = False) -> None:
+_RANK = {"violation": 0, "warning": 1, "info": 2}
+
+
+def _shown_results(report, severity: str):
+    """The report with the results of ``severity`` or worse (never fewer than its violations)."""
+    from ..build.shacl.report import Report
+
+    keep = _RANK[severity]
+    return Report([r for r in report.results if _RANK.get(r.severity.lower(), 2) <= keep])
+
+
+def _print_report(report, report_format: str, severity: str = "info", err: bool = False) -> None:
+    """The validation report, with the results of ``severity`` or worse: on standard output
+    where it is the command's data (kg validate), on standard error where it is a report on the
+    way (kg build: ``err``)."""
     from ..build.shacl.report import format_json, format_text, report_graph
 
+    report = _shown_results(report, severity)
     if report_format == "turtle":
-        click.echo(report_graph(report).serialize(format="turtle"), nl=False)
+        click.echo(report_graph(report).serialize(format="turtle"), nl=False, err=err)
     elif report_format == "json":
-        click.echo(format_json(report))
+        click.echo(format_json(report), err=err)
     else:
         text = format_text(report)
         if text:
-            click.echo(text)
+            click.echo(text, err=err)
 
 
-def _run(project, quiet: bool, **kwargs):
-    """kg.pipeline.run with a progress bar on a terminal's stderr."""
+def _run(project, **kwargs):
+    """kg.pipeline.run with a progress bar on a terminal's stderr (``kg.cli.report``)."""
     from ..pipeline import run
+    from .report import bars_shown
 
-    if quiet or not sys.stderr.isatty():
+    if not bars_shown():
         return run(project, **kwargs)
     bar = None
     state = {"shown": 0}
@@ -66,20 +82,19 @@ def _run(project, quiet: bool, **kwargs):
 @click.option("--reason", type=click.Choice(["owlrl", "rdfs", "none"]), default="owlrl", show_default=True,
               help="What to infer from the ontology into graph:inferred: OWL 2 RL (owlrl), RDFS only, "
                    "or nothing.")
-@click.option("-v", "--verbose", is_flag=True,
-              help="Say which fact files were built again (the others came from .kg/cache/).")
 @report_options
 @build_options
 @click.pass_context
 @handle_errors
-def build(ctx: click.Context, out_dir: Path | None, reason: str, verbose: bool, report_format: str, engine: str,
-          jobs: int, no_cache: bool, quiet: bool) -> None:
+def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: str, engine: str, jobs: int,
+          no_cache: bool, severity: str) -> None:
     """Build the graph from data/ and write build/kg.ttl (merged) and build/kg.trig (named graphs).
 
     Every article is read, turned into triples and validated on its own; facts that several
     articles report differently are then checked together (warnings). The outputs are written
     only when the whole graph conforms (warnings allowed); a failed build leaves the previous
-    outputs as they were.
+    outputs as they were. The validation results go to standard error (as JSON or Turtle, with
+    --format, to standard output), the summary too.
 
     \b
     Example:
@@ -87,6 +102,7 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, verbose: bool, 
         kg build -o /tmp/out
         kg build --jobs 2 -v
         kg build --engine reference --no-cache
+        kg build --severity warning
     """
     from ..output.publish import check
     from ..pipeline import write_outputs
@@ -101,11 +117,18 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, verbose: bool, 
     except ValueError:
         shown_dir = str(link)
     check(out, "build", shown_dir)  # before the work: kg replaces only what it made
-    result = _run(project, quiet, reason=reason, engine=engine, jobs=jobs, use_cache=not no_cache)
-    if verbose:
-        click.echo(f"Rebuilt {len(result.rebuilt)} of {result.article_count} article(s):"
-                   + "".join(f"\n  {name}" for name in result.rebuilt), err=True)
-    _print_report(result.report, report_format)
+    from .report import QUIET, detail, summary as say, verbosity
+
+    result = _run(project, reason=reason, engine=engine, jobs=jobs, use_cache=not no_cache)
+    # verbose: which fact files were built again (the others came from .kg/cache/)
+    detail(f"Rebuilt {len(result.rebuilt)} of {result.article_count} article(s):"
+           + "".join(f"\n  {name}" for name in result.rebuilt))
+    if report_format != "text":  # the report in a format for programs: asked for as data
+        _print_report(result.report, report_format, severity)
+    elif verbosity() != QUIET:
+        _print_report(result.report, report_format, severity, err=True)
+    elif not result.report.conforms:  # quiet: the violations of a failed build only
+        _print_report(result.report, report_format, "violation", err=True)
     if not result.report.conforms:
         click.echo(f"Not built: {summary(result.report)}.", err=True)
         sys.exit(ExitCode.NOT_CONFORMING)
@@ -113,11 +136,8 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, verbose: bool, 
     shown = ", ".join(f"{shown_dir}/{p.name}" for p in outputs.values())
     count = result.inferred_count
     inferred = f", {count} inferred" if count is not None else ""
-    click.echo(
-        f"Built {result.article_count} article(s), {result.triple_count()} triples{inferred} "
-        f"({summary(result.report)}): {shown}",
-        err=True,
-    )
+    say(f"Built {result.article_count} article(s), {result.triple_count()} triples{inferred} "
+        f"({summary(result.report)}): {shown}")
 
 
 @cli.command()
@@ -125,23 +145,26 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, verbose: bool, 
 @build_options
 @click.pass_context
 @handle_errors
-def validate(ctx: click.Context, report_format: str, engine: str, jobs: int, no_cache: bool, quiet: bool) -> None:
+def validate(ctx: click.Context, report_format: str, engine: str, jobs: int, no_cache: bool,
+             severity: str) -> None:
     """Validate the facts against the shapes; write nothing.
 
-    Prints one line per result: severity, focus node, path, message, and the fact file and line
-    that produced the focus node. Exits 1 when there is a violation.
+    Prints the report on standard output, one line per result: severity, focus node, path,
+    message, and the fact file and line that produced the focus node; the summary goes to
+    standard error. Exits 1 when there is a violation.
 
     \b
     Example:
         kg validate
         kg validate --format json
+        kg validate --severity violation
     """
     from ..build.shacl.report import summary
+    from .report import summary as say
 
-    result = _run(project_of(ctx), quiet, reason="none", engine=engine, jobs=jobs, use_cache=not no_cache)
-    _print_report(result.report, report_format)
-    click.echo(("Conforms" if result.report.conforms else "Does not conform") + f": {summary(result.report)}.",
-               err=True)
+    result = _run(project_of(ctx), reason="none", engine=engine, jobs=jobs, use_cache=not no_cache)
+    _print_report(result.report, report_format, severity)
+    say(("Conforms" if result.report.conforms else "Does not conform") + f": {summary(result.report)}.")
     if not result.report.conforms:
         sys.exit(ExitCode.NOT_CONFORMING)
 

@@ -80,8 +80,10 @@ def extract(ctx: click.Context, article: Path, article_id: str | None, output: P
     where = f": {output}" if output is not None else ""
     unknown = len(draft.unresolved) + len(draft.proposals)
     shown = f", {len(draft.proposals)} proposed in {proposed}" if draft.proposals else ""
-    click.echo(f"Drafted {len(draft.facts)} fact(s) ({kinds}); {unknown} name(s) not in the "
-               f"reference{shown}{where}", err=True)
+    from .report import summary
+
+    summary(f"Drafted {len(draft.facts)} fact(s) ({kinds}); {unknown} name(s) not in the "
+            f"reference{shown}{where}")
 
 
 def _made_by_kg(path: Path) -> bool:

@@ -23,7 +23,26 @@ class KgOption(click.Option):
 
 class KgCommand(click.Command):
     """A command that checks its options' declared conflicts once they are parsed: first every
-    "not both", then every "goes with", each in the order the options are declared."""
+    "not both", then every "goes with", each in the order the options are declared. Every
+    command has -q/--quiet and -v/--verbose (``kg.cli.report``); with -v it says how long it took."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .report import verbosity_params
+
+        taken = {opt for p in self.params for opt in getattr(p, "opts", ())}
+        self.params.extend(p for p in verbosity_params() if not taken & set(p.opts))
+
+    def invoke(self, ctx: click.Context):
+        import time
+
+        from .report import detail
+
+        began = time.monotonic()
+        try:
+            return super().invoke(ctx)
+        finally:
+            detail(f"kg {ctx.command_path.split(' ', 1)[-1]}: {time.monotonic() - began:.2f} s")
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         rest = super().parse_args(ctx, args)
@@ -104,7 +123,13 @@ query_target_options = _stack(
 
 # --- building -------------------------------------------------------------------------------
 
-#: --engine, --jobs, --no-cache and --quiet (kg build, kg validate)
+#: which validation results are printed (kg build, kg validate)
+severity_option = click.option(
+    "--severity", type=click.Choice(["info", "warning", "violation"]), default="info", show_default=True,
+    help="Print the validation results of this severity or worse (the exit code is that of the whole "
+         "report).")
+
+#: --engine, --jobs and --no-cache (kg build, kg validate)
 build_options = _stack(
     click.option("--engine", type=click.Choice(["fast", "reference"]), default="fast", show_default=True,
                  help="fast: shapes checked in Python and Oxigraph, inference by rules; reference: "
@@ -113,6 +138,26 @@ build_options = _stack(
                  help="Build, validate and reason over articles in this many processes."),
     click.option("--no-cache", is_flag=True,
                  help="Rebuild every article instead of taking unchanged ones from .kg/cache/."),
-    click.option("-q", "--quiet", is_flag=True,
-                 help="No progress bar (there is none either when stderr is not a terminal)."),
+    severity_option,
 )
+
+
+# --- how results are printed ----------------------------------------------------------------
+
+raw_option = click.option(
+    "--raw", is_flag=True,
+    help="The query's own columns only, exactly as the W3C results formats have them: no label "
+         "columns, and IRIs (prefixed) in tables.")
+
+width_option = click.option(
+    "--width", type=click.IntRange(min=0), default=None, metavar="N",
+    help="Fit tables in N characters, cutting long cells with '…'. Default: the terminal's width "
+         "(COLUMNS where set) when standard output is a terminal, else no limit; 0: never cut.")
+
+columns_option = click.option(
+    "--columns", metavar="A,B,...", default=None,
+    help="Print only these columns, in this order (names as in the header, label columns such as "
+         "partnerLabel included).")
+
+#: --raw and --width (kg check); kg query adds --columns
+result_options = _stack(raw_option, width_option)

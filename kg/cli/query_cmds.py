@@ -9,7 +9,8 @@ import click
 from ..errors import ExitCode
 from ..sparql.results import GRAPH_FORMATS, SELECT_FORMATS
 from .group import cli, handle_errors, project_of
-from .params import query_target_options
+from .report import detail, summary
+from .params import columns_option, query_target_options, result_options
 
 
 def open_engine(project, engine: str, store_dir: Path | None, endpoint: str | None,
@@ -44,14 +45,19 @@ def open_engine(project, engine: str, store_dir: Path | None, endpoint: str | No
 @click.option("--list", "list_", is_flag=True, help="List the saved queries with their summaries.")
 @click.option("--show", is_flag=True, help="Print the query with its parameters documented; run nothing.")
 @click.option("--allow-service", is_flag=True, help="Allow the query to call remote SERVICEs.")
+@columns_option
+@result_options
 @query_target_options
 @click.pass_context
 @handle_errors
-def query(ctx, name, params, fmt, sparql, list_, show, allow_service, engine, store_dir, endpoint, query_path,
-          timeout, retries, max_answer_mb):
+def query(ctx, name, params, fmt, sparql, list_, show, allow_service, columns, raw, width, engine, store_dir,
+          endpoint, query_path, timeout, retries, max_answer_mb):
     """Run a saved SPARQL query (a name from queries/), a query file (PATH.rq), a query given
     with -e, or one read from standard input (NAME '-'). Every query may use the project's
     prefixes (mc:, id:, graph:, xsd:...) without declaring them.
+
+    Each IRI column ?x gets a label column ?xLabel beside it (tables show the label in its
+    place); --raw prints the W3C results as they are. A table on a terminal fits its width.
 
     \b
     Example:
@@ -59,6 +65,8 @@ def query(ctx, name, params, fmt, sparql, list_, show, allow_service, engine, st
         kg query exercises
         kg query exercise-partners --param state=IRN
         kg query arms-transfers --format csv > transfers.csv
+        kg query arms-transfers --columns supplierLabel,recipientLabel,weaponLabel
+        kg query exercise-partners --format csv --raw
         kg query -e 'SELECT ?s WHERE { ?s a mc:State } LIMIT 3'
         echo 'ASK { id:state/IRN a mc:State }' | kg query -
         kg query exercises --store .kg/store
@@ -90,8 +98,10 @@ def query(ctx, name, params, fmt, sparql, list_, show, allow_service, engine, st
     if show:
         click.echo(_describe(q))
         return
+    chosen = [c.strip() for c in columns.split(",") if c.strip()] if columns is not None else None
     _run_and_print(project, q, params, fmt, allow_service,
-                   open_engine(project, engine, store_dir, endpoint, query_path, timeout, retries, max_answer_mb))
+                   open_engine(project, engine, store_dir, endpoint, query_path, timeout, retries, max_answer_mb),
+                   raw=raw, columns=chosen, width=width)
 
 
 def _read_stdin() -> str:
@@ -120,38 +130,60 @@ def _describe(q) -> str:
     return "\n".join(lines)
 
 
-def _run_and_print(project, q, params, fmt, allow_service, engine) -> int:
+def _run_and_print(project, q, params, fmt, allow_service, engine, raw: bool = False,
+                   columns: list[str] | None = None, width: int | None = None) -> int:
+    """Run the query and print its answer; the number of rows (or 1 for a true ASK)."""
     from ..sparql import results as out
-    from ..queries import bind_params, check_query, labels, parse_params, run_query
+    from ..queries import bind_params, check_query, parse_params, run_query, run_query_stream
 
     check_query(q, project.display(q.path) if q.path is not None else q.name, allow_service=allow_service)
+    writer = out.SELECT_FORMATS.get(fmt or "table")
+    if q.form == "SELECT" and writer is None:
+        raise click.UsageError(f"--format {fmt} is for CONSTRUCT and DESCRIBE queries")
     bindings = bind_params(q, parse_params(list(params)), engine)
     stdout = sys.stdout
-    writer = out.SELECT_FORMATS.get(fmt or "table")
-    if q.form == "SELECT" and writer is not None and writer.stream is not None:
-        from ..queries import run_query_stream
-
-        return writer.stream(run_query_stream(q, bindings, engine), stdout)  # never all in memory
+    if q.form == "SELECT":
+        result = run_query_stream(q, bindings, engine)
+        if not raw:  # a label column beside each IRI column, from the engine that ran the query
+            result = out.with_labels(result, engine)
+        if columns:
+            result = out.select_columns(result, columns, with_labels=writer.text is not None)
+        if writer.stream is not None:
+            count = writer.stream(result, stdout)  # row by row: never all in memory
+        else:
+            whole = out.collect(result)
+            stdout.write(writer.text(whole, table_width(width)))
+            count = len(whole.rows)
+        labelled = ", labels looked up there" if result.labels else ""
+        detail(f"{q.name}: {count} row{'s' * (count != 1)} from {engine.name}{labelled}")
+        return count
     outcome = run_query(q, bindings, engine)
-    if outcome.form == "SELECT":
-        if writer is None:
-            raise click.UsageError(f"--format {fmt} is for CONSTRUCT and DESCRIBE queries")
-        result = outcome.select
-        stdout.write(writer.text(result, labels(engine, out.uris_in(result))))
-        return len(result.rows)
     if outcome.form == "ASK":
         stdout.write(out.boolean_text(outcome.boolean, fmt))
         return int(outcome.boolean)
     return out.write_graph(outcome.ntriples, fmt, stdout)
 
 
+def table_width(width: int | None) -> int | None:
+    """The characters a table line may take: ``--width`` (0: no limit); else the terminal's
+    width (COLUMNS where set) when standard output is a terminal; else no limit."""
+    if width is not None:
+        return width or None
+    if not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(list(SELECT_FORMATS)),
               default="table", show_default=True, help="How to print the rows that break a rule.")
+@result_options
 @query_target_options
 @click.pass_context
 @handle_errors
-def check(ctx, fmt, engine, store_dir, endpoint, query_path, timeout, retries, max_answer_mb):
+def check(ctx, fmt, raw, width, engine, store_dir, endpoint, query_path, timeout, retries, max_answer_mb):
     """Run the quality checks (queries/qc/*-violation.rq); exit 1 when any returns rows.
 
     \b
@@ -171,8 +203,8 @@ def check(ctx, fmt, engine, store_dir, endpoint, query_path, timeout, retries, m
     for name in names:
         q = find_query(project.queries_dir, name, project.display)
         click.echo(f"== {name}: {q.summary}")
-        rows = _run_and_print(project, q, (), fmt, False, runner)
+        rows = _run_and_print(project, q, (), fmt, False, runner, raw=raw, width=width)
         failed += rows > 0
-    click.echo(f"{len(names)} check(s), {failed} with rows that break a rule", err=True)
+    summary(f"{len(names)} check(s), {failed} with rows that break a rule")
     if failed:
         sys.exit(ExitCode.NOT_CONFORMING)

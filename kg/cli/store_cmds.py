@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from .group import cli, handle_errors, project_of
+from .report import bars_shown, detail, progress, summary
 from .params import KgCommand, endpoint_options, load_endpoint_options, store_option
 
 
@@ -50,7 +51,8 @@ def load(ctx: click.Context, store_dir: Path | None, endpoint: str | None, gsp_p
 
     Builds first where the build is missing or stale. By default the graph goes into an embedded
     Oxigraph store in .kg/store (nothing to install or start); with --endpoint, into a SPARQL 1.1
-    server through the Graph Store HTTP Protocol. Prints each graph with its triple count.
+    server through the Graph Store HTTP Protocol. Prints each graph with its triple count; a
+    progress bar on a terminal's standard error.
 
     \b
     Example:
@@ -68,22 +70,29 @@ def load(ctx: click.Context, store_dir: Path | None, endpoint: str | None, gsp_p
         out_dir = ensure_built(project)
         from ..stores.remote import load_endpoint
 
-        result = load_endpoint(server, out_dir / NAMED, read_manifest(out_dir))
+        manifest = read_manifest(out_dir)
+        with progress("Loading graphs", len(manifest or {})) as advance:
+            def loaded(graph: str, count: int) -> None:
+                advance(1)
+                detail(f"{_shown(graph)}: {count} triples sent")
+
+            result = load_endpoint(server, out_dir / NAMED, manifest, progress=loaded)
         if not result.visible:
             from ..engines.endpoint_engine import UNION_FIX
 
             click.echo(f"Warning: {server.shown_url} does not show kg's graphs in the default graph, nor in "
                        "the dataset a request names, so 'kg query --endpoint' finds nothing there; "
-                       f"{UNION_FIX}", err=True)
+                       f"{UNION_FIX}", err=True)  # a warning: shown even with -q
     else:
         out_dir = ensure_built(project)
         target = store_dir if store_dir is not None else default_store_dir(project)
-        result = load_store(target, out_dir / NAMED, read_manifest(out_dir))
+        trig = out_dir / NAMED
+        with progress("Loading", trig.stat().st_size) as advance:
+            result = load_store(target, trig, read_manifest(out_dir), progress=advance if bars_shown() else None)
         result.target = _display(project, target)
     _print_counts(result.graphs)
     removed = f"; removed {', '.join(_shown(g) for g in result.removed)}" if result.removed else ""
-    click.echo(f"Loaded {len(result.graphs)} graph(s), {result.triples} triples into {result.target}{removed}",
-               err=True)
+    summary(f"Loaded {len(result.graphs)} graph(s), {result.triples} triples into {result.target}{removed}")
 
 
 @cli.group(name="store")
@@ -125,4 +134,4 @@ def info(ctx: click.Context, store_dir: Path | None, endpoint: str | None, query
         counts = store_info(target)
         where = _display(project, target) if project is not None else str(target)
     _print_counts(counts)
-    click.echo(f"{len(counts)} graph(s), {sum(counts.values())} triples in {where}", err=True)
+    summary(f"{len(counts)} graph(s), {sum(counts.values())} triples in {where}")

@@ -9,6 +9,7 @@ import click
 
 from ..errors import ExitCode
 from .group import cli, handle_errors, project_of
+from .report import summary
 
 
 def _shown(project, path: Path) -> str:
@@ -67,8 +68,8 @@ def viz(ctx: click.Context, entity: str, depth: int, fmt: str, output: Path | No
         click.echo(text, nl=False)
         return
     write_atomic(output, text.encode("utf-8"))
-    click.echo(f"Wrote {_shown(project, output)}: {hood.root_node.label}, {len(hood.nodes)} entities, "
-               f"{len(hood.edges)} links", err=True)
+    summary(f"Wrote {_shown(project, output)}: {hood.root_node.label}, {len(hood.nodes)} entities, "
+            f"{len(hood.edges)} links")
 
 
 @cli.command()
@@ -89,11 +90,13 @@ def docs(ctx: click.Context, out_dir: Path | None) -> None:
         kg docs
         kg docs -o site/
     """
-    from ..present.docs import write
+    from ..present.docs import PAGE_COUNT, write
+    from .report import progress
 
     project = project_of(ctx)
-    folder, names = write(project, out_dir)
-    click.echo(f"Wrote {len(names)} pages to {_shown(project, folder)}: {', '.join(names)}", err=True)
+    with progress("Pages", PAGE_COUNT) as advance:
+        folder, names = write(project, out_dir, advance)
+    summary(f"Wrote {len(names)} pages to {_shown(project, folder)}: {', '.join(names)}")
 
 
 @cli.command()

@@ -347,8 +347,12 @@ def index_page(ontology: Graph, project: Project) -> bytes:
     return _page(title, [b for b in body if b])
 
 
-def pages(project: Project) -> dict[str, bytes]:
-    """Every page of the documentation, by file name."""
+#: how many pages ``pages`` makes (its ``progress`` is called once after each)
+PAGE_COUNT = 4
+
+
+def pages(project: Project, progress=None) -> dict[str, bytes]:
+    """Every page of the documentation, by file name; ``progress(1)`` after each page."""
     paths = project.ontology_paths()
     ontology = parse_turtle(paths[0], project.display(paths[0]))
     vocab = Graph()
@@ -356,19 +360,25 @@ def pages(project: Project) -> dict[str, bytes]:
         vocab += parse_turtle(path, project.display(path))
     for g in (ontology, vocab):
         ns.bind_prefixes(g)
-    return {
-        INDEX: index_page(ontology, project),
-        ONTOLOGY: ontology_page(ontology),
-        VOCABULARIES: vocabularies_page(vocab),
-        QUERIES: queries_page(project),
+    makers = {
+        INDEX: lambda: index_page(ontology, project),
+        ONTOLOGY: lambda: ontology_page(ontology),
+        VOCABULARIES: lambda: vocabularies_page(vocab),
+        QUERIES: lambda: queries_page(project),
     }
+    out = {}
+    for name, make in makers.items():
+        out[name] = make()
+        if progress is not None:
+            progress(1)
+    return out
 
 
 #: where ``kg docs`` writes the pages when not told, relative to the project folder
 DOCS_DIR = Path(".kg") / "docs"
 
 
-def write(project: Project, out_dir: Path | None = None) -> tuple[Path, list[str]]:
+def write(project: Project, out_dir: Path | None = None, progress=None) -> tuple[Path, list[str]]:
     """Write the pages to ``out_dir`` (default ``.kg/docs``) atomically; returns the folder
     and the file names. ``out_dir`` is refused (``kg.output.publish.NotMadeByKg``) where it
     holds anything that ``kg docs`` did not make."""
@@ -377,7 +387,7 @@ def write(project: Project, out_dir: Path | None = None) -> tuple[Path, list[str
     out_dir = out_dir or project.root / DOCS_DIR
     shown = project.display(out_dir)
     check(out_dir, "docs", shown)  # before the work
-    files = pages(project)
+    files = pages(project, progress)
     publish_files(out_dir, "docs", files, shown)
     return out_dir, sorted(files)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import BinaryIO, Callable, TextIO
 
-from .terms import XSD_STRING, QueryError, SelectResult, SelectStream, Term
+from .terms import XSD_STRING, Engine, QueryError, Row, SelectResult, SelectStream, Term
 
 _NUMERIC = {
     "http://www.w3.org/2001/XMLSchema#" + t
@@ -172,35 +172,200 @@ def _tsv_value(term: Term | None) -> str:
     return term.n3().replace("\t", "\\t")
 
 
-def display_value(term: Term | None, labels: dict[str, str]) -> str:
-    """A term for people: the label where the graph has one, else a prefixed name."""
+def display_value(term: Term | None, labels: dict[str, str] | None = None) -> str:
+    """A term for people: the label where one is given, else a prefixed name."""
     if term is None:
         return ""
     if term.type == "uri":
-        return labels.get(term.value) or prefixed(term.value)
+        return (labels or {}).get(term.value) or prefixed(term.value)
     if term.type == "bnode":
         return f"_:{term.value}"
     return term.value.replace("\n", " ")
 
 
-def to_table(result: SelectResult, labels: dict[str, str]) -> str:
-    rows = [[display_value(row.get(v), labels) for v in result.variables] for row in result.rows]
-    widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(result.variables)]
-    out = ["  ".join(v.ljust(w) for v, w in zip(result.variables, widths)).rstrip(),
+def _people_columns(result: SelectResult) -> list[tuple[str, str, str | None]]:
+    """The columns of a table for people: (heading, variable, its label variable). A label
+    column that stands beside its IRI column is folded into it: the table shows the label in
+    the IRI's place (its prefixed name where the graph has no label)."""
+    label_var = {iri_var: label for label, iri_var in result.labels.items() if label in result.variables}
+    shown = [v for v in result.variables
+             if not (v in result.labels and result.labels[v] in result.variables)]
+    return [(v, v, label_var.get(v)) for v in shown]
+
+
+def _people_cell(row: Row, var: str, label_var: str | None) -> str:
+    label = row.get(label_var) if label_var is not None else None
+    if label is not None:
+        return label.value.replace("\n", " ")
+    return display_value(row.get(var))
+
+
+#: what ends a cell cut to fit
+ELLIPSIS = "\u2026"
+
+
+def _fit(widths: list[int], width: int | None) -> list[int]:
+    """Column widths that fit in ``width`` characters with two spaces between columns: the
+    widest column is narrowed first, one character at a time, never below 3 (None: as they are)."""
+    if width is None or width <= 0:
+        return widths
+    out = list(widths)
+    floor = 3
+    while sum(out) + 2 * (len(out) - 1) > width:
+        widest = max(range(len(out)), key=lambda i: (out[i], -i))
+        if out[widest] <= floor:
+            break
+        out[widest] -= 1
+    return out
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:max(width - 1, 0)] + ELLIPSIS
+
+
+def to_table(result: SelectResult, width: int | None = None) -> str:
+    """A table for people: labels in place of IRIs, columns two spaces apart; with ``width``,
+    cells cut with an ellipsis so that every line fits in that many characters."""
+    columns = _people_columns(result)
+    headings = [c[0] for c in columns]
+    rows = [[_people_cell(row, var, label) for _, var, label in columns] for row in result.rows]
+    natural = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headings)]
+    widths = _fit(natural, width)
+    out = ["  ".join(_cut(h, w).ljust(w) for h, w in zip(headings, widths)).rstrip(),
            "  ".join("-" * w for w in widths)]
-    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    out += ["  ".join(_cut(c, w).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     out.append(f"({len(rows)} row{'s' * (len(rows) != 1)})")
     return "\n".join(out) + "\n"
 
 
-def to_markdown(result: SelectResult, labels: dict[str, str]) -> str:
+def to_markdown(result: SelectResult, width: int | None = None) -> str:
+    """A Markdown table, labels in place of IRIs (never cut: Markdown is read rendered)."""
     def cell(text: str) -> str:
         return text.replace("|", "\\|")
 
-    out = ["| " + " | ".join(result.variables) + " |", "|" + "---|" * len(result.variables)]
+    columns = _people_columns(result)
+    out = ["| " + " | ".join(c[0] for c in columns) + " |", "|" + "---|" * len(columns)]
     for row in result.rows:
-        out.append("| " + " | ".join(cell(display_value(row.get(v), labels)) for v in result.variables) + " |")
+        out.append("| " + " | ".join(cell(_people_cell(row, var, label)) for _, var, label in columns) + " |")
     return "\n".join(out) + "\n"
+
+
+# --- label columns ---------------------------------------------------------------------------
+
+#: where a label comes from, best first: rdfs:label, skos:prefLabel, an article's schema:headline
+LABEL_PROPERTIES = ("http://www.w3.org/2000/01/rdf-schema#label",
+                    "http://www.w3.org/2004/02/skos/core#prefLabel",
+                    "https://schema.org/headline")
+#: the label column of ``?x`` is ``?xLabel`` (Wikidata's convention)
+LABEL_SUFFIX = "Label"
+#: rows read ahead before their labels are looked up (in one query)
+LABEL_BATCH = 5000
+_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def label_query(iris: list[str]) -> str:
+    """The one query that finds the labels of ``iris``: each IRI's literals of each label
+    property. (The IRIs as VALUES and the properties as a FILTER: rdflib answers this form in a
+    tenth of a second, where a VALUES of the properties took it seconds.)"""
+    values = " ".join(f"<{i}>" for i in iris)
+    properties = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+    return (f"SELECT ?s ?p ?label WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?label "
+            f"FILTER(?p IN ({properties}) && isLiteral(?label)) }}")
+
+
+def _label_order(rank: int, label: Term) -> tuple:
+    lang = (label.lang or "").lower()
+    return rank, 0 if lang == "en" else 1 if lang == "" else 2, lang, label.value
+
+
+def lookup_labels(engine: Engine, iris: set[str]) -> dict[str, Term]:
+    """The label of each IRI that has one, in one query to ``engine`` (the engine, store or
+    server that ran the query): rdfs:label before skos:prefLabel before schema:headline, English
+    before no language before others, then the first in code point order."""
+    wanted = sorted(i for i in iris if not _IRI_BAD.search(i))
+    if not wanted:
+        return {}
+    best: dict[str, tuple] = {}
+    for row in engine.select(label_query(wanted), {}).rows:
+        s, p, label = row.get("s"), row.get("p"), row.get("label")
+        if s is None or p is None or p.value not in LABEL_PROPERTIES or label is None or label.type != "literal":
+            continue
+        order = _label_order(LABEL_PROPERTIES.index(p.value), label)
+        if s.value not in best or order < best[s.value][0]:
+            best[s.value] = (order, label)
+    return {iri: Term("literal", label.value, label.datatype, label.lang) for iri, (_, label) in best.items()}
+
+
+def with_labels(result: SelectResult | SelectStream, engine: Engine, batch: int = LABEL_BATCH) -> SelectStream:
+    """The result with a label column ``?xLabel`` beside each IRI column ``?x`` (a variable
+    bound to an IRI in the first ``batch`` rows, unless the query has an ``?xLabel`` of its
+    own), holding the IRI's label from ``engine``. The rows are read ``batch`` at a time, and
+    the labels of each batch found in one query: memory holds one batch, whatever the size."""
+    from itertools import islice
+
+    rows = iter(result.rows)
+    first = list(islice(rows, batch))
+    own = set(result.variables)
+    iri_vars = [v for v in result.variables
+                if v + LABEL_SUFFIX not in own and any(r.get(v) is not None and r[v].type == "uri" for r in first)]
+    if not iri_vars:
+        return SelectStream(list(result.variables), _chain(first, rows),
+                            dict(result.labels))
+    variables: list[str] = []
+    labels = dict(result.labels)
+    for v in result.variables:
+        variables.append(v)
+        if v in iri_vars:
+            variables.append(v + LABEL_SUFFIX)
+            labels[v + LABEL_SUFFIX] = v
+
+    def labelled(chunk: list[Row]):
+        found = lookup_labels(engine, {r[v].value for r in chunk for v in iri_vars
+                                       if r.get(v) is not None and r[v].type == "uri"})
+        for row in chunk:
+            out: Row = {}
+            for v in result.variables:
+                if v in row:
+                    out[v] = row[v]
+                if v in iri_vars and v in row and row[v].type == "uri" and row[v].value in found:
+                    out[v + LABEL_SUFFIX] = found[row[v].value]
+            yield out
+
+    def all_rows():
+        chunk = first
+        while chunk:
+            yield from labelled(chunk)
+            chunk = list(islice(rows, batch))
+
+    return SelectStream(variables, all_rows(), labels)
+
+
+def _chain(first: list[Row], rest):
+    yield from first
+    yield from rest
+
+
+def select_columns(result: SelectResult | SelectStream, columns: list[str],
+                   with_labels: bool = False) -> SelectStream:
+    """The result with only ``columns`` (variable names, with or without ``?``), in that order
+    (``with_labels``: each chosen IRI column keeps its label column, which a table folds into
+    it); a name that is not a column is an error that lists the columns."""
+    names = [c[1:] if c.startswith(("?", "$")) else c for c in columns]
+    unknown = [n for n in names if n not in result.variables]
+    if unknown:
+        raise QueryError(f"--columns: no column {', '.join(repr(n) for n in unknown)}; the columns are "
+                         + ", ".join(result.variables))
+    chosen = list(dict.fromkeys(names))
+    if with_labels:
+        label_of = {iri_var: label for label, iri_var in result.labels.items()}
+        chosen = list(dict.fromkeys(c for n in chosen for c in (n, label_of.get(n)) if c is not None))
+    rows = ({v: row[v] for v in chosen if v in row} for row in result.rows)
+    return SelectStream(chosen, rows, {k: v for k, v in result.labels.items() if k in chosen})
+
+
+def collect(result: SelectResult | SelectStream) -> SelectResult:
+    """A stream's rows, all read."""
+    return SelectResult(list(result.variables), list(result.rows), dict(result.labels))
 
 
 def uris_in(result: SelectResult) -> set[str]:
@@ -213,11 +378,12 @@ def uris_in(result: SelectResult) -> set[str]:
 @dataclass(frozen=True)
 class SelectFormat:
     """How a SELECT result is written: ``stream(rows, out)`` row by row as they come (memory
-    holds a few rows at a time), or ``text(result, labels)`` whole, for the formats that align
-    columns and show labels. ``out`` is a text stream (CSV, which is bytes, uses its buffer)."""
+    holds a few rows at a time), or ``text(result, width)`` whole, for the formats that align
+    columns for people (``width``: the characters a line may take, None for no limit). ``out``
+    is a text stream (CSV, which is bytes, uses its buffer)."""
 
     stream: Callable[[SelectStream, TextIO], int] | None = None
-    text: Callable[[SelectResult, dict[str, str]], str] | None = None
+    text: Callable[[SelectResult, int | None], str] | None = None
 
 
 def _csv_stream(result: SelectStream, out: TextIO) -> int:

@@ -7,7 +7,7 @@ Every engine queries the union of the named graphs as its default graph.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator, Protocol
 
 from ..errors import KgError
@@ -55,6 +55,8 @@ Row = dict[str, Term]  # an unbound variable is absent
 class SelectResult:
     variables: list[str]
     rows: list[Row]
+    #: the label columns kg added (``kg.sparql.results.with_labels``): label variable -> the IRI variable
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -64,6 +66,8 @@ class SelectStream:
 
     variables: list[str]
     rows: Iterator[Row]
+    #: the label columns kg added (``kg.sparql.results.with_labels``): label variable -> the IRI variable
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 class QueryError(KgError):

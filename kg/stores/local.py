@@ -35,8 +35,10 @@ A published generation is never written again, so readers open it read-only
 from __future__ import annotations
 
 import gc
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from ..engines.oxigraph_engine import StoreError, graph_counts, graph_sort_key, locked_by_other_process, open_store
 from ..errors import KgError
@@ -90,13 +92,34 @@ def generations_dir(store_dir: Path) -> Path:
     return beside(store_dir)
 
 
-def _build_generation(path: Path, trig: Path) -> dict[str, int]:
-    """Bulk-load the TriG into a new store at ``path``; close it; return its graph counts."""
+class _Counted(io.RawIOBase):
+    """A file read through, telling ``progress(n)`` how many bytes each read took."""
+
+    def __init__(self, raw, progress: Callable[[int], None]):
+        super().__init__()
+        self.raw, self.progress = raw, progress
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.raw.readinto(buffer) or 0
+        self.progress(n)
+        return n
+
+
+def _build_generation(path: Path, trig: Path, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Bulk-load the TriG into a new store at ``path``; close it; return its graph counts.
+    ``progress(n)`` is told the bytes of the TriG as they are read."""
     import pyoxigraph as ox
 
     store = ox.Store(str(path))
     try:
-        store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
+        if progress is None:
+            store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
+        else:
+            with open(trig, "rb", buffering=0) as raw:
+                store.bulk_load(input=_Counted(raw, progress), format=ox.RdfFormat.TRIG)
         counts = graph_counts(store)
         store.optimize()
         store.flush()
@@ -106,8 +129,10 @@ def _build_generation(path: Path, trig: Path) -> dict[str, int]:
     return counts
 
 
-def load_store(store_dir: Path, trig: Path, expected: dict[str, int] | None = None) -> LoadResult:
-    """Replace the content of the store at ``store_dir`` with the named graphs of ``trig``.
+def load_store(store_dir: Path, trig: Path, expected: dict[str, int] | None = None,
+               progress: Callable[[int], None] | None = None) -> LoadResult:
+    """Replace the content of the store at ``store_dir`` with the named graphs of ``trig``
+    (``progress(n)``: the bytes of ``trig`` read so far, in steps).
 
     ``expected`` (from ``kg.output.manifest.read_manifest``) is each graph's triple count: a load whose counts
     differ is not published. See the module's docstring for why a load is all old or all new.
@@ -132,7 +157,7 @@ def load_store(store_dir: Path, trig: Path, expected: dict[str, int] | None = No
                 except StoreError:
                     previous = {}  # unreadable old generation: it is replaced all the same
             try:
-                counts = _build_generation(generation, trig)
+                counts = _build_generation(generation, trig, progress)
             except SyntaxError as exc:
                 raise KgError(f"{trig}: cannot load: {_first_line(exc)}") from None
             if expected is not None:
