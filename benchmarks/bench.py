@@ -93,10 +93,13 @@ def query_cases(queries_dir: Path) -> list[tuple[str, dict[str, str]]]:
     return cases
 
 
-def bench_queries(store: Path, queries_dir: Path, runs: int, timeout: float) -> list[dict]:
+def bench_queries(store: Path, queries_dir: Path, runs: int, timeout: float,
+                  only: set[str] | None = None) -> list[dict]:
     """One row per query case (see ``query_cases``), each measured in a fresh process."""
     out = []
     for name, params in query_cases(queries_dir):
+        if only and name not in only:
+            continue
         row = {"query": name, "params": " ".join(f"{k}={v}" for k, v in params.items()),
                "kind": "lookup" if params else "listing"}
         try:
@@ -205,12 +208,14 @@ def main(argv: list[str] | None = None) -> None:
                     help="only the query table, on the store --store DIR with the queries of --project DIR")
     ap.add_argument("--store", type=Path, default=None, help="with --queries-only: a store that kg load made")
     ap.add_argument("--project", type=Path, default=HERE.parent, help="with --queries-only: whose queries/ to run")
+    ap.add_argument("--only", default="", help="with --queries-only: these queries only (names, comma-separated)")
     args = ap.parse_args(argv)
     if args.queries_only:
         if args.store is None:
             ap.error("--queries-only needs --store DIR")
         load = os.getloadavg()[0]
-        rows = bench_queries(args.store, args.project / "queries", args.runs, args.query_timeout)
+        only = {n.strip() for n in args.only.split(",") if n.strip()}
+        rows = bench_queries(args.store, args.project / "queries", args.runs, args.query_timeout, only)
         print(query_table(rows))
         print(f"1-minute load average {load:.2f} before, {os.getloadavg()[0]:.2f} after")
         args.out.write_text(json.dumps(rows, indent=2) + "\n")

@@ -50,3 +50,22 @@ def test_the_engine_gives_what_the_substitution_gives():
          "GROUP BY ?_s } FILTER(BOUND(?_s)) }")
     result = engine.select(q, {"_s": IRAN})
     assert [(r["_s"].value, r["n"].value) for r in result.rows] == [(IRAN.value, "2")]
+
+
+def test_the_benchmark_runs_every_saved_query_and_check():
+    """benchmarks/bench.py times every query file, with a value for each of its parameters."""
+    import sys
+    from pathlib import Path
+
+    from kg.queries import query_names
+
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root / "benchmarks"))
+    try:
+        import bench
+    finally:
+        sys.path.remove(str(root / "benchmarks"))
+    cases = bench.query_cases(root / "queries")
+    assert {name for name, _ in cases} == set(query_names(root / "queries"))
+    assert ("exercise-partners", {"state": bench.SAMPLES["state"]}) in cases
+    assert ("statements", {}) in cases and ("statements", {"fact": bench.SAMPLES["fact"]}) in cases
