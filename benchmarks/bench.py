@@ -1,6 +1,7 @@
 """Benchmark kg at several sizes, each step in a fresh process.
 
     python benchmarks/bench.py [--sizes 100,1000,10000] [--jobs 2] [--out benchmarks/results.json]
+    python benchmarks/bench.py --queries-only --store DIR --project DIR   # the query table of one store
 
 For each size: generate a project (benchmarks/generate.py), then time a full ``kg build``
 (cold cache), a rebuild after editing one article, ``kg load`` into the embedded store, a saved
@@ -9,7 +10,13 @@ query on the store (median and p95 of several runs), the claims model's ``statem
 child (``resource.getrusage(RUSAGE_CHILDREN)``, read in a wrapper process per step so that each
 step has its own peak); triples per second; and the pyoxigraph bulk load of the build's
 N-Triples-equivalent output (kg.trig) measured in the same run, with the ratio of the full build
-to it. Prints a table and writes JSON. Not part of the test suite.
+to it. Then every saved query and every quality check (``queries/*.rq``, ``queries/qc/*.rq``) on
+the store that ``kg load`` made, in-process on pyoxigraph as ``kg query --store`` opens it: each in
+a fresh process, the median of ``--runs`` runs of the query alone (its parameters are bound first,
+and that binding is timed apart), its rows, and the process's peak memory (the store open and the
+query); a query with parameters runs as a lookup (one state, one entity of the generated corpus),
+and a query whose parameters are optional runs both as a whole listing and as a lookup. Prints a
+table and writes JSON. Not part of the test suite.
 """
 from __future__ import annotations
 
@@ -43,6 +50,87 @@ print(time.perf_counter() - t, len(s))
 """
 
 
+_QUERY = r"""
+import json, resource, statistics, sys, time
+from pathlib import Path
+from kg.engines.oxigraph_engine import OxigraphEngine
+from kg.queries import bind_params, find_query
+store, queries, name, runs, params = sys.argv[1], Path(sys.argv[2]), sys.argv[3], int(sys.argv[4]), json.loads(sys.argv[5])
+engine = OxigraphEngine.open(store)  # as kg query --store opens it: read-only, the union of the graphs as default
+q = find_query(queries, name, str)
+t = time.perf_counter()
+bindings = bind_params(q, params, engine)
+bind = time.perf_counter() - t
+times = []
+for _ in range(runs):
+    t = time.perf_counter()
+    rows = len(engine.select(q.runnable, bindings).rows)
+    times.append(time.perf_counter() - t)
+print(json.dumps({"rows": rows, "median_s": statistics.median(times), "bind_s": bind,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+#: a value for each parameter of the saved queries, in the generated corpus (benchmarks/generate.py):
+#: the first state, the exercise of the first article, the first news outlet
+SAMPLES = {"state": "XAA", "entity": "gen-000000-exercise", "exercise": "gen-000000-exercise",
+           "fact": "gen-000000-exercise", "speaker": "outlet-00"}
+LOOKUP_S, LISTING_S = 0.1, 1.0  # the goals: a lookup within 100 ms, a whole listing within 1 s
+
+
+def query_cases(queries_dir: Path) -> list[tuple[str, dict[str, str]]]:
+    """Every saved query and check with the parameters it runs with: required ones always bound
+    (a lookup), optional ones once unbound (the whole listing) and once each bound (a lookup)."""
+    sys.path.insert(0, str(HERE.parent))
+    from kg.queries import parse_query_file, query_names
+
+    cases = []
+    for name in query_names(queries_dir):
+        q = parse_query_file(queries_dir / f"{name}.rq", name)
+        required = {p.name: SAMPLES[p.name] for p in q.params if p.required}
+        optional = [p.name for p in q.params if not p.required]
+        cases.append((name, required))
+        cases += [(name, {**required, p: SAMPLES[p]}) for p in optional if p in SAMPLES]
+    return cases
+
+
+def bench_queries(store: Path, queries_dir: Path, runs: int, timeout: float,
+                  only: set[str] | None = None) -> list[dict]:
+    """One row per query case (see ``query_cases``), each measured in a fresh process."""
+    out = []
+    for name, params in query_cases(queries_dir):
+        if only and name not in only:
+            continue
+        row = {"query": name, "params": " ".join(f"{k}={v}" for k, v in params.items()),
+               "kind": "lookup" if params else "listing"}
+        try:
+            p = subprocess.run([sys.executable, "-c", _QUERY, str(store), str(queries_dir), name, str(runs),
+                                json.dumps(params)], capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            row["error"] = f"stopped after {timeout:.0f} s"
+        else:
+            if p.returncode != 0:
+                row["error"] = (p.stderr.strip().splitlines() or ["failed"])[-1][:200]
+            else:
+                row.update(json.loads(p.stdout))
+        goal = LOOKUP_S if params else LISTING_S
+        row["met"] = "median_s" in row and row["median_s"] <= goal and row["peak_mb"] <= 1024
+        out.append(row)
+        print(query_table([row]).splitlines()[-1], file=sys.stderr, flush=True)
+    return out
+
+
+def query_table(rows: list[dict]) -> str:
+    lines = ["| query | parameters | rows | median ms | bind ms | peak MB | goal |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        goal = f"{'lookup' if r['kind'] == 'lookup' else 'listing'} {'met' if r['met'] else 'missed'}"
+        if "error" in r:
+            lines.append(f"| {r['query']} | {r['params']} | - | {r['error']} | - | - | {goal} |")
+            continue
+        lines.append(f"| {r['query']} | {r['params']} | {r['rows']:,} | {r['median_s'] * 1000:,.0f} | "
+                     f"{r['bind_s'] * 1000:,.0f} | {r['peak_mb']:,.0f} | {goal} |")
+    return "\n".join(lines)
+
+
 def measure(cmd: list[str]) -> dict:
     out = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], capture_output=True, text=True, check=True)
     res = json.loads(out.stdout)
@@ -51,7 +139,7 @@ def measure(cmd: list[str]) -> dict:
     return res
 
 
-def bench_size(n: int, jobs: int, workdir: Path, runs: int) -> dict:
+def bench_size(n: int, jobs: int, workdir: Path, runs: int, query_timeout: float = 120) -> dict:
     sys.path.insert(0, str(HERE))
     from generate import generate
 
@@ -83,6 +171,7 @@ def bench_size(n: int, jobs: int, workdir: Path, runs: int) -> dict:
                 row[f"{name}_s"] = measure([*KG, "-C", str(root), "query", name, "--format", "csv"])["seconds"]
             except SystemExit as exc:  # a timeout is a figure too (issue "Interactive at scale")
                 row[f"{name}_error"] = str(exc).splitlines()[0][:200]
+        row["queries"] = bench_queries(root / ".kg" / "store", root / "queries", runs, query_timeout)
     except SystemExit as exc:  # kg load belongs to kg/stores/local.py: report, do not stop
         row["load_error"] = str(exc).splitlines()[0]
     helps = [measure([*KG, "--help"])["seconds"] for _ in range(runs)]
@@ -114,7 +203,23 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--runs", type=int, default=5, help="runs of each query and of kg --help (default 5)")
     ap.add_argument("--out", type=Path, default=HERE / "results.json", help="the JSON file to write")
     ap.add_argument("--workdir", type=Path, default=None, help="where to generate (default: a temp folder)")
+    ap.add_argument("--query-timeout", type=float, default=120, help="seconds before a query is stopped (default 120)")
+    ap.add_argument("--queries-only", action="store_true",
+                    help="only the query table, on the store --store DIR with the queries of --project DIR")
+    ap.add_argument("--store", type=Path, default=None, help="with --queries-only: a store that kg load made")
+    ap.add_argument("--project", type=Path, default=HERE.parent, help="with --queries-only: whose queries/ to run")
+    ap.add_argument("--only", default="", help="with --queries-only: these queries only (names, comma-separated)")
     args = ap.parse_args(argv)
+    if args.queries_only:
+        if args.store is None:
+            ap.error("--queries-only needs --store DIR")
+        load = os.getloadavg()[0]
+        only = {n.strip() for n in args.only.split(",") if n.strip()}
+        rows = bench_queries(args.store, args.project / "queries", args.runs, args.query_timeout, only)
+        print(query_table(rows))
+        print(f"1-minute load average {load:.2f} before, {os.getloadavg()[0]:.2f} after")
+        args.out.write_text(json.dumps(rows, indent=2) + "\n")
+        return
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
         work = args.workdir or Path(tmp)
@@ -125,6 +230,10 @@ def main(argv: list[str] | None = None) -> None:
     print(table(rows))
     for a, b in zip(rows, rows[1:]):
         print(f"{a['articles']} -> {b['articles']} articles: build time x{b['build_s'] / a['build_s']:.1f}")
+    for r in rows:
+        if "queries" in r:
+            print(f"\n{r['articles']} articles ({r['triples']:,} triples), every saved query and check on the store:")
+            print(query_table(r["queries"]))
     for r in rows:
         print(f"{r['articles']} articles: full build is {r['build_vs_bulk']:.1f}x the pyoxigraph bulk load "
               f"of its output; 1-minute load average {r['load_before']:.2f} before, {r['load_after']:.2f} after")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -12,7 +13,7 @@ from typing import Iterator
 from ..errors import KgError
 from ..namespaces import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 from ..sparql.terms import XSD_STRING, QueryError, Row, SelectResult, SelectStream, Term
-from ..sparql.text import union_default_graph
+from ..sparql.text import blank_out, union_default_graph
 from ..sparql.timeout import run_with_timeout, stream_with_timeout
 
 _COUNT_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
@@ -76,6 +77,113 @@ def _row(solution, variables: list[str]) -> Row:
     return row
 
 
+# --- parameters in the patterns --------------------------------------------------------------
+
+_TOKEN = re.compile(r"[?$][A-Za-z0-9_]+|\bSELECT\b|\bWHERE\b|\bGROUP\s+BY\b|\bORDER\s+BY\b|\bHAVING\b|"
+                    r"\bVALUES\b|\bLIMIT\b|\bOFFSET\b|\bBOUND\s*\(|\bAS\b|[{}()]", re.IGNORECASE)
+_SAFE_IRI = re.compile(r'[^\x00-\x20<>"{}|^`\\]*\Z')
+
+
+def _constant(term: Term) -> str | None:
+    """A bound term as SPARQL text (pyoxigraph writes it, escaped), or None where it must stay a
+    substitution: a blank node (``_:x`` in a pattern would be a variable) or an odd IRI."""
+    if term.type == "uri" and _SAFE_IRI.match(term.value):
+        return str(to_oxigraph(term))
+    if term.type == "literal":
+        return str(to_oxigraph(term))
+    return None
+
+
+def _projected(clause: str) -> set[str]:
+    """The variables a SELECT clause projects: named outright, or after AS."""
+    names, depth = set(), 0
+    for part in re.finditer(r"\(|\)|\bAS\s+[?$]([A-Za-z0-9_]+)|[?$]([A-Za-z0-9_]+)", clause, re.IGNORECASE):
+        tok = part.group(0)
+        if tok == "(":
+            depth += 1
+        elif tok == ")":
+            depth -= 1
+        elif part.group(1):
+            names.add(part.group(1))
+        elif depth == 0:
+            names.add(part.group(2))
+    return names
+
+
+def bound_in_patterns(query: str, bindings: dict[str, Term]) -> str:
+    """The query with each bound variable written as its value where it is used in the patterns
+    and expressions (SEP-0007 substitution, which pyoxigraph applies only after it has planned the
+    query: a plan made for an unknown state lists every exercise before it meets the state's).
+
+    ``BOUND(?v)`` becomes ``true``. The variable stays where a value cannot stand (a SELECT
+    clause's list of variables, GROUP BY, VALUES, ``AS``, the outer ORDER BY), and the substitution
+    that ``_run`` still passes binds it there; a sub-SELECT that does not project the variable
+    has its own variable of that name and is left alone.
+    """
+    values = {name: text for name, term in bindings.items() if (text := _constant(term)) is not None}
+    if not values:
+        return query
+    body = blank_out(query)
+    out, last = [], 0
+    depth, paren, mode = 0, 0, None  # mode: select (a SELECT clause), group (GROUP BY, VALUES), None
+    hidden: list[tuple[int, set[str]]] = []  # sub-SELECTs that hide variables: (their depth, names)
+    pending: set[str] = set()  # the variables the SELECT clause being read hides
+    after_as = False
+    for m in _TOKEN.finditer(body):
+        if m.start() < last:  # inside a BOUND(...) already written as true
+            continue
+        tok = m.group(0)
+        word = re.sub(r"\s+", " ", tok.upper())
+        if tok == "{":
+            depth += 1
+            if mode == "select":
+                hidden.append((depth, pending))
+            mode = None
+        elif tok == "}":
+            while hidden and hidden[-1][0] >= depth:
+                hidden.pop()
+            depth -= 1
+            mode = None
+        elif tok in "()":
+            paren += 1 if tok == "(" else -1
+            continue
+        elif word == "SELECT":
+            mode, paren = "select", 0
+            clause = re.match(r"SELECT(.*?)(?:\bWHERE\b|\{)", body[m.start():], re.IGNORECASE | re.DOTALL)
+            named = _projected(clause.group(1)) if clause else set()
+            star = clause is not None and "*" in clause.group(1)
+            pending = set() if star else {v for v in values if v not in named}
+        elif word in ("GROUP BY", "VALUES"):
+            mode = "group"
+        elif word in ("ORDER BY", "HAVING", "LIMIT", "OFFSET"):
+            mode = None
+        elif word == "AS":
+            after_as = True
+            continue
+        elif tok[0] in "?$" or word.startswith("BOUND"):
+            bound_call = word.startswith("BOUND")
+            if bound_call:
+                call = re.match(r"BOUND\s*\(\s*[?$]([A-Za-z0-9_]+)\s*\)", body[m.start():], re.IGNORECASE)
+                if call is None:
+                    paren += 1
+                    continue
+                name, end = call.group(1), m.start() + call.end()
+            else:
+                name, end = tok[1:], m.end()
+            keep = (after_as or mode == "group" or (mode == "select" and paren == 0)
+                    or (depth == 0 and mode != "select") or any(name in names for _, names in hidden)
+                    or (mode == "select" and name in pending))
+            if name in values and not keep:
+                out.append(query[last:m.start()])
+                out.append("true" if bound_call else values[name])
+                last = end
+            elif bound_call:
+                paren += 1
+        after_as = False
+    out.append(query[last:])
+    return "".join(out)
+
+
 # --- the engine ------------------------------------------------------------------------------
 
 
@@ -130,6 +238,7 @@ class OxigraphEngine:
         import pyoxigraph as ox
 
         substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
+        query = bound_in_patterns(query, bindings)
         return self.store.query(query, use_default_graph_as_union=union_default_graph(query),
                                 substitutions=substitutions or None)
 
