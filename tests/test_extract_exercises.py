@@ -182,3 +182,33 @@ def test_an_exercise_told_only_as_a_plan_is_planned(reference, gazetteer):
     assert ex["modality"] == "planned"
     [ex] = _exercises("The Blue Heron 2025 exercise began on Monday near the coast.", reference, gazetteer)
     assert "modality" not in ex
+
+
+def test_the_state_that_kicks_off_drills_bringing_in_others_hosts_them_and_a_place_does_not(reference, gazetteer):
+    body = ("Peru has launched a ten-day set of naval drills that brings in Chilean forces as well as those of "
+            "Ecuador, officials said.\n\n"
+            "The Blue Heron 2025 drills are held in the Hawaiian Islands.")
+    [ex] = _exercises(body, reference, gazetteer)
+    assert ex["host"] == "PER"
+    assert "PER" in ex["participant_states"] or "peru-navy" in ex.get("participants", [])
+    body = "The Blue Heron 2025 drills, with Peru and Chile taking part, are held in the Hawaiian Islands."
+    [ex] = _exercises(body, reference, gazetteer)
+    assert "host" not in ex
+
+
+def test_a_force_s_commander_who_hosts_the_exercise_is_the_host_not_the_force(reference, gazetteer):
+    body = ("The Blue Heron 2025 exercise opened on Monday with troops from Peru and Chile.\n\n"
+            "The U.S. Pacific Fleet's commander is hosting the drills this year.")
+    [ex] = _exercises(body, reference, gazetteer)
+    assert ex["host"] == "us-pacific-fleet-commander"
+    # the next sentence, with no word for an exercise, says who hosts "the event"
+    body = ("The Blue Heron 2025 exercise opened on Monday with troops from Peru and Chile. "
+            "The U.S. Pacific Fleet's commander is hosting the event.")
+    [ex] = _exercises(body, reference, gazetteer)
+    assert ex["host"] == "us-pacific-fleet-commander"
+    # a commander the reference does not name: no host, and never the force
+    body = ("The Blue Heron 2025 exercise opened on Monday with troops from Peru and Chile.\n\n"
+            "The Chilean Navy's commander is hosting the drills this year.")
+    [ex] = _exercises(body, reference, gazetteer)
+    assert "host" not in ex
+    assert "the host is the commander of" in ex["_note"]

@@ -529,7 +529,7 @@ class Extractor:
                 if current is not None and (gap <= 1 or listed and gap <= 3) and not transfer:
                     if participation:
                         self._attach(current, s, "participation")
-                    elif self._context_cue(s):
+                    elif self._context_cue(s) or lx.HOST_ANAPHOR.search(s.text):
                         self._attach(current, s, "context")
                     elif listed:
                         self._attach(current, s, "participation")
@@ -816,6 +816,37 @@ class Extractor:
             return inside[0].id
         return None
 
+    def _post_holder(self, force: str, post: str) -> str | None:
+        """The reference person who holds ``post`` ("commander", "chief", "head") of ``force``:
+        an entry labelled by the post ("Commander of the US Pacific Fleet (unnamed)"), or None."""
+        e = self.entity(force)
+        names = {" ".join(re.findall(r"[a-z0-9]+", plain(n).casefold())) for n in [e.label, *e.aliases]}
+        want = {f"{post.casefold()} of {n}" for n in names} | {f"{post.casefold()} of the {n}" for n in names}
+        for p in sorted(self.reference.entities.values(), key=lambda p: p.id):
+            if p.kind != "person":
+                continue
+            label = re.sub(r"\s*\([^)]*\)\s*$", "", p.label)
+            if " ".join(re.findall(r"[a-z0-9]+", plain(label).casefold())) in want:
+                return p.id
+        return None
+
+    def _launching_host(self, s: Sent) -> str | None:
+        """The state or force that launches an exercise which brings in others ("X has kicked off
+        war games that bring in Y's forces"): the subject before the verb, in its clause; never a
+        place, nor a state after a preposition."""
+        bring = lx.HOST_BRING_IN.search(s.text)
+        if not bring:
+            return None
+        for v in lx.HOST_LAUNCH.finditer(s.text[:bring.start()]):
+            if not any(v.end() <= t.start() < bring.start() for t in self._triggers(s)):
+                continue
+            a, _ = s.clause(v.start())
+            before = [x for x in s.mentions if a <= x.start < v.start() and x.kind in ("state", "force")
+                      and not self._after_preposition(s, x)]
+            if before:
+                return before[-1].id
+        return None
+
     def _exercise_fact(self, event: dict) -> None:
         sents: list[Sent] = [s for s, _ in event["sents"]]
         context = [s for s, how in event["sents"] if how == "context"]
@@ -846,6 +877,7 @@ class Extractor:
         participants: list[str] = []
         observers: list[str] = []
         host = None
+        launched = False
         locations: list[str] = []
         vessels: list[str] = []
         operators: list[str] = []  # the forces of the ships named
@@ -885,9 +917,24 @@ class Extractor:
                 a, _ = s.clause(m.start())
                 before = [x for x in s.mentions if a <= x.start < m.start() and x.kind in ("state", "force")]
                 if before and host is None:
-                    host = before[-1].id
-                    excluded.append((before[-1].start, before[-1].end))
+                    x = before[-1]
+                    post = lx.HOST_POST.match(s.text[x.end:]) or lx.HOST_POST_BEFORE.search(s.text[:x.start])
+                    excluded.append((x.start, x.end))
+                    if post:  # "X's commander is hosting": the host is the person, never the force
+                        holder = self._post_holder(x.id, post.group(1))
+                        if holder is None:
+                            curator.append(f"the host is the {post.group(1).casefold()} of {self.label(x.id)} "
+                                           f"({s.where}), whom the reference does not name")
+                            continue
+                        host = holder
+                    else:
+                        host = x.id
                     cues.append(f"'{m.group()}' ({s.where})")
+            if host is None:
+                host = self._launching_host(s)
+                if host:
+                    launched = True  # the state that launches it takes part too
+                    cues.append(f"host '{self.label(host)}' launches it ({s.where})")
             for m in lx.NEGATED_PARTICIPATION.finditer(s.text):
                 a, b = s.clause(m.start())
                 for x in s.mentions:
@@ -911,7 +958,7 @@ class Extractor:
                 excluded.append(span)
             lists = {x: sl for sl in state_lists(s.text, s.mentions, s.clause) for x in sl.members}
             for i, m in enumerate(s.mentions):
-                if any(a <= m.start < b for a, b in excluded) or m.id == host:
+                if any(a <= m.start < b for a, b in excluded) or (m.id == host and not launched):
                     continue
                 if any(a <= m.start < b for a, b in asides):
                     continue
