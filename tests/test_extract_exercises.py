@@ -212,3 +212,24 @@ def test_a_force_s_commander_who_hosts_the_exercise_is_the_host_not_the_force(re
     [ex] = _exercises(body, reference, gazetteer)
     assert "host" not in ex
     assert "the host is the commander of" in ex["_note"]
+
+
+def test_a_photo_caption_s_date_is_never_the_article_s_date_nor_an_event_s(reference, gazetteer):
+    # a metadata line that says the date is unknown, naming a caption's date
+    text = ("Navies gather for the spring drills at sea\n\n"
+            "Outlet: The Harbour Courier; date: unknown (the \"May 2, 2024\" in the text is a photo-caption date)\n\n"
+            "The Blue Heron exercise opened on Monday with troops from Peru and Chile.\n")
+    made = draft(text, reference, "t", "t.txt", gazetteer)
+    assert made.header["published"] == "unknown"
+    # a caption block before the body: a short line with a photo credit
+    text = ("Navies gather for the spring drills at sea\n\nThe Harbour Courier\n\n"
+            "A Peruvian frigate sails past the harbour wall on May 2, 2024. Photo: Reuters\n\n"
+            "The Blue Heron exercise opened on Monday with troops from Peru and Chile.\n")
+    made = draft(text, reference, "t", "t.txt", gazetteer)
+    assert made.header["published"] == "unknown"
+    [ex] = [f.values for f in made.facts if f.type == "exercise"]
+    assert ex["start"] == {"as_said": "Monday", "basis": "weekday-unresolved"}
+    # a real date line is still the article's date
+    text = ("Navies gather for the spring drills at sea\n\nThe Harbour Courier\nMay 2, 2024\n\n"
+            "The Blue Heron exercise opened on Monday with troops from Peru and Chile.\n")
+    assert draft(text, reference, "t", "t.txt", gazetteer).header["published"] == "2024-05-02"

@@ -208,6 +208,31 @@ def _is_body(p: Paragraph) -> bool:
     return p.words >= 6 and bool(re.search(r"[.!?][\"'\u201d\u2019)]?\s*$", p.text))
 
 
+#: a photo credit, which ends or opens a caption: "Photo: Reuters", "(AFP)", "File photo", "... 2023. Reuters"
+_PHOTO_CREDIT = re.compile(
+    r"^\s*(?:(?:file\s+)?photo|image|picture)\b|\b(?:photo|image|picture)(?:\s+credit)?\s*:|"
+    r"\((?:photo\s*:?\s*)?(?:Reuters|AP|AFP|EPA|Getty(?:\s+Images)?|TASS|Xinhua|AA|Anadolu)[^)]{0,40}\)|"
+    r"[.!?]\s*(?:Reuters|AP|AFP|EPA|Getty\s+Images|TASS|Xinhua|Anadolu(?:\s+Agency)?)\.?\s*$", re.I)
+#: a date that a line says is not the article's: "date: unknown", "no date", a photo's or a caption's date
+_NOT_PUBLISHED = re.compile(r"\b(?:date\s*:?\s*(?:unknown|not\s+(?:given|stored|known))|no\s+date|"
+                            r"(?:photo|picture|image)['\u2019]s\s+date|caption)\b", re.I)
+
+
+def _is_caption(p: Paragraph) -> bool:
+    """A photo's caption: a short block (at most three sentences) with a photo credit."""
+    return len(re.findall(r"[.!?](?:\s|$)", p.text)) <= 3 and bool(_PHOTO_CREDIT.search(p.text.strip()))
+
+
+def _not_the_article_date(text: str, start: int, end: int) -> bool:
+    """True when the date at ``start:end`` of a line before the body is not the article's: the line
+    says the date is unknown, or calls it a photo's or a caption's date ("date: unknown (the
+    'April 2' in the text is a photo-caption date)")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start:line_end if line_end >= 0 else len(text)]
+    return bool(_NOT_PUBLISHED.search(line))
+
+
 lx_list = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*\u2022])\s+")
 
 
@@ -334,7 +359,12 @@ class Extractor:
         header["publisher"] = publisher or "unknown"
         published = None
         for p in head:
-            for d in find_dates(plain(p.text), None):
+            if _is_caption(p):
+                continue  # a photo's caption dates the photo, not the article
+            text = plain(p.text)
+            for d in find_dates(text, None):
+                if _not_the_article_date(text, d.start, d.end):
+                    continue
                 if d.precision == "day" and not d.is_range:
                     published = (d.value, p.number)
                     break
