@@ -2,6 +2,7 @@
 their roles, observers named in lists, places, and dates as the text gives them."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -233,3 +234,18 @@ def test_a_photo_caption_s_date_is_never_the_article_s_date_nor_an_event_s(refer
     text = ("Navies gather for the spring drills at sea\n\nThe Harbour Courier\nMay 2, 2024\n\n"
             "The Blue Heron exercise opened on Monday with troops from Peru and Chile.\n")
     assert draft(text, reference, "t", "t.txt", gazetteer).header["published"] == "2024-05-02"
+
+
+def test_a_first_visit_since_a_year_is_a_visit_after_an_earlier_one_never_a_first_ever_visit(reference, gazetteer):
+    text = ("Leaders meet in the south\n\nThe Harbour Courier\n\n"
+            "Earlier in the day, Putin landed in Lima, where officials met him at the airport. "
+            "It was the first time the Russian leader had visited since 2014.\n")
+    made = draft(text, reference, "t", "t.txt", gazetteer)
+    events = [f for f in made.facts if f.type == "event"]
+    assert [(f.values["kind"], f.values["actors"], f.values.get("start")) for f in events] == [
+        ("visit", ["vladimir-putin"], None), ("visit", ["vladimir-putin"], "2014")]
+    assert events[0].values["links"] == {"follows": [events[1].id]}
+    assert not any(re.search(r"first[- ](?:ever|time|visit)", f.label, re.I) for f in events)
+    # a first visit with no earlier one told: no earlier visit is made up
+    text = text.replace(" since 2014", "")
+    assert not [f for f in draft(text, reference, "t", "t.txt", gazetteer).facts if f.type == "event"]

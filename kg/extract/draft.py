@@ -233,6 +233,12 @@ def _not_the_article_date(text: str, start: int, end: int) -> bool:
     return bool(_NOT_PUBLISHED.search(line))
 
 
+#: "the first time X had visited since 2000", "his first visit to Y since 2000": a visit after an earlier one
+_FIRST_SINCE = re.compile(
+    r"\bfirst\s+(?:time|visit|trip)\b(?:(?!\bsince\b)[^.;]){0,80}?\bsince\s+(?P<year>(?:19|20)\d\d)\b", re.I)
+_VISIT_WORDS = re.compile(r"\b(?:visit\w*|trips?|travel\w*|been|come|came)\b", re.I)
+
+
 lx_list = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*\u2022])\s+")
 
 
@@ -319,6 +325,7 @@ class Extractor:
                     text = plain(s.text)
                     self.sents.append(Sent(s, text, self.gaz.find(text), _clauses(text)))
         self.exercises()
+        self.visits()
         self.transfers()
         self.stances()
         unresolved = self.unresolved()
@@ -845,6 +852,30 @@ class Extractor:
         if inside:
             return inside[0].id
         return None
+
+    def visits(self) -> None:
+        """A visit told as the first since a year ("it was the first time the president had
+        visited since 2000"): the visit, and the earlier visit of that year it follows, never a
+        first-ever visit. The visitor is a person the sentence names, or the first person of the
+        sentence before (who "landed" or "arrived"); without one, nothing is drafted."""
+        for k, s in enumerate(self.sents):
+            m = _FIRST_SINCE.search(s.text)
+            if not m or not _VISIT_WORDS.search(m.group()):
+                continue
+            people = [x for x in s.mentions if x.kind == "person"]
+            if not people and k and self.sents[k - 1].paragraph == s.paragraph:
+                people = [x for x in self.sents[k - 1].mentions if x.kind == "person"][:1]
+            if not people:
+                self.skipped.append(f"\u00b6{s.paragraph}: a first visit since {m.group('year')} with no visitor named")
+                continue
+            who, year = people[0].id, m.group("year")
+            cue = f"'{m.group()}' ({s.where})"
+            earlier = DraftFact("event", self.new_id(f"{who}-visit-{year}"), f"{self.label(who)}'s visit of {year}",
+                                [s.paragraph], {"kind": "visit", "actors": [who], "start": year}, [cue], 0.6)
+            visit = DraftFact("event", self.new_id(f"{who}-visit"), f"{self.label(who)}'s visit",
+                              [s.paragraph], {"kind": "visit", "actors": [who], "links": {"follows": [earlier.id]},
+                                              "_note": f"The earlier visit was in {year}, none between."}, [cue], 0.6)
+            self.facts += [visit, earlier]
 
     def _post_holder(self, force: str, post: str) -> str | None:
         """The reference person who holds ``post`` ("commander", "chief", "head") of ``force``:
