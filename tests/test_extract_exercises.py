@@ -207,12 +207,19 @@ def test_a_force_s_commander_who_hosts_the_exercise_is_the_host_not_the_force(re
             "The U.S. Pacific Fleet's commander is hosting the event.")
     [ex] = _exercises(body, reference, gazetteer)
     assert ex["host"] == "us-pacific-fleet-commander"
-    # a commander the reference does not name: no host, and never the force
-    body = ("The Blue Heron 2025 exercise opened on Monday with troops from Peru and Chile.\n\n"
-            "The Chilean Navy's commander is hosting the drills this year.")
-    [ex] = _exercises(body, reference, gazetteer)
+    # a commander the reference does not name: never the force; an unnamed person is proposed
+    text = ("Navies gather for the spring drills at sea\n\nThe Harbour Courier\n\n"
+            "The Blue Heron 2025 exercise opened on Monday with troops from Peru and Chile.\n\n"
+            "The Chilean Navy's commander is hosting the drills this year.\n")
+    made = draft(text, reference, "t", "t.txt", gazetteer, propose=False)
+    [ex] = [f.values for f in made.facts if f.type == "exercise"]
     assert "host" not in ex
     assert "the host is the commander of" in ex["_note"]
+    made = draft(text, reference, "t", "t.txt", gazetteer)
+    [ex] = [f.values for f in made.facts if f.type == "exercise"]
+    assert ex["host"] == "chile-navy-commander"
+    [p] = [p for p in made.proposals if p.id == "chile-navy-commander"]
+    assert (p.kind, p.label, dict(p.fields)) == ("person", "Commander of the Chilean Navy", {"unnamed": True})
 
 
 def test_a_photo_caption_s_date_is_never_the_article_s_date_nor_an_event_s(reference, gazetteer):

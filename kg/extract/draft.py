@@ -269,6 +269,9 @@ class Extractor:
         self._main: list[str] | None = None
         #: where each unknown name was first seen: (sentence, start, end)
         self._seen: dict[str, tuple[Sent, int, int]] = {}
+        #: posts whose holder hosts an exercise and that no reference person holds, to be proposed:
+        #: (force, post, sentence, span of the force's name)
+        self._posts: list[tuple[str, str, Sent, int, int]] = []
         #: the speakers of each sentence, by its index in ``sents`` (``kg.extract.claims``)
         self._spoken: dict[int, list[claims.Speaker]] = {}
 
@@ -984,6 +987,7 @@ class Extractor:
                     if post:  # "X's commander is hosting": the host is the person, never the force
                         holder = self._post_holder(x.id, post.group(1))
                         if holder is None:
+                            self._posts.append((x.id, post.group(1).casefold(), s, x.start, x.end))
                             curator.append(f"the host is the {post.group(1).casefold()} of {self.label(x.id)} "
                                            f"({s.where}), whom the reference does not name")
                             continue
@@ -1910,6 +1914,11 @@ class Extractor:
             s, start, end = self._seen[u.name]
             state, how = self._state_of_name(s, start) if u.kind == "force" else (None, "")
             out.append(Sighting(u.name, u.kind, dict(u.hint), tuple(u.paragraphs), s.text, start, end, state, how))
+        for force, post, s, start, end in self._posts:  # "X's commander is hosting": an unnamed person
+            name = f"{post.capitalize()} of the {self.label(force)}"
+            if name not in {x.name for x in out}:
+                out.append(Sighting(name, "person", {"id": f"{force}-{post}", "post": post}, (s.paragraph,),
+                                    s.text, start, end))
         return out
 
     def _state_of_name(self, s: Sent, start: int) -> tuple[str | None, str]:
