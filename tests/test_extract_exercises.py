@@ -256,3 +256,13 @@ def test_a_first_visit_since_a_year_is_a_visit_after_an_earlier_one_never_a_firs
     # a first visit with no earlier one told: no earlier visit is made up
     text = text.replace(" since 2014", "")
     assert not [f for f in draft(text, reference, "t", "t.txt", gazetteer).facts if f.type == "event"]
+
+
+def test_a_byline_with_an_agency_is_no_caption_and_its_date_line_dates_the_article(reference, gazetteer):
+    text = ("Navies gather for the spring drills at sea\n\nBy Ana Ruiz (Reuters)\nMay 2, 2024\n\n"
+            "The Blue Heron exercise opened on Monday with troops from Peru and Chile.\n")
+    assert draft(text, reference, "t", "t.txt", gazetteer).header["published"] == "2024-05-02"
+    text = ("Navies gather for the spring drills at sea\n\nThe Harbour Courier\n\n"
+            "A frigate sails past the harbour wall on May 2, 2024. REUTERS/Ana Ruiz\n\n"
+            "The Blue Heron exercise opened on Monday with troops from Peru and Chile.\n")
+    assert draft(text, reference, "t", "t.txt", gazetteer).header["published"] == "unknown"

@@ -211,7 +211,7 @@ def _is_body(p: Paragraph) -> bool:
 #: a photo credit, which ends or opens a caption: "Photo: Reuters", "(AFP)", "File photo", "... 2023. Reuters"
 _PHOTO_CREDIT = re.compile(
     r"^\s*(?:(?:file\s+)?photo|image|picture)\b|\b(?:photo|image|picture)(?:\s+credit)?\s*:|"
-    r"\((?:photo\s*:?\s*)?(?:Reuters|AP|AFP|EPA|Getty(?:\s+Images)?|TASS|Xinhua|AA|Anadolu)[^)]{0,40}\)|"
+    r"\((?:photo|image|picture)\b[^)]{0,40}\)|\bGetty\s+Images\b|\b(?:REUTERS|AFP|AP|EPA)/[A-Z]|"
     r"[.!?]\s*(?:Reuters|AP|AFP|EPA|Getty\s+Images|TASS|Xinhua|Anadolu(?:\s+Agency)?)\.?\s*$", re.I)
 #: a date that a line says is not the article's: "date: unknown", "no date", a photo's or a caption's date
 _NOT_PUBLISHED = re.compile(r"\b(?:date\s*:?\s*(?:unknown|not\s+(?:given|stored|known))|no\s+date|"
