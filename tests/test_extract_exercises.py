@@ -266,3 +266,11 @@ def test_a_byline_with_an_agency_is_no_caption_and_its_date_line_dates_the_artic
             "A frigate sails past the harbour wall on May 2, 2024. REUTERS/Ana Ruiz\n\n"
             "The Blue Heron exercise opened on Monday with troops from Peru and Chile.\n")
     assert draft(text, reference, "t", "t.txt", gazetteer).header["published"] == "unknown"
+
+
+def test_a_caption_inside_the_body_dates_no_fact(reference, gazetteer):
+    body = ("The Blue Heron 2025 exercise opened on Monday with troops from Peru and Chile.\n\n"
+            "Chilean sailors drill on a frigate's deck during an exercise on May 2, 2024. Photo: Reuters.\n\n"
+            "The drills will run until Friday, officials said.")
+    [ex] = _exercises(body, reference, gazetteer, dateline=None)
+    assert "2024" not in repr(ex)

@@ -205,6 +205,8 @@ def _is_body(p: Paragraph) -> bool:
     lines = p.lines
     if lines and all(lx_list.match(line) for line in lines):
         return False  # a numbered or bulleted list: a summary box, a menu
+    if _is_caption(p):
+        return False  # a photo's caption: its date is the photo's, never the article's or a fact's
     return p.words >= 6 and bool(re.search(r"[.!?][\"'\u201d\u2019)]?\s*$", p.text))
 
 
