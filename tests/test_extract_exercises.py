@@ -2,6 +2,7 @@
 their roles, observers named in lists, places, and dates as the text gives them."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -182,3 +183,94 @@ def test_an_exercise_told_only_as_a_plan_is_planned(reference, gazetteer):
     assert ex["modality"] == "planned"
     [ex] = _exercises("The Blue Heron 2025 exercise began on Monday near the coast.", reference, gazetteer)
     assert "modality" not in ex
+
+
+def test_the_state_that_kicks_off_drills_bringing_in_others_hosts_them_and_a_place_does_not(reference, gazetteer):
+    body = ("Peru has launched a ten-day set of naval drills that brings in Chilean forces as well as those of "
+            "Ecuador, officials said.\n\n"
+            "The Blue Heron 2025 drills are held in the Hawaiian Islands.")
+    [ex] = _exercises(body, reference, gazetteer)
+    assert ex["host"] == "PER"
+    assert "PER" in ex["participant_states"] or "peru-navy" in ex.get("participants", [])
+    body = "The Blue Heron 2025 drills, with Peru and Chile taking part, are held in the Hawaiian Islands."
+    [ex] = _exercises(body, reference, gazetteer)
+    assert "host" not in ex
+
+
+def test_a_force_s_commander_who_hosts_the_exercise_is_the_host_not_the_force(reference, gazetteer):
+    body = ("The Blue Heron 2025 exercise opened on Monday with troops from Peru and Chile.\n\n"
+            "The U.S. Pacific Fleet's commander is hosting the drills this year.")
+    [ex] = _exercises(body, reference, gazetteer)
+    assert ex["host"] == "us-pacific-fleet-commander"
+    # the next sentence, with no word for an exercise, says who hosts "the event"
+    body = ("The Blue Heron 2025 exercise opened on Monday with troops from Peru and Chile. "
+            "The U.S. Pacific Fleet's commander is hosting the event.")
+    [ex] = _exercises(body, reference, gazetteer)
+    assert ex["host"] == "us-pacific-fleet-commander"
+    # a commander the reference does not name: never the force; an unnamed person is proposed
+    text = ("Navies gather for the spring drills at sea\n\nThe Harbour Courier\n\n"
+            "The Blue Heron 2025 exercise opened on Monday with troops from Peru and Chile.\n\n"
+            "The Chilean Navy's commander is hosting the drills this year.\n")
+    made = draft(text, reference, "t", "t.txt", gazetteer, propose=False)
+    [ex] = [f.values for f in made.facts if f.type == "exercise"]
+    assert "host" not in ex
+    assert "the host is the commander of" in ex["_note"]
+    made = draft(text, reference, "t", "t.txt", gazetteer)
+    [ex] = [f.values for f in made.facts if f.type == "exercise"]
+    assert ex["host"] == "chile-navy-commander"
+    [p] = [p for p in made.proposals if p.id == "chile-navy-commander"]
+    assert (p.kind, p.label, dict(p.fields)) == ("person", "Commander of the Chilean Navy", {"unnamed": True})
+
+
+def test_a_photo_caption_s_date_is_never_the_article_s_date_nor_an_event_s(reference, gazetteer):
+    # a metadata line that says the date is unknown, naming a caption's date
+    text = ("Navies gather for the spring drills at sea\n\n"
+            "Outlet: The Harbour Courier; date: unknown (the \"May 2, 2024\" in the text is a photo-caption date)\n\n"
+            "The Blue Heron exercise opened on Monday with troops from Peru and Chile.\n")
+    made = draft(text, reference, "t", "t.txt", gazetteer)
+    assert made.header["published"] == "unknown"
+    # a caption block before the body: a short line with a photo credit
+    text = ("Navies gather for the spring drills at sea\n\nThe Harbour Courier\n\n"
+            "A Peruvian frigate sails past the harbour wall on May 2, 2024. Photo: Reuters\n\n"
+            "The Blue Heron exercise opened on Monday with troops from Peru and Chile.\n")
+    made = draft(text, reference, "t", "t.txt", gazetteer)
+    assert made.header["published"] == "unknown"
+    [ex] = [f.values for f in made.facts if f.type == "exercise"]
+    assert ex["start"] == {"as_said": "Monday", "basis": "weekday-unresolved"}
+    # a real date line is still the article's date
+    text = ("Navies gather for the spring drills at sea\n\nThe Harbour Courier\nMay 2, 2024\n\n"
+            "The Blue Heron exercise opened on Monday with troops from Peru and Chile.\n")
+    assert draft(text, reference, "t", "t.txt", gazetteer).header["published"] == "2024-05-02"
+
+
+def test_a_first_visit_since_a_year_is_a_visit_after_an_earlier_one_never_a_first_ever_visit(reference, gazetteer):
+    text = ("Leaders meet in the south\n\nThe Harbour Courier\n\n"
+            "Earlier in the day, Putin landed in Lima, where officials met him at the airport. "
+            "It was the first time the Russian leader had visited since 2014.\n")
+    made = draft(text, reference, "t", "t.txt", gazetteer)
+    events = [f for f in made.facts if f.type == "event"]
+    assert [(f.values["kind"], f.values["actors"], f.values.get("start")) for f in events] == [
+        ("visit", ["vladimir-putin"], None), ("visit", ["vladimir-putin"], "2014")]
+    assert events[0].values["links"] == {"follows": [events[1].id]}
+    assert not any(re.search(r"first[- ](?:ever|time|visit)", f.label, re.I) for f in events)
+    # a first visit with no earlier one told: no earlier visit is made up
+    text = text.replace(" since 2014", "")
+    assert not [f for f in draft(text, reference, "t", "t.txt", gazetteer).facts if f.type == "event"]
+
+
+def test_a_byline_with_an_agency_is_no_caption_and_its_date_line_dates_the_article(reference, gazetteer):
+    text = ("Navies gather for the spring drills at sea\n\nBy Ana Ruiz (Reuters)\nMay 2, 2024\n\n"
+            "The Blue Heron exercise opened on Monday with troops from Peru and Chile.\n")
+    assert draft(text, reference, "t", "t.txt", gazetteer).header["published"] == "2024-05-02"
+    text = ("Navies gather for the spring drills at sea\n\nThe Harbour Courier\n\n"
+            "A frigate sails past the harbour wall on May 2, 2024. REUTERS/Ana Ruiz\n\n"
+            "The Blue Heron exercise opened on Monday with troops from Peru and Chile.\n")
+    assert draft(text, reference, "t", "t.txt", gazetteer).header["published"] == "unknown"
+
+
+def test_a_caption_inside_the_body_dates_no_fact(reference, gazetteer):
+    body = ("The Blue Heron 2025 exercise opened on Monday with troops from Peru and Chile.\n\n"
+            "Chilean sailors drill on a frigate's deck during an exercise on May 2, 2024. Photo: Reuters.\n\n"
+            "The drills will run until Friday, officials said.")
+    [ex] = _exercises(body, reference, gazetteer, dateline=None)
+    assert "2024" not in repr(ex)

@@ -205,7 +205,40 @@ def _is_body(p: Paragraph) -> bool:
     lines = p.lines
     if lines and all(lx_list.match(line) for line in lines):
         return False  # a numbered or bulleted list: a summary box, a menu
+    if _is_caption(p):
+        return False  # a photo's caption: its date is the photo's, never the article's or a fact's
     return p.words >= 6 and bool(re.search(r"[.!?][\"'\u201d\u2019)]?\s*$", p.text))
+
+
+#: a photo credit, which ends or opens a caption: "Photo: Reuters", "(AFP)", "File photo", "... 2023. Reuters"
+_PHOTO_CREDIT = re.compile(
+    r"^\s*(?:(?:file\s+)?photo|image|picture)\b|\b(?:photo|image|picture)(?:\s+credit)?\s*:|"
+    r"\((?:photo|image|picture)\b[^)]{0,40}\)|\bGetty\s+Images\b|\b(?:REUTERS|AFP|AP|EPA)/[A-Z]|"
+    r"[.!?]\s*(?:Reuters|AP|AFP|EPA|Getty\s+Images|TASS|Xinhua|Anadolu(?:\s+Agency)?)\.?\s*$", re.I)
+#: a date that a line says is not the article's: "date: unknown", "no date", a photo's or a caption's date
+_NOT_PUBLISHED = re.compile(r"\b(?:date\s*:?\s*(?:unknown|not\s+(?:given|stored|known))|no\s+date|"
+                            r"(?:photo|picture|image)['\u2019]s\s+date|caption)\b", re.I)
+
+
+def _is_caption(p: Paragraph) -> bool:
+    """A photo's caption: a short block (at most three sentences) with a photo credit."""
+    return len(re.findall(r"[.!?](?:\s|$)", p.text)) <= 3 and bool(_PHOTO_CREDIT.search(p.text.strip()))
+
+
+def _not_the_article_date(text: str, start: int, end: int) -> bool:
+    """True when the date at ``start:end`` of a line before the body is not the article's: the line
+    says the date is unknown, or calls it a photo's or a caption's date ("date: unknown (the
+    'April 2' in the text is a photo-caption date)")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start:line_end if line_end >= 0 else len(text)]
+    return bool(_NOT_PUBLISHED.search(line))
+
+
+#: "the first time X had visited since 2000", "his first visit to Y since 2000": a visit after an earlier one
+_FIRST_SINCE = re.compile(
+    r"\bfirst\s+(?:time|visit|trip)\b(?:(?!\bsince\b)[^.;]){0,80}?\bsince\s+(?P<year>(?:19|20)\d\d)\b", re.I)
+_VISIT_WORDS = re.compile(r"\b(?:visit\w*|trips?|travel\w*|been|come|came)\b", re.I)
 
 
 lx_list = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*\u2022])\s+")
@@ -238,6 +271,9 @@ class Extractor:
         self._main: list[str] | None = None
         #: where each unknown name was first seen: (sentence, start, end)
         self._seen: dict[str, tuple[Sent, int, int]] = {}
+        #: posts whose holder hosts an exercise and that no reference person holds, to be proposed:
+        #: (force, post, sentence, span of the force's name)
+        self._posts: list[tuple[str, str, Sent, int, int]] = []
         #: the speakers of each sentence, by its index in ``sents`` (``kg.extract.claims``)
         self._spoken: dict[int, list[claims.Speaker]] = {}
 
@@ -294,6 +330,7 @@ class Extractor:
                     text = plain(s.text)
                     self.sents.append(Sent(s, text, self.gaz.find(text), _clauses(text)))
         self.exercises()
+        self.visits()
         self.transfers()
         self.stances()
         unresolved = self.unresolved()
@@ -334,7 +371,12 @@ class Extractor:
         header["publisher"] = publisher or "unknown"
         published = None
         for p in head:
-            for d in find_dates(plain(p.text), None):
+            if _is_caption(p):
+                continue  # a photo's caption dates the photo, not the article
+            text = plain(p.text)
+            for d in find_dates(text, None):
+                if _not_the_article_date(text, d.start, d.end):
+                    continue
                 if d.precision == "day" and not d.is_range:
                     published = (d.value, p.number)
                     break
@@ -529,7 +571,7 @@ class Extractor:
                 if current is not None and (gap <= 1 or listed and gap <= 3) and not transfer:
                     if participation:
                         self._attach(current, s, "participation")
-                    elif self._context_cue(s):
+                    elif self._context_cue(s) or lx.HOST_ANAPHOR.search(s.text):
                         self._attach(current, s, "context")
                     elif listed:
                         self._attach(current, s, "participation")
@@ -816,6 +858,61 @@ class Extractor:
             return inside[0].id
         return None
 
+    def visits(self) -> None:
+        """A visit told as the first since a year ("it was the first time the president had
+        visited since 2000"): the visit, and the earlier visit of that year it follows, never a
+        first-ever visit. The visitor is a person the sentence names, or the first person of the
+        sentence before (who "landed" or "arrived"); without one, nothing is drafted."""
+        for k, s in enumerate(self.sents):
+            m = _FIRST_SINCE.search(s.text)
+            if not m or not _VISIT_WORDS.search(m.group()):
+                continue
+            people = [x for x in s.mentions if x.kind == "person"]
+            if not people and k and self.sents[k - 1].paragraph == s.paragraph:
+                people = [x for x in self.sents[k - 1].mentions if x.kind == "person"][:1]
+            if not people:
+                self.skipped.append(f"\u00b6{s.paragraph}: a first visit since {m.group('year')} with no visitor named")
+                continue
+            who, year = people[0].id, m.group("year")
+            cue = f"'{m.group()}' ({s.where})"
+            earlier = DraftFact("event", self.new_id(f"{who}-visit-{year}"), f"{self.label(who)}'s visit of {year}",
+                                [s.paragraph], {"kind": "visit", "actors": [who], "start": year}, [cue], 0.6)
+            visit = DraftFact("event", self.new_id(f"{who}-visit"), f"{self.label(who)}'s visit",
+                              [s.paragraph], {"kind": "visit", "actors": [who], "links": {"follows": [earlier.id]},
+                                              "_note": f"The earlier visit was in {year}, none between."}, [cue], 0.6)
+            self.facts += [visit, earlier]
+
+    def _post_holder(self, force: str, post: str) -> str | None:
+        """The reference person who holds ``post`` ("commander", "chief", "head") of ``force``:
+        an entry labelled by the post ("Commander of the US Pacific Fleet (unnamed)"), or None."""
+        e = self.entity(force)
+        names = {" ".join(re.findall(r"[a-z0-9]+", plain(n).casefold())) for n in [e.label, *e.aliases]}
+        want = {f"{post.casefold()} of {n}" for n in names} | {f"{post.casefold()} of the {n}" for n in names}
+        for p in sorted(self.reference.entities.values(), key=lambda p: p.id):
+            if p.kind != "person":
+                continue
+            label = re.sub(r"\s*\([^)]*\)\s*$", "", p.label)
+            if " ".join(re.findall(r"[a-z0-9]+", plain(label).casefold())) in want:
+                return p.id
+        return None
+
+    def _launching_host(self, s: Sent) -> str | None:
+        """The state or force that launches an exercise which brings in others ("X has kicked off
+        war games that bring in Y's forces"): the subject before the verb, in its clause; never a
+        place, nor a state after a preposition."""
+        bring = lx.HOST_BRING_IN.search(s.text)
+        if not bring:
+            return None
+        for v in lx.HOST_LAUNCH.finditer(s.text[:bring.start()]):
+            if not any(v.end() <= t.start() < bring.start() for t in self._triggers(s)):
+                continue
+            a, _ = s.clause(v.start())
+            before = [x for x in s.mentions if a <= x.start < v.start() and x.kind in ("state", "force")
+                      and not self._after_preposition(s, x)]
+            if before:
+                return before[-1].id
+        return None
+
     def _exercise_fact(self, event: dict) -> None:
         sents: list[Sent] = [s for s, _ in event["sents"]]
         context = [s for s, how in event["sents"] if how == "context"]
@@ -846,6 +943,7 @@ class Extractor:
         participants: list[str] = []
         observers: list[str] = []
         host = None
+        launched = False
         locations: list[str] = []
         vessels: list[str] = []
         operators: list[str] = []  # the forces of the ships named
@@ -885,9 +983,25 @@ class Extractor:
                 a, _ = s.clause(m.start())
                 before = [x for x in s.mentions if a <= x.start < m.start() and x.kind in ("state", "force")]
                 if before and host is None:
-                    host = before[-1].id
-                    excluded.append((before[-1].start, before[-1].end))
+                    x = before[-1]
+                    post = lx.HOST_POST.match(s.text[x.end:]) or lx.HOST_POST_BEFORE.search(s.text[:x.start])
+                    excluded.append((x.start, x.end))
+                    if post:  # "X's commander is hosting": the host is the person, never the force
+                        holder = self._post_holder(x.id, post.group(1))
+                        if holder is None:
+                            self._posts.append((x.id, post.group(1).casefold(), s, x.start, x.end))
+                            curator.append(f"the host is the {post.group(1).casefold()} of {self.label(x.id)} "
+                                           f"({s.where}), whom the reference does not name")
+                            continue
+                        host = holder
+                    else:
+                        host = x.id
                     cues.append(f"'{m.group()}' ({s.where})")
+            if host is None:
+                host = self._launching_host(s)
+                if host:
+                    launched = True  # the state that launches it takes part too
+                    cues.append(f"host '{self.label(host)}' launches it ({s.where})")
             for m in lx.NEGATED_PARTICIPATION.finditer(s.text):
                 a, b = s.clause(m.start())
                 for x in s.mentions:
@@ -911,7 +1025,7 @@ class Extractor:
                 excluded.append(span)
             lists = {x: sl for sl in state_lists(s.text, s.mentions, s.clause) for x in sl.members}
             for i, m in enumerate(s.mentions):
-                if any(a <= m.start < b for a, b in excluded) or m.id == host:
+                if any(a <= m.start < b for a, b in excluded) or (m.id == host and not launched):
                     continue
                 if any(a <= m.start < b for a, b in asides):
                     continue
@@ -1802,6 +1916,11 @@ class Extractor:
             s, start, end = self._seen[u.name]
             state, how = self._state_of_name(s, start) if u.kind == "force" else (None, "")
             out.append(Sighting(u.name, u.kind, dict(u.hint), tuple(u.paragraphs), s.text, start, end, state, how))
+        for force, post, s, start, end in self._posts:  # "X's commander is hosting": an unnamed person
+            name = f"{post.capitalize()} of the {self.label(force)}"
+            if name not in {x.name for x in out}:
+                out.append(Sighting(name, "person", {"id": f"{force}-{post}", "post": post}, (s.paragraph,),
+                                    s.text, start, end))
         return out
 
     def _state_of_name(self, s: Sent, start: int) -> tuple[str | None, str]:

@@ -116,6 +116,17 @@ ACTIVITY_CUES = {
     "firefighting": ("firefighting", "fire-fighting", "fire on board", "extinguish"),
 }
 
+#: the host by sentence structure (x15r2a): a post after its force ("X's commander is hosting"), and
+#: a state that launches an exercise which brings in others ("X launched drills that bring in Y")
+HOST_POST = re.compile(r"^(?:['\u2019]s)?\s+(commander|chief|head)\b", re.I)
+HOST_POST_BEFORE = re.compile(r"\b(commander|chief|head)\s+of\s+(?:the\s+)?$", re.I)
+HOST_LAUNCH = re.compile(r"\b(?:(?:has|have|had)\s+)?(?:kick(?:s|ed)?\s+off|launch(?:es|ed)?|open(?:s|ed)?)\b", re.I)
+#: a sentence next to an exercise's that says who hosts "the event" or "it"
+HOST_ANAPHOR = re.compile(r"\bhost(?:s|ed|ing)?\s+(?:the\s+(?:event|exercises?|drills?|games|manoeuvres|maneuvers)|it)\b",
+                          re.I)
+HOST_BRING_IN = re.compile(r"\b(?:that|which)\s+(?:will\s+)?(?:brings?|draws?|pulls?)\s+(?:in|together)\b|"
+                           r"\b(?:bringing|drawing)\s+(?:in|together)\b", re.I)
+
 # --- arms transfers ------------------------------------------------------------------------
 
 #: verbs whose subject gives the weapons, by stem

@@ -119,7 +119,11 @@ def propose(sightings: Iterable[Sighting], taken: Iterable[str]) -> list[Proposa
         description = None
         label = u.name
         what = "a " + u.kind
-        if u.kind == "person":
+        if u.kind == "person" and u.hint.get("post"):  # a post's holder the article does not name
+            description = f"The {u.hint['post']} whom the article does not name; it names the post only."
+            fields["unnamed"] = True
+            what = f"a person, the unnamed {u.hint['post']}"
+        elif u.kind == "person":
             found = title(u.text, u.start, u.end)
             if found:
                 description = f"{found[0].upper()}{found[1:]}, as the article calls them."
@@ -143,9 +147,10 @@ def propose(sightings: Iterable[Sighting], taken: Iterable[str]) -> list[Proposa
         elif u.kind == "organisation":
             fields["kind"] = u.hint.get("kind", "government-body")
             what = f"an organisation ({fields['kind']})"
-        ident, n = slug(label), 2
+        base = slug(u.hint.get("id") or label)  # an id given by the drafter ("<force>-commander")
+        ident, n = base, 2
         while ident in used:
-            ident, n = f"{slug(label)}-{n}", n + 1
+            ident, n = f"{base}-{n}", n + 1
         used.add(ident)
         where = "paragraph " + ", ".join(str(p) for p in u.paragraphs)
         out.append(Proposal(ident, u.kind, label, tuple(aliases), description, fields, f"{where}: '{label}', {what}"))

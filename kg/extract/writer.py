@@ -55,7 +55,8 @@ def _fact_lines(fact: DraftFact) -> list[str]:
         if key in ("label", "note"):
             shown = _text(v)
         elif isinstance(v, dict):  # a time as the text gives it: {month_day: ..., as_said: ..., basis: ...}
-            shown = "{" + ", ".join(f"{k}: {_scalar(x)}" for k, x in v.items()) + "}"
+            shown = "{" + ", ".join(f"{k}: " + ("[" + ", ".join(_scalar(y) for y in x) + "]" if isinstance(x, list)
+                                                 else _scalar(x)) for k, x in v.items()) + "}"
         elif isinstance(v, list):
             shown = "[" + ", ".join(_scalar(x) for x in v) + "]"
         else:
