@@ -572,13 +572,11 @@ class _Setup:
         data concept's IRI (``_could_be_reference``). Otherwise every entry depends on the
         whole reference, as it did before."""
         if self._local is None:
-            from rdflib.namespace import RDFS, SH
+            from rdflib.namespace import RDFS
 
             local = True
             if self.shapes is not None:
-                local = (self.engine == "fast" and not self.compiled().reference_shapes
-                         and (None, SH.inversePath, None) not in self.shapes
-                         and (None, SH.targetObjectsOf, None) not in self.shapes)
+                local = self.compiled().looks_forward_only
             by_subject, by_inferred = self._nodes()
             local = (local and (None, RDFS.subClassOf, None) not in self.ref.graph
                      and all(_could_be_reference(s) for s in (*by_subject, *by_inferred)))

@@ -17,8 +17,9 @@ from pathlib import Path
 from .. import namespaces as ns
 from ..errors import InputError, KgError
 from ..inputs.values import iri_problem
-from ..queries import (QueryFile, bind_params, check_query, find_query, labels, parse_query_text, query_names,
+from ..queries import (QueryFile, bind_params, check_query, find_query, parse_query_text, query_names,
                        run_query)
+from ..sparql.results import lookup_labels
 from ..sparql.terms import XSD_STRING, SelectResult, Term
 
 BASE = ns.BASE
@@ -228,7 +229,7 @@ class Site:
 
     def labels(self, iris: set[str]) -> dict[str, str]:
         """The label of each IRI that has one; an article's is its headline."""
-        found = labels(self.engine, {i for i in iris if i})
+        found = {i: t.value for i, t in lookup_labels(self.engine, {i for i in iris if i}).items()}
         articles = sorted(i for i in iris if i not in found and i.startswith(ID + "article/")
                           and valid_iri(i))
         for start in range(0, len(articles), 500):

@@ -70,6 +70,17 @@ class Validator:
         self._reference_index: tuple[Graph, object] | None = None
 
     @property
+    def looks_forward_only(self) -> bool:
+        """Whether every result about an article depends only on the nodes its triples reach
+        forward: the fast engine checks every shape, and none looks back along a property
+        (``sh:inversePath``) or targets the objects of one (``sh:targetObjectsOf``)."""
+        from rdflib.namespace import SH
+
+        return (self.engine == "fast" and not self.reference_shapes
+                and (None, SH.inversePath, None) not in self.shapes
+                and (None, SH.targetObjectsOf, None) not in self.shapes)
+
+    @property
     def fast_shapes(self) -> list:
         """The shapes the fast engine checks."""
         return [] if self.engine == "reference" else self.compiled.top
