@@ -264,3 +264,16 @@ def test_talks_of_a_possessor_with_a_partner_to_obtain_weapons(reference):
     (t,) = _transfers("The United States is worried, an official said, that Russia's talks with Iran to obtain "
                       "Fath-360 missiles are moving forward.", reference)
     assert (t["supplier"], t["recipient"], t["status"]) == ("IRN", "RUS", "planned")
+
+
+# --- intentions and decisions --------------------------------------------------------------------
+
+
+def test_an_intention_to_get_weapons_is_drafted_as_intended(reference):
+    (t,) = _transfers("Russia plans to buy Shahed-136 drones from Iran.", reference)
+    assert (t["supplier"], t["recipient"], t["status"], t["modality"]) == ("IRN", "RUS", "planned", "intended")
+    (t,) = _transfers("Russia's negotiations with Iran to obtain Fath-360 missiles are moving forward.", reference)
+    assert (t["status"], t["modality"]) == ("planned", "intended")
+    # a decision stays a plan with no intention
+    (t,) = _transfers("Germany will ship two Patriot systems to Ukraine next month.", reference)
+    assert (t["status"], "modality" in t) == ("planned", False)

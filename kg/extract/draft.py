@@ -1610,6 +1610,8 @@ class Extractor:
             else:
                 status = "reported"
             values["status"] = status
+            if status == "planned" and lx.INTENT.search(s.text[a:w.start]):
+                values["modality"] = "intended"  # "plans to buy", "talks to obtain": an intention, no decision
             label = f"{self.label(w.id)} from {self.label(supplier)} to {self.label(recipient)}"
             confidence = 0.8 if kind in ("give", "get", "arrive") else 0.6
             if inferred:
