@@ -277,3 +277,24 @@ def test_an_intention_to_get_weapons_is_drafted_as_intended(reference):
     # a decision stays a plan with no intention
     (t,) = _transfers("Germany will ship two Patriot systems to Ukraine next month.", reference)
     assert (t["status"], "modality" in t) == ("planned", False)
+
+
+def test_a_deal_and_its_later_delivery_in_another_paragraph_are_one_transfer(reference):
+    # a plan and then the delivery of the same weapons between the same states: one transfer, at
+    # its latest stage; in one paragraph two statuses stay two transfers
+    assert _transfers("Russia agreed to supply S-400 systems to India.\n\n"
+                      "Russia delivered S-400 systems to India.", reference) == [
+        {"at": [3, 4], "supplier": "RUS", "recipient": "IND", "weapon": "s-400", "status": "delivered"}]
+    assert _transfers("India ordered S-400 systems from Russia.\n\n"
+                      "Russia will supply S-400 systems to India.", reference) == [
+        {"at": [3, 4], "supplier": "RUS", "recipient": "IND", "weapon": "s-400", "status": "ordered"}]
+    assert [t["status"] for t in _transfers("Russia delivered S-400 systems to India. Russia will supply "
+                                            "S-400 systems to India.", reference)] == ["delivered", "planned"]
+
+
+def test_an_approximate_number_of_a_later_plan_keeps_it_apart(reference):
+    # "about 400" is no exact quantity, but it is a number that differs from the delivery's
+    assert [(t["at"], t["status"]) for t in _transfers(
+        "Russia delivered 12 S-400 systems to India.\n\n"
+        "Russia will supply about 400 S-400 systems to India in all.", reference)] == [
+        ([3], "delivered"), ([4], "planned")]

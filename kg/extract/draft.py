@@ -1590,6 +1590,8 @@ class Extractor:
             q: Quantity | None = quantity_before(s.text, w.start)
             previous = running_total(s.text, w.end)
             if q is not None:
+                if previous is None:  # this transfer's own number, however told: "10", "about 1,000"
+                    values["_amount"] = q.describe()
                 if previous is not None:  # "76 trucks (up from 60)": a running total, not this delivery's size
                     wnotes.insert(0, f"Quantity: {q.describe()} in all so far, up from {previous} (a running total).")
                 elif q.exact is not None:
