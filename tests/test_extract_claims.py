@@ -298,3 +298,10 @@ def test_an_approximate_number_of_a_later_plan_keeps_it_apart(reference):
         "Russia delivered 12 S-400 systems to India.\n\n"
         "Russia will supply about 400 S-400 systems to India in all.", reference)] == [
         ([3], "delivered"), ([4], "planned")]
+
+
+def test_a_cumulative_number_is_no_quantity_of_the_delivery(reference):
+    assert _transfers("Turkey has delivered a cumulative 18 Bayraktar TB2 drones to Poland.", reference) == [
+        {"at": [3], "supplier": "TUR", "recipient": "POL", "weapon": "bayraktar-tb2", "status": "delivered"}]
+    (t,) = _draft("Turkey has delivered a total of 18 Bayraktar TB2 drones to Poland.", reference).facts
+    assert "quantity" not in t.values and t.values["_note"] == "Quantity: 18 in all so far (a running total)."

@@ -38,7 +38,7 @@ from .exercises import (affiliation, conjuncts, hedged_before, held_at, hypothet
 from .mentions import Gazetteer, Mention, classify, unknown_names
 from .propose import PROPOSED_KINDS, Proposal, Sighting, extended, slug
 from .propose import propose as propose_entries
-from .quantities import Quantity, quantity_before, running_total
+from .quantities import Quantity, cumulative, quantity_before, running_total
 from .tokens import plain
 from .transfers import corefer as corefer_transfers
 
@@ -1590,10 +1590,13 @@ class Extractor:
             q: Quantity | None = quantity_before(s.text, w.start)
             previous = running_total(s.text, w.end)
             if q is not None:
-                if previous is None:  # this transfer's own number, however told: "10", "about 1,000"
+                total = previous is not None or cumulative(s.text, w.start, q)
+                if not total:  # this transfer's own number, however told: "10", "about 1,000"
                     values["_amount"] = q.describe()
                 if previous is not None:  # "76 trucks (up from 60)": a running total, not this delivery's size
                     wnotes.insert(0, f"Quantity: {q.describe()} in all so far, up from {previous} (a running total).")
+                elif total:  # "a cumulative 24 drones": all delivered so far, not this delivery's size
+                    wnotes.insert(0, f"Quantity: {q.describe()} in all so far (a running total).")
                 elif q.exact is not None:
                     values["quantity"] = q.exact
                 else:
