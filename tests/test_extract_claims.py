@@ -305,3 +305,27 @@ def test_a_cumulative_number_is_no_quantity_of_the_delivery(reference):
         {"at": [3], "supplier": "TUR", "recipient": "POL", "weapon": "bayraktar-tb2", "status": "delivered"}]
     (t,) = _draft("Turkey has delivered a total of 18 Bayraktar TB2 drones to Poland.", reference).facts
     assert "quantity" not in t.values and t.values["_note"] == "Quantity: 18 in all so far (a running total)."
+
+
+# --- a denied transfer that is only alleged ------------------------------------------------------
+
+ALLEGED = ("Chile rejected Peruvian accusations that it had sold arms to Bolivia.\n\n"
+           "Chile's foreign ministry said that Chile had not approved any sale of arms to Bolivia.")
+
+
+def test_a_denied_transfer_only_alleged_is_drafted_as_alleged_with_the_denial_as_its_claim(reference):
+    d = _draft(ALLEGED, reference)
+    (t,) = [f for f in d.facts if f.type == "arms-transfer"]
+    assert (t.at, {k: v for k, v in t.values.items() if not k.startswith("_")}) == ([4], {
+        "supplier": "CHL", "recipient": "BOL", "weapon": "unspecified-arms", "status": "alleged",
+        "certainty": "attributed", "according_to": ["PER"], "mode": "accuses",
+        "claims": [{"id": "chl-denies-approval", "mode": "denies-approval", "by": ["CHL"], "at": [4]}]})
+
+
+def test_two_denials_of_one_speaker_in_a_sentence_are_one_claim(reference):
+    d = _draft("Russia sold Su-35 jets to Iran, a newspaper said.\n\n"
+               "Russia's defence ministry said it had not approved any sale of Su-35 jets to Iran and that "
+               "it had neither sanctioned nor approved them.", reference)
+    (t,) = [f for f in d.facts if f.type == "arms-transfer"]
+    assert t.values["claims"] == [{"id": "russia-defence-ministry-denies-approval", "mode": "denies-approval",
+                                   "by": ["russia-defence-ministry"], "at": [4]}]

@@ -117,6 +117,8 @@ _USED_IN = re.compile(r"\b(?:used|deployed|fired|launched|employed)\b", re.I)
 _PAST_GIVE = re.compile(r"\b(?:supplied|delivered|sold|transferred|shipped|provided|sent|handed\s+over|donated|"
                         r"exported|gave|given|furnished|received|acquired|bought|obtained|imported|procured|"
                         r"t(?:ook|aken)\s+delivery|handed|brought|armed|unloaded|offloaded|arrived|landed|reached)\b", re.I)
+#: an accusation of a speaker named right before it: "U.S. accusations", "Peru's allegation"
+_ACCUSATION = re.compile(r"\b(?:accusations?|allegations?|accus(?:es|ed)|alleg(?:es|ed))\b", re.I)
 _SOURCE_END = re.compile(r",|;|\.|\s(?:that|which)\s|\s[-\u2014]\s")
 #: a state's adjective rather than its name ("Chinese", "Russian", "Turkish", "Israeli", "French")
 _DEMONYM = re.compile(r"[A-Z][a-z]+(?:an|ese|ish|i|ch)")
@@ -1738,6 +1740,10 @@ class Extractor:
             if not targets:
                 targets = [f.id for f in recent if f.type == "arms-transfer" and f.at[0] == s.paragraph] \
                     or [f.id for f in recent if f.type == "arms-transfer"] or [f.id for f in recent][-1:]
+        if not targets and ftype == "denial":
+            alleged = self._alleged_transfer(s, m, end, actors)
+            if alleged is not None:
+                targets = [alleged.id]
         if not targets:
             self.skipped.append(f"{s.where}: '{m.group()}' with no drafted fact to refer to")
             return
@@ -1745,6 +1751,11 @@ class Extractor:
             for t in targets:
                 f = next(f for f in self.facts if f.id == t)
                 made = f.values.setdefault("claims", [])
+                same = next((c for c in made if (c.get("mode"), c.get("by"), c.get("at")) == (mode, by, [s.paragraph])),
+                            None)
+                if same is not None:  # "approved no arms ... neither sanctioned nor approved": one claim
+                    f.cues.append(f"'{m.group()}' ({s.where}): {mode} by {', '.join(by)}")
+                    continue
                 ident = slug(f"{'-'.join(by)}-{mode}")
                 ident = ident if all(c["id"] != ident for c in made) else f"{ident}-{len(made) + 1}"
                 made.append({"id": ident, "mode": mode, "by": by, "at": [s.paragraph]})
@@ -1769,6 +1780,55 @@ class Extractor:
         label = f"{who} {verb if len(by) == 1 else {'denies': 'deny', 'confirms': 'confirm'}[verb]} {shown}"
         self.facts.append(DraftFact(ftype, self.new_id(f"{'-'.join(by)}-{verb}-{targets[0]}"), label,
                                     [s.paragraph], values, cues, 0.6))
+
+    def _alleged_transfer(self, s: Sent, m: re.Match, end: int, actors: list[Mention]) -> DraftFact | None:
+        """The transfer a denial at ``m`` names ("had not approved any sale of arms to Bolivia")
+        when no drafted fact tells it: only alleged, so drafted as such (status ``alleged``), by
+        whoever the article says accuses (a state or person named before "accusations",
+        "alleged"), never as a fact the article states (docs/claims-model.md)."""
+        obj = s.text[m.end():end]
+        noun = lx.TRANSFER_NOUNS.search(obj)
+        if noun is None:
+            return None
+        after = m.end() + noun.end()
+        weapon = next((x.id for x in s.mentions if x.kind == "weapon" and after <= x.start < end), None)
+        bare = re.match(r"\s*(?:any\s+|the\s+|some\s+)?([a-z]+)\b", s.text[after:end], re.I)
+        if weapon is None and bare and bare.group(1).casefold() in lx.WEAPON_GENERIC \
+                and "unspecified-arms" in self.reference.entities:
+            weapon = "unspecified-arms"  # "any shipment of arms": weapons the text does not name
+        recipient = next((x for x in s.mentions if after <= x.start < end and self.state_of(x) and x.kind == "state"
+                          and re.search(r"\bto\s+(?:the\s+)?$", s.text[max(0, x.start - 10):x.start])), None)
+        if weapon is None or recipient is None:
+            return None
+        a = s.clause(m.start())[0]
+        subject = [x for x in s.mentions if a <= x.start < m.start() and x.kind == "state"]
+        supplier = self.state_of(subject[-1]) if subject else next(
+            (st for x in actors if (st := self.state_of(x))), None)
+        recipient_id = self.state_of(recipient)
+        if supplier is None or supplier == recipient_id:
+            return None
+        values: dict = {"supplier": supplier, "recipient": recipient_id, "weapon": weapon, "status": "alleged"}
+        cues = [f"'{noun.group().strip()}' under the denial '{m.group()}' ({s.where}): alleged, not told as a fact"]
+        accusers = []
+        for t in self.sents:
+            if t.paragraph > s.paragraph:
+                break
+            for acc in _ACCUSATION.finditer(t.text):
+                who = [x for x in t.mentions if x.end <= acc.start() and x.kind in ("state", "person")
+                       and re.fullmatch(r"[\s'’s]*", t.text[x.end:acc.start()])]
+                if who:
+                    accusers.append(self.state_of(who[-1]) if who[-1].kind == "state" else who[-1].id)
+                    cues.append(f"'{t.text[who[-1].start:acc.end()]}' ({t.where})")
+        accusers = [x for x in dict.fromkeys(accusers) if x and x not in (supplier, recipient_id)]
+        values["certainty"] = "attributed" if accusers else "reported"
+        if accusers:
+            values["according_to"] = accusers
+            values["mode"] = "accuses"
+        fact = DraftFact("arms-transfer", self.new_id(f"{supplier}-{recipient_id}-{weapon}"),
+                         f"{self.label(weapon)} from {self.label(supplier)} to {self.label(recipient_id)} (alleged)",
+                         [s.paragraph], values, cues, 0.4)
+        self.facts.append(fact)
+        return fact
 
     # -- names not in the reference --
 
