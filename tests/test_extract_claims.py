@@ -309,7 +309,7 @@ def test_a_cumulative_number_is_no_quantity_of_the_delivery(reference):
 
 # --- a denied transfer that is only alleged ------------------------------------------------------
 
-ALLEGED = ("Chile rejected Peruvian accusations that it had sold arms to Bolivia.\n\n"
+ALLEGED = ("Chile pushed back against Peruvian accusations that it had sold arms to Bolivia.\n\n"
            "Chile's foreign ministry said that Chile had not approved any sale of arms to Bolivia.")
 
 
@@ -319,7 +319,8 @@ def test_a_denied_transfer_only_alleged_is_drafted_as_alleged_with_the_denial_as
     assert (t.at, {k: v for k, v in t.values.items() if not k.startswith("_")}) == ([4], {
         "supplier": "CHL", "recipient": "BOL", "weapon": "unspecified-arms", "status": "alleged",
         "certainty": "attributed", "according_to": ["PER"], "mode": "accuses",
-        "claims": [{"id": "chl-denies-approval", "mode": "denies-approval", "by": ["CHL"], "at": [4]}]})
+        "claims": [{"id": "chl-denies-approval", "mode": "denies-approval", "by": ["CHL"], "at": [4]},
+                   {"id": "chl-rejects", "mode": "rejects", "by": ["CHL"], "at": [3]}]})
 
 
 def test_two_denials_of_one_speaker_in_a_sentence_are_one_claim(reference):
@@ -329,3 +330,11 @@ def test_two_denials_of_one_speaker_in_a_sentence_are_one_claim(reference):
     (t,) = [f for f in d.facts if f.type == "arms-transfer"]
     assert t.values["claims"] == [{"id": "russia-defence-ministry-denies-approval", "mode": "denies-approval",
                                    "by": ["russia-defence-ministry"], "at": [4]}]
+
+
+def test_a_rejection_of_accusations_before_the_alleged_transfer_is_named_is_its_claim(reference):
+    d = _draft(ALLEGED, reference)
+    (t,) = [f for f in d.facts if f.type == "arms-transfer"]
+    assert [(c["mode"], c["by"], c["at"]) for c in t.values["claims"]] == [
+        ("denies-approval", ["CHL"], [4]), ("rejects", ["CHL"], [3])]
+    assert d.skipped == []

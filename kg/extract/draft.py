@@ -1634,6 +1634,7 @@ class Extractor:
     # -- denials and confirmations --
 
     def stances(self) -> None:
+        pending: list[tuple[Sent, re.Match, str]] = []
         for s in self.sents:
             for ftype, pattern in (("confirmation", lx.CONFIRM), ("denial", lx.DENY)):
                 for m in pattern.finditer(s.text):
@@ -1641,7 +1642,16 @@ class Extractor:
             # narrower denials ("pushed back against", "had not approved") are claims on the fact
             for m in claims.NARROW_DENIAL.finditer(s.text):
                 if not any(d.start() <= m.start() < d.end() for d in lx.DENY.finditer(s.text)):
+                    before = len(self.skipped)
                     self._stance(s, "denial", m, claims.denial_mode(m))
+                    if len(self.skipped) > before and self.skipped[-1].endswith("with no drafted fact to refer to"):
+                        pending.append((s, m, self.skipped[-1]))
+        # a denial of "accusations" told before the accused transfer was drafted (as alleged, from a
+        # later denial that names it): the same accusation, denied again
+        if any(f.type == "arms-transfer" and f.values.get("status") == "alleged" for f in self.facts):
+            for s, m, skipped in pending:
+                self.skipped.remove(skipped)
+                self._stance(s, "denial", m, claims.denial_mode(m))
 
     def _spoken_for(self, s: Sent, x: Mention) -> Mention:
         """The speaker of "a spokesman for X": the person the reference has for X's spokesperson
@@ -1744,6 +1754,9 @@ class Extractor:
             alleged = self._alleged_transfer(s, m, end, actors)
             if alleged is not None:
                 targets = [alleged.id]
+            elif mode is not None and _ACCUSATION.search(obj):  # "pushed back against the accusations"
+                targets = [f.id for f in self.facts
+                           if f.type == "arms-transfer" and f.values.get("status") == "alleged"][:1]
         if not targets:
             self.skipped.append(f"{s.where}: '{m.group()}' with no drafted fact to refer to")
             return
