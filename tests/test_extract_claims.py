@@ -338,3 +338,10 @@ def test_a_rejection_of_accusations_before_the_alleged_transfer_is_named_is_its_
     assert [(c["mode"], c["by"], c["at"]) for c in t.values["claims"]] == [
         ("denies-approval", ["CHL"], [4]), ("rejects", ["CHL"], [3])]
     assert d.skipped == []
+
+
+def test_the_speaker_of_the_delivery_is_the_source_of_a_transfer_the_article_told_as_a_plan(reference):
+    assert _transfers("Germany will supply IRIS-T systems to Ukraine.\n\n"
+                      "Germany delivered IRIS-T systems to Ukraine, the German Defence Ministry said.", reference) == [
+        {"at": [3, 4], "supplier": "DEU", "recipient": "UKR", "weapon": "iris-t", "status": "delivered",
+         "certainty": "attributed", "according_to": ["germany-defence-ministry"]}]

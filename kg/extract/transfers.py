@@ -51,8 +51,15 @@ def _category(reference: Reference, weapon: str) -> str | None:
 
 
 def _fold(into: "DraftFact", other: "DraftFact") -> None:
-    # another speaker's account of the same transfer is a claim of it (docs/claims-model.md)
+    mine, theirs = into.values.get("status"), other.values.get("status")
+    later = _STAGES.get(theirs, -1) > _STAGES.get(mine, 99)  # the later stage told: "ordered", then "delivered"
     by = other.values.get("according_to", [])
+    if later and by and not into.values.get("according_to") and not into.values.get("certainty"):
+        # the article told the plan, a speaker the delivery: the transfer as it stands is that speaker's
+        into.values["according_to"] = list(by)
+        if other.values.get("certainty"):
+            into.values["certainty"] = other.values["certainty"]
+    # another speaker's account of the same transfer is a claim of it (docs/claims-model.md)
     if by and by != into.values.get("according_to", []):
         claims = into.values.setdefault("claims", [])
         ident = "-".join(by) + "-account"
@@ -68,8 +75,7 @@ def _fold(into: "DraftFact", other: "DraftFact") -> None:
                 and key not in ("certainty", "according_to"):
             into.values[key] = value
     into.confidence = max(into.confidence, other.confidence)
-    mine, theirs = into.values.get("status"), other.values.get("status")
-    if _STAGES.get(theirs, -1) > _STAGES.get(mine, 99):  # the later stage told: "ordered", then "delivered"
+    if later:
         into.values["status"] = theirs
         into.values.pop("modality", None)  # an intention that went ahead is no longer only intended
 
