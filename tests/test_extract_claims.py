@@ -345,3 +345,10 @@ def test_the_speaker_of_the_delivery_is_the_source_of_a_transfer_the_article_tol
                       "Germany delivered IRIS-T systems to Ukraine, the German Defence Ministry said.", reference) == [
         {"at": [3, 4], "supplier": "DEU", "recipient": "UKR", "weapon": "iris-t", "status": "delivered",
          "certainty": "attributed", "according_to": ["germany-defence-ministry"]}]
+
+
+def test_a_speakers_belief_is_likely_not_a_statement(reference):
+    (t,) = _transfers("The White House said it believes Russia plans to buy Shahed-136 drones from Iran.", reference)
+    assert (t["certainty"], t["according_to"], t["modality"]) == ("likely", ["white-house"], "intended")
+    (t,) = _transfers("Russia is believed to have supplied S-400 systems to India, the agency said.", reference)
+    assert t["certainty"] != "likely"

@@ -1575,6 +1575,10 @@ class Extractor:
                 if according and (acc_all or spoken or not pre):
                     cert, acc = "attributed", according
                     wcues += [sp.cue for sp in spoken]
+                    belief = lx.BELIEF.search(s.text[:v0])
+                    if belief:  # "said it believes Russia plans to buy": the speaker's belief, likely
+                        cert = "likely"
+                        wcues.append(f"'{belief.group().split()[0]}' ({s.where})")
                 elif pre:
                     cert, acc = "reported", []
                     wcues += [f"'{h.group()}' ({s.where})" for h in pre]
