@@ -264,3 +264,91 @@ def test_talks_of_a_possessor_with_a_partner_to_obtain_weapons(reference):
     (t,) = _transfers("The United States is worried, an official said, that Russia's talks with Iran to obtain "
                       "Fath-360 missiles are moving forward.", reference)
     assert (t["supplier"], t["recipient"], t["status"]) == ("IRN", "RUS", "planned")
+
+
+# --- intentions and decisions --------------------------------------------------------------------
+
+
+def test_an_intention_to_get_weapons_is_drafted_as_intended(reference):
+    (t,) = _transfers("Russia plans to buy Shahed-136 drones from Iran.", reference)
+    assert (t["supplier"], t["recipient"], t["status"], t["modality"]) == ("IRN", "RUS", "planned", "intended")
+    (t,) = _transfers("Russia's negotiations with Iran to obtain Fath-360 missiles are moving forward.", reference)
+    assert (t["status"], t["modality"]) == ("planned", "intended")
+    # a decision stays a plan with no intention
+    (t,) = _transfers("Germany will ship two Patriot systems to Ukraine next month.", reference)
+    assert (t["status"], "modality" in t) == ("planned", False)
+
+
+def test_a_deal_and_its_later_delivery_in_another_paragraph_are_one_transfer(reference):
+    # a plan and then the delivery of the same weapons between the same states: one transfer, at
+    # its latest stage; in one paragraph two statuses stay two transfers
+    assert _transfers("Russia agreed to supply S-400 systems to India.\n\n"
+                      "Russia delivered S-400 systems to India.", reference) == [
+        {"at": [3, 4], "supplier": "RUS", "recipient": "IND", "weapon": "s-400", "status": "delivered"}]
+    assert _transfers("India ordered S-400 systems from Russia.\n\n"
+                      "Russia will supply S-400 systems to India.", reference) == [
+        {"at": [3, 4], "supplier": "RUS", "recipient": "IND", "weapon": "s-400", "status": "ordered"}]
+    assert [t["status"] for t in _transfers("Russia delivered S-400 systems to India. Russia will supply "
+                                            "S-400 systems to India.", reference)] == ["delivered", "planned"]
+
+
+def test_an_approximate_number_of_a_later_plan_keeps_it_apart(reference):
+    # "about 400" is no exact quantity, but it is a number that differs from the delivery's
+    assert [(t["at"], t["status"]) for t in _transfers(
+        "Russia delivered 12 S-400 systems to India.\n\n"
+        "Russia will supply about 400 S-400 systems to India in all.", reference)] == [
+        ([3], "delivered"), ([4], "planned")]
+
+
+def test_a_cumulative_number_is_no_quantity_of_the_delivery(reference):
+    assert _transfers("Turkey has delivered a cumulative 18 Bayraktar TB2 drones to Poland.", reference) == [
+        {"at": [3], "supplier": "TUR", "recipient": "POL", "weapon": "bayraktar-tb2", "status": "delivered"}]
+    (t,) = _draft("Turkey has delivered a total of 18 Bayraktar TB2 drones to Poland.", reference).facts
+    assert "quantity" not in t.values and t.values["_note"] == "Quantity: 18 in all so far (a running total)."
+
+
+# --- a denied transfer that is only alleged ------------------------------------------------------
+
+ALLEGED = ("Chile pushed back against Peruvian accusations that it had sold arms to Bolivia.\n\n"
+           "Chile's foreign ministry said that Chile had not approved any sale of arms to Bolivia.")
+
+
+def test_a_denied_transfer_only_alleged_is_drafted_as_alleged_with_the_denial_as_its_claim(reference):
+    d = _draft(ALLEGED, reference)
+    (t,) = [f for f in d.facts if f.type == "arms-transfer"]
+    assert (t.at, {k: v for k, v in t.values.items() if not k.startswith("_")}) == ([4], {
+        "supplier": "CHL", "recipient": "BOL", "weapon": "unspecified-arms", "status": "alleged",
+        "certainty": "attributed", "according_to": ["PER"], "mode": "accuses",
+        "claims": [{"id": "chl-denies-approval", "mode": "denies-approval", "by": ["CHL"], "at": [4]},
+                   {"id": "chl-rejects", "mode": "rejects", "by": ["CHL"], "at": [3]}]})
+
+
+def test_two_denials_of_one_speaker_in_a_sentence_are_one_claim(reference):
+    d = _draft("Russia sold Su-35 jets to Iran, a newspaper said.\n\n"
+               "Russia's defence ministry said it had not approved any sale of Su-35 jets to Iran and that "
+               "it had neither sanctioned nor approved them.", reference)
+    (t,) = [f for f in d.facts if f.type == "arms-transfer"]
+    assert t.values["claims"] == [{"id": "russia-defence-ministry-denies-approval", "mode": "denies-approval",
+                                   "by": ["russia-defence-ministry"], "at": [4]}]
+
+
+def test_a_rejection_of_accusations_before_the_alleged_transfer_is_named_is_its_claim(reference):
+    d = _draft(ALLEGED, reference)
+    (t,) = [f for f in d.facts if f.type == "arms-transfer"]
+    assert [(c["mode"], c["by"], c["at"]) for c in t.values["claims"]] == [
+        ("denies-approval", ["CHL"], [4]), ("rejects", ["CHL"], [3])]
+    assert d.skipped == []
+
+
+def test_the_speaker_of_the_delivery_is_the_source_of_a_transfer_the_article_told_as_a_plan(reference):
+    assert _transfers("Germany will supply IRIS-T systems to Ukraine.\n\n"
+                      "Germany delivered IRIS-T systems to Ukraine, the German Defence Ministry said.", reference) == [
+        {"at": [3, 4], "supplier": "DEU", "recipient": "UKR", "weapon": "iris-t", "status": "delivered",
+         "certainty": "attributed", "according_to": ["germany-defence-ministry"]}]
+
+
+def test_a_speakers_belief_is_likely_not_a_statement(reference):
+    (t,) = _transfers("The White House said it believes Russia plans to buy Shahed-136 drones from Iran.", reference)
+    assert (t["certainty"], t["according_to"], t["modality"]) == ("likely", ["white-house"], "intended")
+    (t,) = _transfers("Russia is believed to have supplied S-400 systems to India, the agency said.", reference)
+    assert t["certainty"] != "likely"

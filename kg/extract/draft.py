@@ -38,7 +38,7 @@ from .exercises import (affiliation, conjuncts, hedged_before, held_at, hypothet
 from .mentions import Gazetteer, Mention, classify, unknown_names
 from .propose import PROPOSED_KINDS, Proposal, Sighting, extended, slug
 from .propose import propose as propose_entries
-from .quantities import Quantity, quantity_before, running_total
+from .quantities import Quantity, cumulative, quantity_before, running_total
 from .tokens import plain
 from .transfers import corefer as corefer_transfers
 
@@ -117,6 +117,8 @@ _USED_IN = re.compile(r"\b(?:used|deployed|fired|launched|employed)\b", re.I)
 _PAST_GIVE = re.compile(r"\b(?:supplied|delivered|sold|transferred|shipped|provided|sent|handed\s+over|donated|"
                         r"exported|gave|given|furnished|received|acquired|bought|obtained|imported|procured|"
                         r"t(?:ook|aken)\s+delivery|handed|brought|armed|unloaded|offloaded|arrived|landed|reached)\b", re.I)
+#: an accusation of a speaker named right before it: "U.S. accusations", "Peru's allegation"
+_ACCUSATION = re.compile(r"\b(?:accusations?|allegations?|accus(?:es|ed)|alleg(?:es|ed))\b", re.I)
 _SOURCE_END = re.compile(r",|;|\.|\s(?:that|which)\s|\s[-\u2014]\s")
 #: a state's adjective rather than its name ("Chinese", "Russian", "Turkish", "Israeli", "French")
 _DEMONYM = re.compile(r"[A-Z][a-z]+(?:an|ese|ish|i|ch)")
@@ -1687,6 +1689,10 @@ class Extractor:
                 if according and (acc_all or spoken or not pre):
                     cert, acc = "attributed", according
                     wcues += [sp.cue for sp in spoken]
+                    belief = lx.BELIEF.search(s.text[:v0])
+                    if belief:  # "said it believes Russia plans to buy": the speaker's belief, likely
+                        cert = "likely"
+                        wcues.append(f"'{belief.group().split()[0]}' ({s.where})")
                 elif pre:
                     cert, acc = "reported", []
                     wcues += [f"'{h.group()}' ({s.where})" for h in pre]
@@ -1704,8 +1710,13 @@ class Extractor:
             q: Quantity | None = quantity_before(s.text, w.start)
             previous = running_total(s.text, w.end)
             if q is not None:
+                total = previous is not None or cumulative(s.text, w.start, q)
+                if not total:  # this transfer's own number, however told: "10", "about 1,000"
+                    values["_amount"] = q.describe()
                 if previous is not None:  # "76 trucks (up from 60)": a running total, not this delivery's size
                     wnotes.insert(0, f"Quantity: {q.describe()} in all so far, up from {previous} (a running total).")
+                elif total:  # "a cumulative 24 drones": all delivered so far, not this delivery's size
+                    wnotes.insert(0, f"Quantity: {q.describe()} in all so far (a running total).")
                 elif q.exact is not None:
                     values["quantity"] = q.exact
                 else:
@@ -1724,6 +1735,8 @@ class Extractor:
             else:
                 status = "reported"
             values["status"] = status
+            if status == "planned" and lx.INTENT.search(s.text[a:w.start]):
+                values["modality"] = "intended"  # "plans to buy", "talks to obtain": an intention, no decision
             label = f"{self.label(w.id)} from {self.label(supplier)} to {self.label(recipient)}"
             confidence = 0.8 if kind in ("give", "get", "arrive") else 0.6
             if inferred:
@@ -1739,6 +1752,7 @@ class Extractor:
     # -- denials and confirmations --
 
     def stances(self) -> None:
+        pending: list[tuple[Sent, re.Match, str]] = []
         for s in self.sents:
             for ftype, pattern in (("confirmation", lx.CONFIRM), ("denial", lx.DENY)):
                 for m in pattern.finditer(s.text):
@@ -1746,7 +1760,16 @@ class Extractor:
             # narrower denials ("pushed back against", "had not approved") are claims on the fact
             for m in claims.NARROW_DENIAL.finditer(s.text):
                 if not any(d.start() <= m.start() < d.end() for d in lx.DENY.finditer(s.text)):
+                    before = len(self.skipped)
                     self._stance(s, "denial", m, claims.denial_mode(m))
+                    if len(self.skipped) > before and self.skipped[-1].endswith("with no drafted fact to refer to"):
+                        pending.append((s, m, self.skipped[-1]))
+        # a denial of "accusations" told before the accused transfer was drafted (as alleged, from a
+        # later denial that names it): the same accusation, denied again
+        if any(f.type == "arms-transfer" and f.values.get("status") == "alleged" for f in self.facts):
+            for s, m, skipped in pending:
+                self.skipped.remove(skipped)
+                self._stance(s, "denial", m, claims.denial_mode(m))
 
     def _spoken_for(self, s: Sent, x: Mention) -> Mention:
         """The speaker of "a spokesman for X": the person the reference has for X's spokesperson
@@ -1845,6 +1868,13 @@ class Extractor:
             if not targets:
                 targets = [f.id for f in recent if f.type == "arms-transfer" and f.at[0] == s.paragraph] \
                     or [f.id for f in recent if f.type == "arms-transfer"] or [f.id for f in recent][-1:]
+        if not targets and ftype == "denial":
+            alleged = self._alleged_transfer(s, m, end, actors)
+            if alleged is not None:
+                targets = [alleged.id]
+            elif mode is not None and _ACCUSATION.search(obj):  # "pushed back against the accusations"
+                targets = [f.id for f in self.facts
+                           if f.type == "arms-transfer" and f.values.get("status") == "alleged"][:1]
         if not targets:
             self.skipped.append(f"{s.where}: '{m.group()}' with no drafted fact to refer to")
             return
@@ -1852,6 +1882,11 @@ class Extractor:
             for t in targets:
                 f = next(f for f in self.facts if f.id == t)
                 made = f.values.setdefault("claims", [])
+                same = next((c for c in made if (c.get("mode"), c.get("by"), c.get("at")) == (mode, by, [s.paragraph])),
+                            None)
+                if same is not None:  # "approved no arms ... neither sanctioned nor approved": one claim
+                    f.cues.append(f"'{m.group()}' ({s.where}): {mode} by {', '.join(by)}")
+                    continue
                 ident = slug(f"{'-'.join(by)}-{mode}")
                 ident = ident if all(c["id"] != ident for c in made) else f"{ident}-{len(made) + 1}"
                 made.append({"id": ident, "mode": mode, "by": by, "at": [s.paragraph]})
@@ -1876,6 +1911,55 @@ class Extractor:
         label = f"{who} {verb if len(by) == 1 else {'denies': 'deny', 'confirms': 'confirm'}[verb]} {shown}"
         self.facts.append(DraftFact(ftype, self.new_id(f"{'-'.join(by)}-{verb}-{targets[0]}"), label,
                                     [s.paragraph], values, cues, 0.6))
+
+    def _alleged_transfer(self, s: Sent, m: re.Match, end: int, actors: list[Mention]) -> DraftFact | None:
+        """The transfer a denial at ``m`` names ("had not approved any sale of arms to Bolivia")
+        when no drafted fact tells it: only alleged, so drafted as such (status ``alleged``), by
+        whoever the article says accuses (a state or person named before "accusations",
+        "alleged"), never as a fact the article states (docs/claims-model.md)."""
+        obj = s.text[m.end():end]
+        noun = lx.TRANSFER_NOUNS.search(obj)
+        if noun is None:
+            return None
+        after = m.end() + noun.end()
+        weapon = next((x.id for x in s.mentions if x.kind == "weapon" and after <= x.start < end), None)
+        bare = re.match(r"\s*(?:any\s+|the\s+|some\s+)?([a-z]+)\b", s.text[after:end], re.I)
+        if weapon is None and bare and bare.group(1).casefold() in lx.WEAPON_GENERIC \
+                and "unspecified-arms" in self.reference.entities:
+            weapon = "unspecified-arms"  # "any shipment of arms": weapons the text does not name
+        recipient = next((x for x in s.mentions if after <= x.start < end and self.state_of(x) and x.kind == "state"
+                          and re.search(r"\bto\s+(?:the\s+)?$", s.text[max(0, x.start - 10):x.start])), None)
+        if weapon is None or recipient is None:
+            return None
+        a = s.clause(m.start())[0]
+        subject = [x for x in s.mentions if a <= x.start < m.start() and x.kind == "state"]
+        supplier = self.state_of(subject[-1]) if subject else next(
+            (st for x in actors if (st := self.state_of(x))), None)
+        recipient_id = self.state_of(recipient)
+        if supplier is None or supplier == recipient_id:
+            return None
+        values: dict = {"supplier": supplier, "recipient": recipient_id, "weapon": weapon, "status": "alleged"}
+        cues = [f"'{noun.group().strip()}' under the denial '{m.group()}' ({s.where}): alleged, not told as a fact"]
+        accusers = []
+        for t in self.sents:
+            if t.paragraph > s.paragraph:
+                break
+            for acc in _ACCUSATION.finditer(t.text):
+                who = [x for x in t.mentions if x.end <= acc.start() and x.kind in ("state", "person")
+                       and re.fullmatch(r"[\s'’s]*", t.text[x.end:acc.start()])]
+                if who:
+                    accusers.append(self.state_of(who[-1]) if who[-1].kind == "state" else who[-1].id)
+                    cues.append(f"'{t.text[who[-1].start:acc.end()]}' ({t.where})")
+        accusers = [x for x in dict.fromkeys(accusers) if x and x not in (supplier, recipient_id)]
+        values["certainty"] = "attributed" if accusers else "reported"
+        if accusers:
+            values["according_to"] = accusers
+            values["mode"] = "accuses"
+        fact = DraftFact("arms-transfer", self.new_id(f"{supplier}-{recipient_id}-{weapon}"),
+                         f"{self.label(weapon)} from {self.label(supplier)} to {self.label(recipient_id)} (alleged)",
+                         [s.paragraph], values, cues, 0.4)
+        self.facts.append(fact)
+        return fact
 
     # -- names not in the reference --
 

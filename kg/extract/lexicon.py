@@ -284,3 +284,10 @@ NEGATED = re.compile(r"(?:\b(?:not|never|no|neither|nor)\b|n't)(?:\s+[\w'-]+){0,
 RETRACTED = re.compile(r"\b(?:retract(?:s|ed|ing)?|withdr(?:ew|awn)\s+(?:the|its)\s+(?:story|report|claim)|"
                        r"(?:removed|deleted|took\s+down|pulled)\s+(?:the|its)\s+(?:story|report|article|post)|"
                        r"declared\s+it\s+false)\b", re.I)
+#: an intention, not a decision: "plans to buy", "talks with Iran to obtain", "seeks to acquire"
+#: (a transfer drafted with modality ``intended``, docs/claims-model.md)
+INTENT = re.compile(r"\b(?:plans?\s+to|planning\s+to|intends?\s+to|intend(?:ed|ing)\s+to|"
+                    r"seek(?:s|ing)?\s+to|wants?\s+to|hopes?\s+to|negotiations?|talks)\b", re.I)
+#: a speaker's belief before a transfer cue: "it believes Russia plans to buy" (certainty ``likely``);
+#: not the passive hedge "is believed to have supplied" (a report, ``HEDGES``)
+BELIEF = re.compile(r"\b(?:believes|believe|thinks|suspects)\s+(?:that\s+)?[^.;]*$", re.I)

@@ -100,3 +100,13 @@ def running_total(text: str, start: int) -> int | None:
     "76 trucks (up from 60)" gives 60; else None."""
     m = _RUNNING.match(text, start)
     return int(m.group("n").replace(",", "")) if m else None
+
+
+_CUMULATIVE = re.compile(r"\b(?:cumulative|total\s+of|combined)\s+$", re.I)
+
+
+def cumulative(text: str, end: int, quantity: Quantity) -> bool:
+    """True where ``quantity``, which ends before offset ``end`` (the weapon's name), is a
+    running total told with no previous figure: "a cumulative 24 drones", "a total of 24"."""
+    at = text.rfind(quantity.text, max(0, end - 90), end)
+    return at >= 0 and bool(_CUMULATIVE.search(text[max(0, at - 30):at]))

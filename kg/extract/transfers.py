@@ -12,8 +12,10 @@ folds the mentions of one transfer into one fact:
 - the same weapon between the same states is one transfer, in one paragraph or, later, unless
   either is named as a batch of several ("the last batch of", "its first", "another");
 
-never two mentions whose quantities differ, nor two of one weapon whose statuses differ
-("24 delivered and 30 more ordered").
+never two mentions whose numbers differ (exact or not: "10" and "about 1,000"), nor two of one weapon whose statuses differ in one
+paragraph ("24 delivered and 30 more ordered"). In later paragraphs, an order or a plan and the
+delivery of the same weapons between the same states are the stages of one transfer ("agreed to
+supply", then "delivered"): the fact takes the latest stage told (planned, ordered, delivered).
 
 The fact kept is the named system's, else the first; it takes the paragraphs, cues and missing
 values of those folded into it, and another speaker's account as a claim of it (``claims``:
@@ -32,6 +34,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .draft import DraftFact
 
 _COMMON_NOUN = re.compile(r"[a-z][a-z /-]*")
+#: the stages of one transfer, in the order they happen (other statuses are never replaced)
+_STAGES = {"planned": 0, "ordered": 1, "delivered": 2}
 
 
 def generic(reference: Reference, weapon: str) -> bool:
@@ -47,8 +51,15 @@ def _category(reference: Reference, weapon: str) -> str | None:
 
 
 def _fold(into: "DraftFact", other: "DraftFact") -> None:
-    # another speaker's account of the same transfer is a claim of it (docs/claims-model.md)
+    mine, theirs = into.values.get("status"), other.values.get("status")
+    later = _STAGES.get(theirs, -1) > _STAGES.get(mine, 99)  # the later stage told: "ordered", then "delivered"
     by = other.values.get("according_to", [])
+    if later and by and not into.values.get("according_to") and not into.values.get("certainty"):
+        # the article told the plan, a speaker the delivery: the transfer as it stands is that speaker's
+        into.values["according_to"] = list(by)
+        if other.values.get("certainty"):
+            into.values["certainty"] = other.values["certainty"]
+    # another speaker's account of the same transfer is a claim of it (docs/claims-model.md)
     if by and by != into.values.get("according_to", []):
         claims = into.values.setdefault("claims", [])
         ident = "-".join(by) + "-account"
@@ -60,9 +71,13 @@ def _fold(into: "DraftFact", other: "DraftFact") -> None:
     into.at = sorted(set(into.at) | set(other.at))
     into.cues += [c for c in other.cues if c not in into.cues]
     for key, value in other.values.items():
-        if key not in into.values and not key.startswith("_") and key not in ("certainty", "according_to"):
+        if key not in into.values and (key == "_amount" or not key.startswith("_")) \
+                and key not in ("certainty", "according_to"):
             into.values[key] = value
     into.confidence = max(into.confidence, other.confidence)
+    if later:
+        into.values["status"] = theirs
+        into.values.pop("modality", None)  # an intention that went ahead is no longer only intended
 
 
 def corefer(facts: list["DraftFact"], reference: Reference) -> list["DraftFact"]:
@@ -75,7 +90,9 @@ def corefer(facts: list["DraftFact"], reference: Reference) -> list["DraftFact"]
             (b.values.get("supplier"), b.values.get("recipient"))
 
     def differ(a: "DraftFact", b: "DraftFact") -> bool:
-        keys = ("quantity", "status") if a.values["weapon"] == b.values["weapon"] else ("quantity",)
+        # two statuses of one weapon in one paragraph are two transfers; later, stages of one
+        keys = ("quantity", "_amount", "status") if a.values["weapon"] == b.values["weapon"] \
+            and set(a.at) & set(b.at) else ("quantity", "_amount")
         return any(k in a.values and k in b.values and a.values[k] != b.values[k] for k in keys)
 
     for i, f in enumerate(transfers):
