@@ -62,9 +62,10 @@ def _step(run_kg, root: Path, fresh: Path, rebuilt: list[str], *args: str) -> di
     head = [f"Rebuilt {len(rebuilt)} of {len(_articles(root))} article(s):", *(f"  {name}" for name in rebuilt)]
     lines = result.stderr.splitlines()
     assert lines[:len(head)] == head
-    assert lines[-1].startswith(f"Built {len(_articles(root))} article(s), ")
+    assert re.fullmatch(r"kg build: \d+\.\d\d s", lines[-1]), lines[-1]  # -v: how long it took
+    assert lines[-2].startswith(f"Built {len(_articles(root))} article(s), ")
     clean, clean_outputs = _clean(run_kg, root, fresh, *args)
-    assert lines[len(head):] == clean.stderr.splitlines()  # the same report and summary
+    assert lines[len(head):-1] == clean.stderr.splitlines()  # the same report and summary
     for name in OUTPUTS:
         assert outputs[name] == clean_outputs[name], name
     return outputs

@@ -40,6 +40,7 @@ from .propose import PROPOSED_KINDS, Proposal, Sighting, extended, slug
 from .propose import propose as propose_entries
 from .quantities import Quantity, cumulative, quantity_before, running_total
 from .tokens import plain
+from .records import DraftFact
 from .transfers import corefer as corefer_transfers
 
 ACTOR_KINDS = ("state", "force", "person", "organisation", "group")
@@ -151,23 +152,6 @@ class Sent:
             if a <= pos < b:
                 return a, b
         return 0, len(self.text)
-
-
-@dataclass
-class DraftFact:
-    type: str
-    id: str
-    label: str
-    at: list[int]
-    values: dict
-    cues: list[str] = field(default_factory=list)
-    confidence: float = 0.5
-
-    def note(self) -> str:
-        cues = "; ".join(dict.fromkeys(self.cues))
-        extra = self.values.get("_note", "")
-        return (f"DRAFT by kg extract, review. Cues: {cues}. Confidence {self.confidence:.2f}."
-                + (f" {extra}" if extra else ""))
 
 
 @dataclass

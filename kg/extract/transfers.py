@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from ..inputs.facts import Reference
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .draft import DraftFact
+    from .records import DraftFact
 
 _COMMON_NOUN = re.compile(r"[a-z][a-z /-]*")
 #: the stages of one transfer, in the order they happen (other statuses are never replaced)
