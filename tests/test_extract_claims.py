@@ -352,3 +352,14 @@ def test_a_speakers_belief_is_likely_not_a_statement(reference):
     assert (t["certainty"], t["according_to"], t["modality"]) == ("likely", ["white-house"], "intended")
     (t,) = _transfers("Russia is believed to have supplied S-400 systems to India, the agency said.", reference)
     assert t["certainty"] != "likely"
+
+
+def test_a_states_accusation_made_by_its_envoy_is_the_envoys(reference):
+    # "Russian accusations", then the person who made them, given as a Russian official: the
+    # accuser is the person, not the state
+    d = _draft("Chile pushed back against Russian accusations that it had sold arms to Bolivia.\n\n"
+               "Sergei Lavrov, the Russian foreign minister, said on Monday that he was sure Chile had sold "
+               "weapons to Bolivia.\n\n"
+               "Chile's foreign ministry said that Chile had not approved any sale of arms to Bolivia.", reference)
+    (t,) = [f for f in d.facts if f.type == "arms-transfer"]
+    assert (t.values["according_to"], t.values["mode"]) == (["sergei-lavrov"], "accuses")

@@ -1935,6 +1935,7 @@ class Extractor:
                     accusers.append(self.state_of(who[-1]) if who[-1].kind == "state" else who[-1].id)
                     cues.append(f"'{t.text[who[-1].start:acc.end()]}' ({t.where})")
         accusers = [x for x in dict.fromkeys(accusers) if x and x not in (supplier, recipient_id)]
+        accusers = list(dict.fromkeys(self._spokesperson_of(st, s.paragraph, cues) for st in accusers))
         values["certainty"] = "attributed" if accusers else "reported"
         if accusers:
             values["according_to"] = accusers
@@ -1944,6 +1945,31 @@ class Extractor:
                          [s.paragraph], values, cues, 0.4)
         self.facts.append(fact)
         return fact
+
+    #: "Jane Doe, the French ambassador to Chile, said": the apposition after a person, up to its comma
+    _APPOSITION = re.compile(r"\s*,\s*(?:the|a|an)\s+(?P<post>[^,;]+?)\s*,")
+
+    def _spokesperson_of(self, accuser: str, paragraph: int, cues: list[str]) -> str:
+        """The person who speaks for the state ``accuser`` up to ``paragraph``: a speaker given in
+        apposition as one of its officials ("X, the U.S. ambassador to South Africa, said"), whose
+        accusation "U.S. accusations" reports; else the state itself."""
+        if accuser not in self.reference.entities or self.entity(accuser).kind != "state":
+            return accuser
+        for t in self.sents:
+            if t.paragraph > paragraph:
+                break
+            spoken = {sp.id for sp in self._speakers(t)}
+            for x in t.mentions:
+                post = self._APPOSITION.match(t.text, x.end) if x.kind == "person" and x.id in spoken else None
+                if post is None:
+                    continue
+                # the post's own state: the first state named in it, not after a preposition ("to South Africa")
+                owner = next((self.state_of(y) for y in t.mentions if post.start("post") <= y.start < post.end("post")
+                              and self.state_of(y) and not self._after_preposition(t, y)), None)
+                if owner == accuser:
+                    cues.append(f"'{t.text[x.start:post.end()].rstrip(',')}' ({t.where}): the accuser of {accuser}")
+                    return x.id
+        return accuser
 
     # -- names not in the reference --
 
