@@ -363,3 +363,17 @@ def test_a_states_accusation_made_by_its_envoy_is_the_envoys(reference):
                "Chile's foreign ministry said that Chile had not approved any sale of arms to Bolivia.", reference)
     (t,) = [f for f in d.facts if f.type == "arms-transfer"]
     assert (t.values["according_to"], t.values["mode"]) == (["sergei-lavrov"], "accuses")
+
+
+def test_unnamed_officials_who_say_their_state_denies_are_the_references_unnamed_people(reference):
+    # "a navy spokesman said that Iran had not approved": the speaker denies, not the state of the
+    # clause he says; the title with that state is the reference's unnamed person
+    d = _draft("Russia sold Su-35 jets to Iran, a newspaper said.\n\n"
+               "A navy spokesman said on Monday that Iran had not approved any purchase of Su-35 jets.", reference)
+    (t,) = [f for f in d.facts if f.type == "arms-transfer"]
+    assert [(c["mode"], c["by"]) for c in t.values["claims"]] == [("denies-approval", ["iran-navy-spokesperson"])]
+    d = _draft("Turkey sold Bayraktar TB2 drones to Poland, a newspaper said.\n\n"
+               "A deputy defence minister and an army spokesman both said that Poland had not approved any "
+               "purchase of the drones.", reference)
+    (t,) = [f for f in d.facts if f.type == "arms-transfer"]
+    assert [(c["mode"], c["by"]) for c in t.values["claims"]] == [("denies-approval", ["poland-deputy-defence-minister"])]

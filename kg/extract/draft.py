@@ -1767,6 +1767,37 @@ class Extractor:
                 return Mention(e.id, e.kind, x.start, x.end, x.text)
         return x
 
+    #: "A foreign ministry spokesman and a minister ... (both) said on Friday that ": unnamed people
+    #: by their titles, the subject of a verb of saying whose clause follows
+    _TITLED_SAY = re.compile(r"^\s*(?P<subj>(?:an?|the)\s[^,;.\"\u201c]*?)\s+(?:both\s+|also\s+)?"
+                             r"(?:said|say|says|stated|told\s+\w+)(?:\s+on\s+\w+)?\s+that\s+$", re.I)
+
+    def _titled_speakers(self, s: Sent, actors: list[Mention]) -> list[Mention]:
+        """The speakers of "a navy spokesman said that Iran had not approved ...": when the actors
+        found are only the states of the clause said, and the sentence's subject is unnamed people
+        given by their titles, each title with that state resolves to the reference's unnamed person
+        ("Iranian Navy spokesperson", "Deputy defence minister of Poland"); those found speak."""
+        states = [st for x in actors if x.kind == "state" and (st := self.state_of(x))]
+        if not actors or len(states) != len(actors):
+            return []
+        said = self._TITLED_SAY.match(s.text[:actors[0].start])
+        if said is None or any(x.start < actors[0].start for x in s.mentions if x.kind in ACTOR_KINDS):
+            return []
+        found = []
+        for part in re.split(r",\s*|\s+and\s+", said.group("subj")):
+            title = re.sub(r"^(?:an?|the)\s+", "", part.strip(), flags=re.I)
+            title = re.sub(r"\bspokes(?:man|woman)\b", "spokesperson", title, flags=re.I)
+            for st in states:
+                e = self.entity(st)
+                names = [e.label, *e.aliases]
+                hits = [h for n in names for h in self.reference.find(f"{n} {title}", ["person"])
+                        + self.reference.find(f"{title} of {n}", ["person"]) if h.values.get("unnamed")]
+                if hits:
+                    start = said.start("subj") + said.group("subj").find(part.strip())
+                    found.append(Mention(hits[0].id, "person", start, start + len(part.strip()), part.strip()))
+                    break
+        return found
+
     def _stance(self, s: Sent, ftype: str, m: re.Match, mode: str | None = None) -> None:
         """A denial or confirmation in ``s`` at ``m``: a fact of its own, or, for a denial of a
         narrower ``mode`` (``rejects``, ``denies-approval``), a claim of that mode on each fact it
@@ -1788,6 +1819,7 @@ class Extractor:
                     break
                 chain.insert(0, x)
             actors = chain
+            actors = self._titled_speakers(s, actors) or actors
         both = _BOTH.search(s.text[a:m.start()])
         recent_pair = [f for f in self.facts if f.type == "arms-transfer" and s.paragraph - 1 <= f.at[0] <= s.paragraph]
         if not actors and both and recent_pair:
