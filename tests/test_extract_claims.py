@@ -377,3 +377,23 @@ def test_unnamed_officials_who_say_their_state_denies_are_the_references_unnamed
                "purchase of the drones.", reference)
     (t,) = [f for f in d.facts if f.type == "arms-transfer"]
     assert [(c["mode"], c["by"]) for c in t.values["claims"]] == [("denies-approval", ["poland-deputy-defence-minister"])]
+
+
+# --- a weapon named before, then by a plain noun -------------------------------------------------
+
+PLANES = ("Chile has signed a contract to buy Rafale jets from France.\n\n"
+          "The contract is part of a plan by Chile to buy 30 planes from Paris in all, officials said. "
+          "The original plan was to buy 20 jets.")
+
+
+def test_a_plain_noun_after_a_verb_of_transfer_is_the_weapon_named_before_and_a_plan_is_planned(reference):
+    # one transfer: the plan's 30 planes are the Rafale jets of the contract told before
+    assert _transfers(PLANES, reference) == [
+        {"at": [3, 4], "supplier": "FRA", "recipient": "CHL", "weapon": "rafale", "status": "planned", "quantity": 30,
+         "modality": "planned"}]
+
+
+def test_the_figure_of_an_earlier_plan_is_no_transfer(reference):
+    d = _draft(PLANES, reference)
+    assert [f.values.get("quantity") for f in d.facts if f.type == "arms-transfer"] == [30]
+    assert "4.2: 'jets' of an earlier plan, no transfer of its own" in d.skipped

@@ -41,9 +41,17 @@ from .propose import propose as propose_entries
 from .quantities import Quantity, cumulative, quantity_before, running_total
 from .tokens import plain
 from .records import DraftFact
+from .transfers import _category as weapon_category
 from .transfers import corefer as corefer_transfers
+from .transfers import generic as transfer_generic
 
 ACTOR_KINDS = ("state", "force", "person", "organisation", "group")
+#: a plan told as a noun, right before its verb of transfer: "part of a plan by the country to buy"
+_PLAN_NOUN = re.compile(r"\b(?:a|the|its|their|his|her)\s+(?:[\w-]+\s+)?plans?\s+(?:(?:by|of|for)\s+[^,;]*?\s+)?"
+                        r"to\s+[a-z]+", re.I)
+#: a plan given up or changed: "the original plan was to buy 36 jets"
+_EARLIER_PLAN = re.compile(r"\b(?:original|initial|earlier|first|previous|former)\s+(?:plans?|intention|aim)\b"
+                           r"[^,;]*$", re.I)
 
 _TRIGGER = re.compile(
     r"\b(?:war[- ]games?|military\s+games|wargames?|drills?|exercises?|manoeuvres?|maneuvers?|maneuvres?)\b", re.I)
@@ -1371,6 +1379,8 @@ class Extractor:
             weapons = [m for m in s.mentions if m.kind == "weapon"]
             cues = self._transfer_cues(s)
             made: list[DraftFact] = []
+            if not weapons and cues:
+                weapons = self._generic_weapons(s, cues)
             if weapons and cues:
                 made = self._transfers_in(s, weapons, cues)
             # "These were used in the Ukraine conflict": the conflict of the transfers just drafted
@@ -1386,6 +1396,34 @@ class Extractor:
             if made:
                 previous = made
         self.facts = corefer_transfers(self.facts, self.reference)
+
+    #: the object right after a verb of transfer: "buy 42 planes", "deliver the jets", "sell more fighters"
+    _GENERIC_OBJECT = re.compile(r"\s+(?:(?:the|its|their|more|further|additional)\s+)?"
+                                 r"(?:(?:\d[\d,]*|[a-z]+)\s+)?(?P<head>[a-z]+)\b", re.I)
+
+    def _generic_weapons(self, s: Sent, cues) -> list[Mention]:
+        """The weapons of a sentence that names none, by a plain noun after a verb of transfer
+        ("a plan to buy 42 planes from Paris"): the weapon of the transfer drafted just before
+        (this paragraph or the one before) whose category the noun names, else none."""
+        out: list[Mention] = []
+        for kind, cue in cues:
+            if kind not in ("give", "get"):
+                continue
+            obj = self._GENERIC_OBJECT.match(s.text, cue.end())
+            category = lx.WEAPON_HEADS.get(obj.group("head").casefold()) if obj else None
+            if category is None or category == "other":
+                continue
+            if _EARLIER_PLAN.search(s.text[s.clause(cue.start())[0]:cue.start()]):
+                # an earlier plan's figure ("the original plan was to buy 36 jets") is no transfer
+                self.skipped.append(f"{s.where}: '{obj.group('head')}' of an earlier plan, no transfer of its own")
+                continue
+            named = [f.values["weapon"] for f in self.facts if f.type == "arms-transfer"
+                     and s.paragraph - 1 <= max(f.at) <= s.paragraph and f.values.get("weapon")
+                     and not transfer_generic(self.reference, f.values["weapon"])
+                     and weapon_category(self.reference, f.values["weapon"]) == category]
+            if named:
+                out.append(Mention(named[-1], "weapon", obj.start("head"), obj.end("head"), obj.group("head")))
+        return out
 
     def _states_in(self, s: Sent, a: int, b: int, skip: list[tuple[int, int]]) -> list[Mention]:
         return [m for m in s.mentions if a <= m.start < b and self.state_of(m) and m.kind in ("state", "force")
@@ -1719,7 +1757,10 @@ class Extractor:
             else:
                 status = "reported"
             values["status"] = status
-            if status == "planned" and lx.INTENT.search(s.text[a:w.start]):
+            plan = _PLAN_NOUN.search(s.text[a:w.start])
+            if status == "planned" and plan and re.fullmatch(r"[\s\d,]*|\s+\w+\s+", s.text[a + plan.end():w.start]):
+                values["modality"] = "planned"  # "part of a plan by Chile to buy 42 planes": the plan is told
+            elif status == "planned" and lx.INTENT.search(s.text[a:w.start]):
                 values["modality"] = "intended"  # "plans to buy", "talks to obtain": an intention, no decision
             label = f"{self.label(w.id)} from {self.label(supplier)} to {self.label(recipient)}"
             confidence = 0.8 if kind in ("give", "get", "arrive") else 0.6

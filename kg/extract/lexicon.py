@@ -248,7 +248,7 @@ WEAPON_HEADS = {
     "shell": "artillery", "shells": "artillery", "artillery": "artillery", "howitzer": "artillery",
     "howitzers": "artillery", "launcher": "artillery", "launchers": "artillery", "drone": "aircraft",
     "drones": "aircraft", "jet": "aircraft", "jets": "aircraft", "fighter": "aircraft", "fighters": "aircraft",
-    "aircraft": "aircraft", "helicopter": "aircraft", "helicopters": "aircraft", "tank": "armoured-vehicles",
+    "aircraft": "aircraft", "plane": "aircraft", "planes": "aircraft", "helicopter": "aircraft", "helicopters": "aircraft", "tank": "armoured-vehicles",
     "tanks": "armoured-vehicles", "vehicles": "armoured-vehicles", "system": "other", "systems": "other",
     "radar": "sensors", "radars": "sensors", "frigate": "ships", "frigates": "ships", "submarine": "ships",
     "submarines": "ships", "corvette": "ships", "corvettes": "ships", "bombs": "missiles", "bomb": "missiles",
