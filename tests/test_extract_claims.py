@@ -397,3 +397,11 @@ def test_the_figure_of_an_earlier_plan_is_no_transfer(reference):
     d = _draft(PLANES, reference)
     assert [f.values.get("quantity") for f in d.facts if f.type == "arms-transfer"] == [30]
     assert "4.2: 'jets' of an earlier plan, no transfer of its own" in d.skipped
+
+
+def test_a_transfer_the_article_itself_reports_is_its_own_report_and_the_first_speakers_a_claim(reference):
+    assert _transfers("Russia delivered Su-35 jets to Algeria, Interfax reported.\n\n"
+                      "The Su-35 jets were reportedly delivered by Russia to Algeria.", reference) == [
+        {"at": [3, 4], "supplier": "RUS", "recipient": "DZA", "weapon": "su-35", "certainty": "reported",
+         "status": "delivered", "claims": [{"id": "interfax-account", "by": ["interfax"], "at": [3],
+                                            "certainty": "attributed"}]}]
