@@ -405,3 +405,13 @@ def test_a_transfer_the_article_itself_reports_is_its_own_report_and_the_first_s
         {"at": [3, 4], "supplier": "RUS", "recipient": "DZA", "weapon": "su-35", "certainty": "reported",
          "status": "delivered", "claims": [{"id": "interfax-account", "by": ["interfax"], "at": [3],
                                             "certainty": "attributed"}]}]
+
+
+def test_a_retracted_report_is_the_speakers_claim_with_its_retraction_not_the_facts_source(reference):
+    assert _transfers("Interfax said Russia would deliver Su-35 jets to Iran, but later removed the story.",
+                      reference) == [
+        {"at": [3], "supplier": "RUS", "recipient": "IRN", "weapon": "su-35", "certainty": "unclear",
+         "claims": [{"id": "interfax-report", "by": ["interfax"], "at": [3], "certainty": "attributed"},
+                    {"id": "interfax-retraction", "mode": "retracts", "of": "interfax-report", "by": ["interfax"],
+                     "at": [3], "certainty": "attributed"}],
+         "status": "reported"}]

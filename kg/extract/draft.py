@@ -1724,6 +1724,13 @@ class Extractor:
             if retracted:  # "the outlet later removed the story": what it said stands unclear
                 cert = "unclear"
                 wcues.append(f"'{retracted.group()}' ({s.where})")
+                if acc:  # the article's account is unclear; the speaker's report and its retraction are claims
+                    ident = "-".join(acc)
+                    values["claims"] = [
+                        {"id": f"{ident}-report", "by": list(acc), "at": [s.paragraph], "certainty": "attributed"},
+                        {"id": f"{ident}-retraction", "mode": "retracts", "of": f"{ident}-report", "by": list(acc),
+                         "at": [s.paragraph], "certainty": "attributed"}]
+                    acc = []
             if cert:
                 values["certainty"] = cert
             if acc:
