@@ -415,3 +415,10 @@ def test_a_retracted_report_is_the_speakers_claim_with_its_retraction_not_the_fa
                     {"id": "interfax-retraction", "mode": "retracts", "of": "interfax-report", "by": ["interfax"],
                      "at": [3], "certainty": "attributed"}],
          "status": "reported"}]
+
+
+def test_a_participle_after_an_article_is_no_transfer_cue(reference):
+    # "the pledged jets": an attribute, not a verb whose subject (Chile) would be the supplier
+    assert [(t["supplier"], t["recipient"]) for t in _transfers(
+        "Peru sold Rafale jets to Chile.\n\nThe agency wrote of Chile getting one of the pledged Rafale jets.",
+        reference)] == [("PER", "CHL")]

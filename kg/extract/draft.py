@@ -1352,6 +1352,9 @@ class Extractor:
                 adj = lx.SUPPLIED_ADJ.match(s.text[m.end:])
                 if adj and s.text[m.end:m.end + 1] == "-":
                     out.append(("adj", _Fake(m.start, m.end + adj.end(), s.text[m.start:m.end + adj.end()])))
+        # a participle after an article is an attribute, not a verb: "one of the pledged systems"
+        out = [(k, m) for k, m in out if k not in ("give", "get") or not re.search(r"(?:ed|en)$", m.group(), re.I)
+               or not re.search(r"\b(?:the|a|an|its|their|his|her|these|those)\s+$", s.text[:m.start()], re.I)]
         # "arm" and "armed" are verbs only with a state as object ("armed Ukraine")
         out = [(k, m) for k, m in out if not re.fullmatch(r"arm(?:s|ed|ing)?", m.group(), re.I)]
         # a noun inside a verb's phrase is the verb's ("taken delivery of": the verb, not "delivery of")
