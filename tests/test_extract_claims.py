@@ -422,3 +422,9 @@ def test_a_participle_after_an_article_is_no_transfer_cue(reference):
     assert [(t["supplier"], t["recipient"]) for t in _transfers(
         "Peru sold Rafale jets to Chile.\n\nThe agency wrote of Chile getting one of the pledged Rafale jets.",
         reference)] == [("PER", "CHL")]
+
+
+def test_missiles_delivered_with_a_system_are_the_references_missiles_launched_from_it(reference):
+    assert [(t["weapon"], t["supplier"], t["recipient"]) for t in _transfers(
+        "Germany delivered a Patriot air defence system together with missiles to Poland.", reference)] == [
+        ("patriot", "DEU", "POL"), ("patriot-missile", "DEU", "POL")]

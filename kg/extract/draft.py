@@ -1386,6 +1386,7 @@ class Extractor:
                 weapons = self._generic_weapons(s, cues)
             if weapons and cues:
                 made = self._transfers_in(s, weapons, cues)
+                self._launched_from(s, made)
             # "These were used in the Ukraine conflict": the conflict of the transfers just drafted
             conflicts = [m for m in s.mentions if m.kind == "conflict"]
             if conflicts and _USED_IN.search(s.text):
@@ -1399,6 +1400,26 @@ class Extractor:
             if made:
                 previous = made
         self.facts = corefer_transfers(self.facts, self.reference)
+
+    def _launched_from(self, s: Sent, made: list[DraftFact]) -> None:
+        """A kind of weapon transferred with a named system in one sentence ("the Patriot system
+        together with missiles") is the reference's weapon of that kind launched from the system
+        (``launched_from``), when there is exactly one."""
+        named = {f.values["weapon"] for f in made if not transfer_generic(self.reference, f.values["weapon"])}
+        for f in made:
+            w = f.values["weapon"]
+            if not named or not transfer_generic(self.reference, w):
+                continue
+            fits = [e.id for e in self.reference.entities.values() if e.kind == "weapon"
+                    and getattr(e.values.get("launched_from"), "id", e.values.get("launched_from")) in named
+                    and weapon_category(self.reference, e.id) == weapon_category(self.reference, w)]
+            if len(fits) == 1:
+                f.values["weapon"] = fits[0]
+                f.label = f.label.replace(self.label(w), self.label(fits[0]), 1)
+                f.id = self.new_id(f.id.replace(slug(w), slug(fits[0]), 1))
+                system = self.entity(fits[0]).values["launched_from"]
+                f.cues.append(f"the {self.label(w).casefold()} of the {self.label(getattr(system, 'id', system))} "
+                              f"transferred with it ({s.where})")
 
     #: the object right after a verb of transfer: "buy 42 planes", "deliver the jets", "sell more fighters"
     _GENERIC_OBJECT = re.compile(r"\s+(?:(?:the|its|their|more|further|additional)\s+)?"
