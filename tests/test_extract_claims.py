@@ -428,3 +428,10 @@ def test_missiles_delivered_with_a_system_are_the_references_missiles_launched_f
     assert [(t["weapon"], t["supplier"], t["recipient"]) for t in _transfers(
         "Germany delivered a Patriot air defence system together with missiles to Poland.", reference)] == [
         ("patriot", "DEU", "POL"), ("patriot-missile", "DEU", "POL")]
+
+
+def test_a_second_clause_of_that_is_a_clause_of_its_own(reference):
+    # the rockets of the first "that" clause are used, not bought: the purchase is of the systems
+    assert [(t["weapon"], t["supplier"], t["recipient"]) for t in _transfers(
+        "The ministry said that Grad rockets had been used by Peru and that it plans to buy missile systems "
+        "from Chile.", reference)] == [("missile-system", "CHL", "PER")]

@@ -1491,7 +1491,7 @@ class Extractor:
                 return pool[0]
         # no cue in the weapon's clause: the cue before it, unless a clause with a subject of its own
         # lies between ("..., providing care, and it has doubled as a testing ground for weapons")
-        own = re.compile(r"(?:,|;)\s+(?:and|but|while)\s+(?:it|they|he|she|this|that)\b|;")
+        own = re.compile(r"(?:,|;)\s+(?:and|but|while)\s+(?:it|they|he|she|this|that)\b|;|\band\s+that\s")
         if before and not own.search(s.text[before[-1][1].end():w.start]):
             return before[-1]
         if after and not own.search(s.text[w.end:after[0][1].start()]):

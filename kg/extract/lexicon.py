@@ -92,6 +92,7 @@ CLAUSE_BREAK = re.compile(
     r"marking|underscoring|signalling|signaling|highlighting|showing|amid|after|following|because|as|"
     r"despite|and\s+(?:it|they|he|she|the|this|that)\b|with\s+(?:tensions|the\s+aim)|in\s+a\s+move)\b)|"
     r"\s(?=(?:while|whereas|after|before|because|although|since|amid|prompting|following|despite)\s)|"
+    r"\s(?=and\s+that\s)|"
     r"^(?=while\s|whereas\s|although\s)", re.I)
 
 ACTIVITY_CUES = {
