@@ -352,3 +352,86 @@ def test_a_speakers_belief_is_likely_not_a_statement(reference):
     assert (t["certainty"], t["according_to"], t["modality"]) == ("likely", ["white-house"], "intended")
     (t,) = _transfers("Russia is believed to have supplied S-400 systems to India, the agency said.", reference)
     assert t["certainty"] != "likely"
+
+
+def test_a_states_accusation_made_by_its_envoy_is_the_envoys(reference):
+    # "Russian accusations", then the person who made them, given as a Russian official: the
+    # accuser is the person, not the state
+    d = _draft("Chile pushed back against Russian accusations that it had sold arms to Bolivia.\n\n"
+               "Sergei Lavrov, the Russian foreign minister, said on Monday that he was sure Chile had sold "
+               "weapons to Bolivia.\n\n"
+               "Chile's foreign ministry said that Chile had not approved any sale of arms to Bolivia.", reference)
+    (t,) = [f for f in d.facts if f.type == "arms-transfer"]
+    assert (t.values["according_to"], t.values["mode"]) == (["sergei-lavrov"], "accuses")
+
+
+def test_unnamed_officials_who_say_their_state_denies_are_the_references_unnamed_people(reference):
+    # "a navy spokesman said that Iran had not approved": the speaker denies, not the state of the
+    # clause he says; the title with that state is the reference's unnamed person
+    d = _draft("Russia sold Su-35 jets to Iran, a newspaper said.\n\n"
+               "A navy spokesman said on Monday that Iran had not approved any purchase of Su-35 jets.", reference)
+    (t,) = [f for f in d.facts if f.type == "arms-transfer"]
+    assert [(c["mode"], c["by"]) for c in t.values["claims"]] == [("denies-approval", ["iran-navy-spokesperson"])]
+    d = _draft("Turkey sold Bayraktar TB2 drones to Poland, a newspaper said.\n\n"
+               "A deputy defence minister and an army spokesman both said that Poland had not approved any "
+               "purchase of the drones.", reference)
+    (t,) = [f for f in d.facts if f.type == "arms-transfer"]
+    assert [(c["mode"], c["by"]) for c in t.values["claims"]] == [("denies-approval", ["poland-deputy-defence-minister"])]
+
+
+# --- a weapon named before, then by a plain noun -------------------------------------------------
+
+PLANES = ("Chile has signed a contract to buy Rafale jets from France.\n\n"
+          "The contract is part of a plan by Chile to buy 30 planes from Paris in all, officials said. "
+          "The original plan was to buy 20 jets.")
+
+
+def test_a_plain_noun_after_a_verb_of_transfer_is_the_weapon_named_before_and_a_plan_is_planned(reference):
+    # one transfer: the plan's 30 planes are the Rafale jets of the contract told before
+    assert _transfers(PLANES, reference) == [
+        {"at": [3, 4], "supplier": "FRA", "recipient": "CHL", "weapon": "rafale", "status": "planned", "quantity": 30,
+         "modality": "planned"}]
+
+
+def test_the_figure_of_an_earlier_plan_is_no_transfer(reference):
+    d = _draft(PLANES, reference)
+    assert [f.values.get("quantity") for f in d.facts if f.type == "arms-transfer"] == [30]
+    assert "4.2: 'jets' of an earlier plan, no transfer of its own" in d.skipped
+
+
+def test_a_transfer_the_article_itself_reports_is_its_own_report_and_the_first_speakers_a_claim(reference):
+    assert _transfers("Russia delivered Su-35 jets to Algeria, Interfax reported.\n\n"
+                      "The Su-35 jets were reportedly delivered by Russia to Algeria.", reference) == [
+        {"at": [3, 4], "supplier": "RUS", "recipient": "DZA", "weapon": "su-35", "certainty": "reported",
+         "status": "delivered", "claims": [{"id": "interfax-account", "by": ["interfax"], "at": [3],
+                                            "certainty": "attributed"}]}]
+
+
+def test_a_retracted_report_is_the_speakers_claim_with_its_retraction_not_the_facts_source(reference):
+    assert _transfers("Interfax said Russia would deliver Su-35 jets to Iran, but later removed the story.",
+                      reference) == [
+        {"at": [3], "supplier": "RUS", "recipient": "IRN", "weapon": "su-35", "certainty": "unclear",
+         "claims": [{"id": "interfax-report", "by": ["interfax"], "at": [3], "certainty": "attributed"},
+                    {"id": "interfax-retraction", "mode": "retracts", "of": "interfax-report", "by": ["interfax"],
+                     "at": [3], "certainty": "attributed"}],
+         "status": "reported"}]
+
+
+def test_a_participle_after_an_article_is_no_transfer_cue(reference):
+    # "the pledged jets": an attribute, not a verb whose subject (Chile) would be the supplier
+    assert [(t["supplier"], t["recipient"]) for t in _transfers(
+        "Peru sold Rafale jets to Chile.\n\nThe agency wrote of Chile getting one of the pledged Rafale jets.",
+        reference)] == [("PER", "CHL")]
+
+
+def test_missiles_delivered_with_a_system_are_the_references_missiles_launched_from_it(reference):
+    assert [(t["weapon"], t["supplier"], t["recipient"]) for t in _transfers(
+        "Germany delivered a Patriot air defence system together with missiles to Poland.", reference)] == [
+        ("patriot", "DEU", "POL"), ("patriot-missile", "DEU", "POL")]
+
+
+def test_a_second_clause_of_that_is_a_clause_of_its_own(reference):
+    # the rockets of the first "that" clause are used, not bought: the purchase is of the systems
+    assert [(t["weapon"], t["supplier"], t["recipient"]) for t in _transfers(
+        "The ministry said that Grad rockets had been used by Peru and that it plans to buy missile systems "
+        "from Chile.", reference)] == [("missile-system", "CHL", "PER")]

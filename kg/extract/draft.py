@@ -41,9 +41,17 @@ from .propose import propose as propose_entries
 from .quantities import Quantity, cumulative, quantity_before, running_total
 from .tokens import plain
 from .records import DraftFact
+from .transfers import _category as weapon_category
 from .transfers import corefer as corefer_transfers
+from .transfers import generic as transfer_generic
 
 ACTOR_KINDS = ("state", "force", "person", "organisation", "group")
+#: a plan told as a noun, right before its verb of transfer: "part of a plan by the country to buy"
+_PLAN_NOUN = re.compile(r"\b(?:a|the|its|their|his|her)\s+(?:[\w-]+\s+)?plans?\s+(?:(?:by|of|for)\s+[^,;]*?\s+)?"
+                        r"to\s+[a-z]+", re.I)
+#: a plan given up or changed: "the original plan was to buy 36 jets"
+_EARLIER_PLAN = re.compile(r"\b(?:original|initial|earlier|first|previous|former)\s+(?:plans?|intention|aim)\b"
+                           r"[^,;]*$", re.I)
 
 _TRIGGER = re.compile(
     r"\b(?:war[- ]games?|military\s+games|wargames?|drills?|exercises?|manoeuvres?|maneuvers?|maneuvres?)\b", re.I)
@@ -1344,6 +1352,9 @@ class Extractor:
                 adj = lx.SUPPLIED_ADJ.match(s.text[m.end:])
                 if adj and s.text[m.end:m.end + 1] == "-":
                     out.append(("adj", _Fake(m.start, m.end + adj.end(), s.text[m.start:m.end + adj.end()])))
+        # a participle after an article is an attribute, not a verb: "one of the pledged systems"
+        out = [(k, m) for k, m in out if k not in ("give", "get") or not re.search(r"(?:ed|en)$", m.group(), re.I)
+               or not re.search(r"\b(?:the|a|an|its|their|his|her|these|those)\s+$", s.text[:m.start()], re.I)]
         # "arm" and "armed" are verbs only with a state as object ("armed Ukraine")
         out = [(k, m) for k, m in out if not re.fullmatch(r"arm(?:s|ed|ing)?", m.group(), re.I)]
         # a noun inside a verb's phrase is the verb's ("taken delivery of": the verb, not "delivery of")
@@ -1371,8 +1382,11 @@ class Extractor:
             weapons = [m for m in s.mentions if m.kind == "weapon"]
             cues = self._transfer_cues(s)
             made: list[DraftFact] = []
+            if not weapons and cues:
+                weapons = self._generic_weapons(s, cues)
             if weapons and cues:
                 made = self._transfers_in(s, weapons, cues)
+                self._launched_from(s, made)
             # "These were used in the Ukraine conflict": the conflict of the transfers just drafted
             conflicts = [m for m in s.mentions if m.kind == "conflict"]
             if conflicts and _USED_IN.search(s.text):
@@ -1386,6 +1400,54 @@ class Extractor:
             if made:
                 previous = made
         self.facts = corefer_transfers(self.facts, self.reference)
+
+    def _launched_from(self, s: Sent, made: list[DraftFact]) -> None:
+        """A kind of weapon transferred with a named system in one sentence ("the Patriot system
+        together with missiles") is the reference's weapon of that kind launched from the system
+        (``launched_from``), when there is exactly one."""
+        named = {f.values["weapon"] for f in made if not transfer_generic(self.reference, f.values["weapon"])}
+        for f in made:
+            w = f.values["weapon"]
+            if not named or not transfer_generic(self.reference, w):
+                continue
+            fits = [e.id for e in self.reference.entities.values() if e.kind == "weapon"
+                    and getattr(e.values.get("launched_from"), "id", e.values.get("launched_from")) in named
+                    and weapon_category(self.reference, e.id) == weapon_category(self.reference, w)]
+            if len(fits) == 1:
+                f.values["weapon"] = fits[0]
+                f.label = f.label.replace(self.label(w), self.label(fits[0]), 1)
+                f.id = self.new_id(f.id.replace(slug(w), slug(fits[0]), 1))
+                system = self.entity(fits[0]).values["launched_from"]
+                f.cues.append(f"the {self.label(w).casefold()} of the {self.label(getattr(system, 'id', system))} "
+                              f"transferred with it ({s.where})")
+
+    #: the object right after a verb of transfer: "buy 42 planes", "deliver the jets", "sell more fighters"
+    _GENERIC_OBJECT = re.compile(r"\s+(?:(?:the|its|their|more|further|additional)\s+)?"
+                                 r"(?:(?:\d[\d,]*|[a-z]+)\s+)?(?P<head>[a-z]+)\b", re.I)
+
+    def _generic_weapons(self, s: Sent, cues) -> list[Mention]:
+        """The weapons of a sentence that names none, by a plain noun after a verb of transfer
+        ("a plan to buy 42 planes from Paris"): the weapon of the transfer drafted just before
+        (this paragraph or the one before) whose category the noun names, else none."""
+        out: list[Mention] = []
+        for kind, cue in cues:
+            if kind not in ("give", "get"):
+                continue
+            obj = self._GENERIC_OBJECT.match(s.text, cue.end())
+            category = lx.WEAPON_HEADS.get(obj.group("head").casefold()) if obj else None
+            if category is None or category == "other":
+                continue
+            if _EARLIER_PLAN.search(s.text[s.clause(cue.start())[0]:cue.start()]):
+                # an earlier plan's figure ("the original plan was to buy 36 jets") is no transfer
+                self.skipped.append(f"{s.where}: '{obj.group('head')}' of an earlier plan, no transfer of its own")
+                continue
+            named = [f.values["weapon"] for f in self.facts if f.type == "arms-transfer"
+                     and s.paragraph - 1 <= max(f.at) <= s.paragraph and f.values.get("weapon")
+                     and not transfer_generic(self.reference, f.values["weapon"])
+                     and weapon_category(self.reference, f.values["weapon"]) == category]
+            if named:
+                out.append(Mention(named[-1], "weapon", obj.start("head"), obj.end("head"), obj.group("head")))
+        return out
 
     def _states_in(self, s: Sent, a: int, b: int, skip: list[tuple[int, int]]) -> list[Mention]:
         return [m for m in s.mentions if a <= m.start < b and self.state_of(m) and m.kind in ("state", "force")
@@ -1429,7 +1491,7 @@ class Extractor:
                 return pool[0]
         # no cue in the weapon's clause: the cue before it, unless a clause with a subject of its own
         # lies between ("..., providing care, and it has doubled as a testing ground for weapons")
-        own = re.compile(r"(?:,|;)\s+(?:and|but|while)\s+(?:it|they|he|she|this|that)\b|;")
+        own = re.compile(r"(?:,|;)\s+(?:and|but|while)\s+(?:it|they|he|she|this|that)\b|;|\band\s+that\s")
         if before and not own.search(s.text[before[-1][1].end():w.start]):
             return before[-1]
         if after and not own.search(s.text[w.end:after[0][1].start()]):
@@ -1686,6 +1748,13 @@ class Extractor:
             if retracted:  # "the outlet later removed the story": what it said stands unclear
                 cert = "unclear"
                 wcues.append(f"'{retracted.group()}' ({s.where})")
+                if acc:  # the article's account is unclear; the speaker's report and its retraction are claims
+                    ident = "-".join(acc)
+                    values["claims"] = [
+                        {"id": f"{ident}-report", "by": list(acc), "at": [s.paragraph], "certainty": "attributed"},
+                        {"id": f"{ident}-retraction", "mode": "retracts", "of": f"{ident}-report", "by": list(acc),
+                         "at": [s.paragraph], "certainty": "attributed"}]
+                    acc = []
             if cert:
                 values["certainty"] = cert
             if acc:
@@ -1719,7 +1788,10 @@ class Extractor:
             else:
                 status = "reported"
             values["status"] = status
-            if status == "planned" and lx.INTENT.search(s.text[a:w.start]):
+            plan = _PLAN_NOUN.search(s.text[a:w.start])
+            if status == "planned" and plan and re.fullmatch(r"[\s\d,]*|\s+\w+\s+", s.text[a + plan.end():w.start]):
+                values["modality"] = "planned"  # "part of a plan by Chile to buy 42 planes": the plan is told
+            elif status == "planned" and lx.INTENT.search(s.text[a:w.start]):
                 values["modality"] = "intended"  # "plans to buy", "talks to obtain": an intention, no decision
             label = f"{self.label(w.id)} from {self.label(supplier)} to {self.label(recipient)}"
             confidence = 0.8 if kind in ("give", "get", "arrive") else 0.6
@@ -1767,6 +1839,37 @@ class Extractor:
                 return Mention(e.id, e.kind, x.start, x.end, x.text)
         return x
 
+    #: "A foreign ministry spokesman and a minister ... (both) said on Friday that ": unnamed people
+    #: by their titles, the subject of a verb of saying whose clause follows
+    _TITLED_SAY = re.compile(r"^\s*(?P<subj>(?:an?|the)\s[^,;.\"\u201c]*?)\s+(?:both\s+|also\s+)?"
+                             r"(?:said|say|says|stated|told\s+\w+)(?:\s+on\s+\w+)?\s+that\s+$", re.I)
+
+    def _titled_speakers(self, s: Sent, actors: list[Mention]) -> list[Mention]:
+        """The speakers of "a navy spokesman said that Iran had not approved ...": when the actors
+        found are only the states of the clause said, and the sentence's subject is unnamed people
+        given by their titles, each title with that state resolves to the reference's unnamed person
+        ("Iranian Navy spokesperson", "Deputy defence minister of Poland"); those found speak."""
+        states = [st for x in actors if x.kind == "state" and (st := self.state_of(x))]
+        if not actors or len(states) != len(actors):
+            return []
+        said = self._TITLED_SAY.match(s.text[:actors[0].start])
+        if said is None or any(x.start < actors[0].start for x in s.mentions if x.kind in ACTOR_KINDS):
+            return []
+        found = []
+        for part in re.split(r",\s*|\s+and\s+", said.group("subj")):
+            title = re.sub(r"^(?:an?|the)\s+", "", part.strip(), flags=re.I)
+            title = re.sub(r"\bspokes(?:man|woman)\b", "spokesperson", title, flags=re.I)
+            for st in states:
+                e = self.entity(st)
+                names = [e.label, *e.aliases]
+                hits = [h for n in names for h in self.reference.find(f"{n} {title}", ["person"])
+                        + self.reference.find(f"{title} of {n}", ["person"]) if h.values.get("unnamed")]
+                if hits:
+                    start = said.start("subj") + said.group("subj").find(part.strip())
+                    found.append(Mention(hits[0].id, "person", start, start + len(part.strip()), part.strip()))
+                    break
+        return found
+
     def _stance(self, s: Sent, ftype: str, m: re.Match, mode: str | None = None) -> None:
         """A denial or confirmation in ``s`` at ``m``: a fact of its own, or, for a denial of a
         narrower ``mode`` (``rejects``, ``denies-approval``), a claim of that mode on each fact it
@@ -1788,6 +1891,7 @@ class Extractor:
                     break
                 chain.insert(0, x)
             actors = chain
+            actors = self._titled_speakers(s, actors) or actors
         both = _BOTH.search(s.text[a:m.start()])
         recent_pair = [f for f in self.facts if f.type == "arms-transfer" and s.paragraph - 1 <= f.at[0] <= s.paragraph]
         if not actors and both and recent_pair:
@@ -1935,6 +2039,7 @@ class Extractor:
                     accusers.append(self.state_of(who[-1]) if who[-1].kind == "state" else who[-1].id)
                     cues.append(f"'{t.text[who[-1].start:acc.end()]}' ({t.where})")
         accusers = [x for x in dict.fromkeys(accusers) if x and x not in (supplier, recipient_id)]
+        accusers = list(dict.fromkeys(self._spokesperson_of(st, s.paragraph, cues) for st in accusers))
         values["certainty"] = "attributed" if accusers else "reported"
         if accusers:
             values["according_to"] = accusers
@@ -1944,6 +2049,31 @@ class Extractor:
                          [s.paragraph], values, cues, 0.4)
         self.facts.append(fact)
         return fact
+
+    #: "Jane Doe, the French ambassador to Chile, said": the apposition after a person, up to its comma
+    _APPOSITION = re.compile(r"\s*,\s*(?:the|a|an)\s+(?P<post>[^,;]+?)\s*,")
+
+    def _spokesperson_of(self, accuser: str, paragraph: int, cues: list[str]) -> str:
+        """The person who speaks for the state ``accuser`` up to ``paragraph``: a speaker given in
+        apposition as one of its officials ("X, the U.S. ambassador to South Africa, said"), whose
+        accusation "U.S. accusations" reports; else the state itself."""
+        if accuser not in self.reference.entities or self.entity(accuser).kind != "state":
+            return accuser
+        for t in self.sents:
+            if t.paragraph > paragraph:
+                break
+            spoken = {sp.id for sp in self._speakers(t)}
+            for x in t.mentions:
+                post = self._APPOSITION.match(t.text, x.end) if x.kind == "person" and x.id in spoken else None
+                if post is None:
+                    continue
+                # the post's own state: the first state named in it, not after a preposition ("to South Africa")
+                owner = next((self.state_of(y) for y in t.mentions if post.start("post") <= y.start < post.end("post")
+                              and self.state_of(y) and not self._after_preposition(t, y)), None)
+                if owner == accuser:
+                    cues.append(f"'{t.text[x.start:post.end()].rstrip(',')}' ({t.where}): the accuser of {accuser}")
+                    return x.id
+        return accuser
 
     # -- names not in the reference --
 

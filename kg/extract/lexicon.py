@@ -92,6 +92,7 @@ CLAUSE_BREAK = re.compile(
     r"marking|underscoring|signalling|signaling|highlighting|showing|amid|after|following|because|as|"
     r"despite|and\s+(?:it|they|he|she|the|this|that)\b|with\s+(?:tensions|the\s+aim)|in\s+a\s+move)\b)|"
     r"\s(?=(?:while|whereas|after|before|because|although|since|amid|prompting|following|despite)\s)|"
+    r"\s(?=and\s+that\s)|"
     r"^(?=while\s|whereas\s|although\s)", re.I)
 
 ACTIVITY_CUES = {
@@ -248,7 +249,7 @@ WEAPON_HEADS = {
     "shell": "artillery", "shells": "artillery", "artillery": "artillery", "howitzer": "artillery",
     "howitzers": "artillery", "launcher": "artillery", "launchers": "artillery", "drone": "aircraft",
     "drones": "aircraft", "jet": "aircraft", "jets": "aircraft", "fighter": "aircraft", "fighters": "aircraft",
-    "aircraft": "aircraft", "helicopter": "aircraft", "helicopters": "aircraft", "tank": "armoured-vehicles",
+    "aircraft": "aircraft", "plane": "aircraft", "planes": "aircraft", "helicopter": "aircraft", "helicopters": "aircraft", "tank": "armoured-vehicles",
     "tanks": "armoured-vehicles", "vehicles": "armoured-vehicles", "system": "other", "systems": "other",
     "radar": "sensors", "radars": "sensors", "frigate": "ships", "frigates": "ships", "submarine": "ships",
     "submarines": "ships", "corvette": "ships", "corvettes": "ships", "bombs": "missiles", "bomb": "missiles",

@@ -59,6 +59,18 @@ def _fold(into: "DraftFact", other: "DraftFact") -> None:
         into.values["according_to"] = list(by)
         if other.values.get("certainty"):
             into.values["certainty"] = other.values["certainty"]
+    mine_by = into.values.get("according_to", [])
+    if mine_by and not by and other.values.get("certainty") == "reported" and "mode" not in into.values:
+        # the article itself tells the transfer, hedged ("reportedly"): the fact is the article's
+        # report, and the speaker who told it first gives a claim of it, as any other speaker does
+        told = [c for c in into.values.get("claims", ())]
+        at = [p for p in into.at if not any(p in c.get("at", ()) for c in told)] or list(into.at)
+        claim = {"id": "-".join(mine_by) + "-account", "by": list(mine_by), "at": at}
+        if into.values.get("certainty"):
+            claim["certainty"] = into.values["certainty"]
+        into.values.setdefault("claims", []).insert(0, claim)
+        del into.values["according_to"]
+        into.values["certainty"] = "reported"
     # another speaker's account of the same transfer is a claim of it (docs/claims-model.md)
     if by and by != into.values.get("according_to", []):
         claims = into.values.setdefault("claims", [])
