@@ -36,7 +36,7 @@ def test_registry_size(tmp_path):
 
 def test_generated_corpus_conforms(run_kg, tmp_path):
     root = generate(tmp_path / "p", articles=20, seed=2)
-    result = run_kg(root, "build", "-q")
+    result = run_kg(root, "build")  # not -q, which leaves the summary out
     assert result.exit_code == 0, result.output
     assert "Built 20 article(s)" in result.stderr
     assert "0 violations" in result.stderr
