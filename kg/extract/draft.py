@@ -41,7 +41,7 @@ from .context import Context
 from .events import ExerciseEvents
 from .exercise_facts import ExerciseFacts
 from .found import Sent, Unresolved
-from .header import Header
+from .header import ArticleHeader
 from .mentions import Gazetteer
 from .names import UnknownNames
 from .pipeline import Component, Pipeline, pipeline_of
@@ -56,8 +56,8 @@ from .visits import Visits
 __all__ = ["COMPONENTS", "Draft", "DraftFact", "Sent", "Unresolved", "default_pipeline", "draft", "slug"]
 
 #: the shipped components, in the order they run
-COMPONENTS: tuple[Component, ...] = (Header(), Sentences(), ExerciseEvents(), ExerciseFacts(), Visits(), Transfers(),
-                                     Stances(), UnknownNames())
+COMPONENTS: tuple[Component, ...] = (ArticleHeader(), Sentences(), ExerciseEvents(), ExerciseFacts(), Visits(),
+                                     Transfers(), Stances(), UnknownNames())
 
 
 def default_pipeline() -> Pipeline:

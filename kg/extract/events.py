@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 
 from . import lexicon as lx
+from .context import Context
 from .dates import find_dates
 from .exercises import contributes, names_exercise, same_series_edition, state_lists
-from .found import Codenames, ExerciseEvent, Sent
+from .found import Codenames, ExerciseEvent, Found, Sent
 from .syntax import (DEFINITE, EARLIER, INDEFINITE, STRONG_LOCATION, Fake, codename, exercise_triggers,
                      military_head, transfer_cues)
 
@@ -31,12 +32,12 @@ class ExerciseEvents:
     reads = ("header", "sentences")
     adds = ("events", "codenames")
 
-    def __call__(self, found, ctx) -> dict:
+    def __call__(self, found: Found, ctx: Context) -> dict:
         return _Grouping(ctx, list(found.sentences), found.header.published).run()
 
 
 class _Grouping:
-    def __init__(self, ctx, sents: list[Sent], base):
+    def __init__(self, ctx: Context, sents: list[Sent], base):
         self.ctx, self.sents, self.base = ctx, sents, base
         self.codenames: set[str] = set()
         self.codename_texts: set[str] = set()

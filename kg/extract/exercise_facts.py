@@ -7,15 +7,16 @@ rules cannot settle is left out and said in the fact's note.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
+import datetime as dt
 
 from ..inputs.facts import force_state
 from . import lexicon as lx
+from .context import Context
 from .dates import add_days, find_dates, find_durations, inclusive_days
 from .exercises import (When, affiliation, aside_spans, conjuncts, exercise_dates, hedged_before, held_at, is_location,
                         other_event_before, planned_only, state_lists, unknown_part, weak_date_line)
-from .found import ExerciseEvent, Post, Sent
+from .found import ExerciseEvent, Found, Post, Sent
 from .mentions import Mention
 from .records import DraftFact
 from .sources import attribution
@@ -112,7 +113,7 @@ class ExerciseFacts:
     reads = ("header", "sentences", "events")
     adds = ("facts", "notes", "posts")
 
-    def __call__(self, found, ctx) -> dict:
+    def __call__(self, found: Found, ctx: Context) -> dict:
         d = _ExerciseDrafter(ctx, list(found.sentences), found.header.published, [], [])
         for event in found.events:
             d.fact(event)
@@ -120,7 +121,7 @@ class ExerciseFacts:
 
 
 class _ExerciseDrafter:
-    def __init__(self, ctx, sents: list[Sent], base, facts: list[DraftFact], skipped: list[str]):
+    def __init__(self, ctx: Context, sents: list[Sent], base, facts: list[DraftFact], skipped: list[str]):
         self.ctx, self.sents, self.base, self.facts, self.skipped = ctx, sents, base, facts, skipped
         self.posts: list[Post] = []
         #: the participants and participant states drafted for each event, by its id()

@@ -6,8 +6,9 @@ import datetime as dt
 import re
 
 from ..inputs.text import Paragraph
+from .context import Context
 from .dates import find_dates
-from .found import Header as HeaderRecord
+from .found import Found, Header
 from .tokens import plain
 
 
@@ -48,14 +49,14 @@ def _not_the_article_date(text: str, start: int, end: int) -> bool:
 lx_list = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*\u2022])\s+")
 
 
-class Header:
+class ArticleHeader:
     """Reads the text (the context's paragraphs); adds ``header``."""
 
     name = "header"
     reads: tuple[str, ...] = ()
     adds = ("header",)
 
-    def __call__(self, found, ctx) -> dict:
+    def __call__(self, found: Found, ctx: Context) -> dict:
         body_paras = [p for p in ctx.paras if is_body(p)]
         first = body_paras[0].number if body_paras else None
         last = body_paras[-1].number if body_paras else None
@@ -110,4 +111,4 @@ class Header:
         header["source"] = ctx.source
         # the title the main actors are counted in: none when it was made up
         title = header.get("title", "") if not notes else ""
-        return {"header": HeaderRecord(header, tuple(notes), (first, last) if first is not None else None, base, title)}
+        return {"header": Header(header, tuple(notes), (first, last) if first is not None else None, base, title)}

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 from . import lexicon as lx
-from .found import Sent, Unresolved
+from .context import Context
+from .found import Found, Sent, Unresolved
 from .mentions import classify, unknown_names
 from .propose import PROPOSED_KINDS, Sighting
 from .syntax import MONTHS
@@ -22,14 +23,14 @@ class UnknownNames:
     reads = ("sentences", "main_actors", "codenames", "posts")
     adds = ("unresolved", "sightings")
 
-    def __call__(self, found, ctx) -> dict:
+    def __call__(self, found: Found, ctx: Context) -> dict:
         d = _Names(ctx, list(found.sentences), list(found.main_actors), found.codenames, list(found.posts))
         unresolved = d.unresolved()
         return {"unresolved": unresolved, "sightings": d.sightings(unresolved)}
 
 
 class _Names:
-    def __init__(self, ctx, sents: list[Sent], main_actors: list[str], codenames, posts):
+    def __init__(self, ctx: Context, sents: list[Sent], main_actors: list[str], codenames, posts):
         self.ctx, self.sents, self.main_actors, self.posts = ctx, sents, main_actors, posts
         self.codenames, self.codename_texts = codenames.keys, codenames.texts
         #: where each unknown name was first seen: (sentence, start, end)

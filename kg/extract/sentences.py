@@ -3,7 +3,8 @@ it (``kg.extract.mentions``) and its clauses, and the states the article is abou
 from __future__ import annotations
 
 from . import lexicon as lx
-from .found import Sent
+from .context import Context
+from .found import Found, Sent
 from .header import is_body
 from .tokens import plain
 
@@ -20,7 +21,7 @@ class Sentences:
     reads = ("header",)
     adds = ("sentences", "main_actors")
 
-    def __call__(self, found, ctx) -> dict:
+    def __call__(self, found: Found, ctx: Context) -> dict:
         body = found.header.body
         sents = []
         if body is not None:
@@ -33,7 +34,7 @@ class Sentences:
         return {"sentences": sents, "main_actors": main_actors(ctx, found.header.title, sents)}
 
 
-def main_actors(ctx, title: str, sents: list[Sent]) -> list[str]:
+def main_actors(ctx: Context, title: str, sents: list[Sent]) -> list[str]:
     """The states the article is about, most mentioned first (title and body)."""
     counts: dict[str, int] = {}
     first: dict[str, int] = {}

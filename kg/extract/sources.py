@@ -8,12 +8,13 @@ from functools import partial
 
 from . import claims
 from . import lexicon as lx
+from .context import Context
 from .found import Sent
 from .syntax import (BY_COUNT, SOURCE_END, SOURCE_HEADS, THE_SAYER, TRAILING_SAY, WHICH_SAYS, ACTOR_KINDS,
                      after_preposition, previous_subject)
 
 
-def corefer(ctx, sents: list[Sent], s: Sent, head: str, before: int) -> str | None:
+def corefer(ctx: Context, sents: list[Sent], s: Sent, head: str, before: int) -> str | None:
     """The source a definite description stands for ("the ministry" after "the Polish defence
     ministry"): the latest actor named up to this point whose name has the same head word."""
     head = head.casefold()
@@ -31,7 +32,8 @@ def corefer(ctx, sents: list[Sent], s: Sent, head: str, before: int) -> str | No
     return None
 
 
-def attribution(ctx, article: list[Sent], sents: list[Sent]) -> tuple[str | None, list[str], str | None, list[str]]:
+def attribution(ctx: Context, article: list[Sent],
+                sents: list[Sent]) -> tuple[str | None, list[str], str | None, list[str]]:
     """Certainty, according_to, via and cues from hedges and sources in ``sents`` (of the
     sentences ``article``)."""
     according: list[str] = []
@@ -84,12 +86,12 @@ def attribution(ctx, article: list[Sent], sents: list[Sent]) -> tuple[str | None
     return certainty, according, via, cues
 
 
-def said(ctx, sents: list[Sent], s: Sent) -> claims.Said:
+def said(ctx: Context, sents: list[Sent], s: Sent) -> claims.Said:
     return claims.Said(s.text, s.mentions, s.where, lambda m: after_preposition(s, m),
                        lambda b: body_of(ctx, sents, s, b), partial(group_of, ctx), ctx.state_of)
 
 
-def group_of(ctx, state: str, head: str) -> str | None:
+def group_of(ctx: Context, state: str, head: str) -> str | None:
     """The reference's group of a state's unnamed people ("Russian officials" for Russia and
     "officials"): a group or organisation labelled by one of the state's names and ``head``."""
     st = ctx.entity(state)
@@ -102,7 +104,7 @@ def group_of(ctx, state: str, head: str) -> str | None:
     return None
 
 
-def heads(ctx, s: Sent, ids: list[str]) -> list[str]:
+def heads(ctx: Context, s: Sent, ids: list[str]) -> list[str]:
     """Speakers without the states that only qualify another speaker ("the Turkish daily X",
     "Germany's defence ministry"): a state is dropped when a speaker of its own is among ``ids``."""
     owned = {getattr(o, "id", o) for i in ids if ctx.entity(i).kind != "state"
@@ -110,7 +112,7 @@ def heads(ctx, s: Sent, ids: list[str]) -> list[str]:
     return [i for i in ids if not (ctx.entity(i).kind == "state" and i in owned)]
 
 
-def body_of(ctx, sents: list[Sent], s: Sent, b: re.Match) -> str | None:
+def body_of(ctx: Context, sents: list[Sent], s: Sent, b: re.Match) -> str | None:
     """The reference's organisation a ``claims.BODY`` phrase names: of the state named right
     before "'s", else of the sentence's subject (for "its"), else of the previous sentence's
     subject; the organisation of that state whose label or alias holds the phrase's words."""
@@ -140,7 +142,7 @@ def body_of(ctx, sents: list[Sent], s: Sent, b: re.Match) -> str | None:
     return None
 
 
-def speakers(ctx, sents: list[Sent], s: Sent) -> list[claims.Speaker]:
+def speakers(ctx: Context, sents: list[Sent], s: Sent) -> list[claims.Speaker]:
     """The speakers of a sentence (``kg.extract.claims.speakers``); "the report" stands for
     the last organisation that spoke in the sentences before."""
     k = next(i for i, x in enumerate(sents) if x is s)
@@ -151,7 +153,7 @@ def speakers(ctx, sents: list[Sent], s: Sent) -> list[claims.Speaker]:
     return ctx.spoken[k]
 
 
-def source(ctx, s: Sent, span: tuple[int, int]) -> str | None:
+def source(ctx: Context, s: Sent, span: tuple[int, int]) -> str | None:
     """The actor a source phrase names: a person or group entity whose label it matches, the
     spokesperson of a force ("a spokesperson for the Iranian Navy"), or an actor it mentions."""
     text = s.text[span[0]:span[1]]

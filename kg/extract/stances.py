@@ -8,7 +8,8 @@ import re
 
 from . import claims
 from . import lexicon as lx
-from .found import Sent
+from .context import Context
+from .found import Found, Sent
 from .mentions import Mention
 from .propose import slug
 from .records import DraftFact
@@ -25,14 +26,14 @@ class Stances:
     reads = ("sentences", "facts", "notes")
     adds = ("facts", "notes")
 
-    def __call__(self, found, ctx) -> dict:
+    def __call__(self, found: Found, ctx: Context) -> dict:
         d = _StanceDrafter(ctx, list(found.sentences), list(found.facts), list(found.notes))
         d.run()
         return {"facts": d.facts, "notes": d.skipped}
 
 
 class _StanceDrafter:
-    def __init__(self, ctx, sents: list[Sent], facts: list[DraftFact], skipped: list[str]):
+    def __init__(self, ctx: Context, sents: list[Sent], facts: list[DraftFact], skipped: list[str]):
         self.ctx, self.sents, self.facts, self.skipped = ctx, sents, facts, skipped
 
     def run(self) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from . import lexicon as lx
+from .context import Context
 from .exercises import CODENAME_APPOSITION as _CODENAME_APPOSITION
 from .exercises import dateline_end, hypothetical
 from .found import Sent
@@ -363,12 +364,12 @@ def ship_noun(s: Sent, m: re.Match) -> bool:
     return not before or before[-1].casefold() not in lx.SHIP_VERB_BEFORE
 
 
-def states_in(ctx, s: Sent, a: int, b: int, skip: list[tuple[int, int]]) -> list[Mention]:
+def states_in(ctx: Context, s: Sent, a: int, b: int, skip: list[tuple[int, int]]) -> list[Mention]:
     return [m for m in s.mentions if a <= m.start < b and ctx.state_of(m) and m.kind in ("state", "force")
             and not any(x <= m.start < y for x, y in skip)]
 
 
-def subject_between(ctx, sents: list[Sent], s: Sent, lo: int, hi: int) -> tuple[Mention | None, str | None]:
+def subject_between(ctx: Context, sents: list[Sent], s: Sent, lo: int, hi: int) -> tuple[Mention | None, str | None]:
     """The state that is the subject between ``lo`` and ``hi``: the last state not after a
     preposition, unless a pronoun ("it", "they") follows it, which then stands for the
     subject before it in the sentence or for the subject of the previous sentence. Returns
@@ -394,7 +395,7 @@ def subject_between(ctx, sents: list[Sent], s: Sent, lo: int, hi: int) -> tuple[
     return None, None
 
 
-def previous_subject(ctx, sents: list[Sent], s: Sent) -> Mention | None:
+def previous_subject(ctx: Context, sents: list[Sent], s: Sent) -> Mention | None:
     k = next((i for i, x in enumerate(sents) if x is s), 0)
     if k == 0 or sents[k - 1].paragraph < s.paragraph - 1:
         return None

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 from . import lexicon as lx
-from .found import Sent
+from .context import Context
+from .found import Found, Sent
 from .mentions import Mention
 from .propose import slug
 from .quantities import Quantity, cumulative, quantity_before, running_total
@@ -29,7 +30,7 @@ class Transfers:
     reads = ("sentences", "main_actors", "facts", "notes")
     adds = ("facts", "notes")
 
-    def __call__(self, found, ctx) -> dict:
+    def __call__(self, found: Found, ctx: Context) -> dict:
         d = _TransferDrafter(ctx, list(found.sentences), list(found.main_actors), list(found.facts),
                              list(found.notes))
         d.run()
@@ -57,7 +58,8 @@ def cue_of(s: Sent, w: Mention, cues):
 
 
 class _TransferDrafter:
-    def __init__(self, ctx, sents: list[Sent], main_actors: list[str], facts: list[DraftFact], skipped: list[str]):
+    def __init__(self, ctx: Context, sents: list[Sent], main_actors: list[str], facts: list[DraftFact],
+                 skipped: list[str]):
         self.ctx, self.sents, self.main_actors, self.facts, self.skipped = ctx, sents, main_actors, facts, skipped
 
     def run(self) -> None:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from .found import Sent
+from .context import Context
+from .found import Found, Sent
 from .records import DraftFact
 
 
@@ -20,13 +21,13 @@ class Visits:
     reads = ("sentences", "facts", "notes")
     adds = ("facts", "notes")
 
-    def __call__(self, found, ctx) -> dict:
+    def __call__(self, found: Found, ctx: Context) -> dict:
         facts, skipped = list(found.facts), list(found.notes)
         visits(ctx, list(found.sentences), facts, skipped)
         return {"facts": facts, "notes": skipped}
 
 
-def visits(ctx, sents: list[Sent], facts: list[DraftFact], skipped: list[str]) -> None:
+def visits(ctx: Context, sents: list[Sent], facts: list[DraftFact], skipped: list[str]) -> None:
     """A visit told as the first since a year ("it was the first time the president had
     visited since 2000"): the visit, and the earlier visit of that year it follows, never a
     first-ever visit. The visitor is a person the sentence names, or the first person of the
