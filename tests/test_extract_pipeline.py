@@ -1,0 +1,240 @@
+"""``kg extract`` as a pipeline of components (``kg.extract.pipeline``): each declares the records
+it reads and adds, the pipeline refuses declarations that do not hold (when it is made and when
+it runs), the shipped pipeline's components fill the records they declare, and a component of
+one's own goes in beside them."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import kg.extract.pipeline as pipeline_module
+from kg.extract.context import Context
+from kg.extract.draft import COMPONENTS, default_pipeline, draft
+from kg.extract.found import RECORDS, Found
+from kg.extract.mentions import Gazetteer
+from kg.extract.pipeline import Pipeline, PipelineError
+from kg.extract.records import DraftFact
+from kg.extract.writer import to_yaml
+from kg.inputs.facts import read_reference
+from kg.inputs.ontology import load_ontology, vocabulary
+from kg.project import Project
+
+REPO = Path(__file__).resolve().parents[1]
+
+#: an invented article that gives every record something: a header, an exercise with a host whose
+#: post the reference does not name, a transfer, a denial, a visit, a visit with no visitor (a
+#: note), and names the reference does not know
+TEXT = """Navies of Russia and Iran open the Caspian drills
+
+The Harbour Courier
+Monday, March 3, 2025
+
+Russia and Iran began the joint naval exercise Northern Shield 2025 in the Caspian Sea on Monday, the Iranian navy \
+said. The Russian Navy's commander is hosting the drills.
+
+Russia delivered 10 Su-35 fighter jets to Iran last month, according to the Harbour Courier.
+
+Belarus denied that it had supplied drones to Iran.
+
+Admiral Jonas Blackwood of the Caspian Flotilla Command watched the drills.
+
+Vladimir Putin landed in Tehran on Tuesday. It was the first time the Russian leader had visited since 2014.
+
+Officials said it was the first trip of its kind since 2010.
+"""
+
+
+@pytest.fixture(scope="module")
+def reference():
+    project = Project(REPO)
+    vocab = vocabulary(load_ontology(project))
+    return read_reference([(p, p.name) for p in project.reference_paths()], vocab)
+
+
+class Step:
+    """A component made of its declarations and a function of (found, context)."""
+
+    def __init__(self, name, reads, adds, run=None):
+        self.name, self.reads, self.adds = name, tuple(reads), tuple(adds)
+        self._run = run or (lambda found, ctx: {r: getattr(Found(), r) for r in self.adds})
+
+    def __call__(self, found, ctx):
+        return self._run(found, ctx)
+
+
+class Spy:
+    """A shipped component, with what it was given and what it added kept."""
+
+    def __init__(self, component, log):
+        self.component, self.log = component, log
+        self.name, self.reads, self.adds = component.name, component.reads, component.adds
+
+    def __call__(self, found, ctx):
+        added = self.component(found, ctx)
+        self.log.append((self.name, {r: getattr(found, r) for r in self.reads}, added))
+        return added
+
+
+# --- declarations checked when the pipeline is made ------------------------------------------------------------
+
+
+def test_a_component_that_reads_what_no_component_before_it_adds_is_refused():
+    header, sentences = COMPONENTS[0], COMPONENTS[1]
+    with pytest.raises(PipelineError) as err:
+        Pipeline([header, Step("mine", ["sentences"], ["notes"]), sentences])
+    assert str(err.value) == "component 'mine' reads 'sentences', which no component before it adds"
+    # the shipped components out of their order: the transfers before any sentence
+    with pytest.raises(PipelineError, match=r"^component 'transfers' reads 'sentences', which no component before"):
+        Pipeline([COMPONENTS[0], *[c for c in COMPONENTS if c.name == "transfers"], *COMPONENTS[1:]])
+
+
+def test_a_component_that_adds_a_record_again_without_reading_it_is_refused():
+    with pytest.raises(PipelineError) as err:
+        Pipeline([*COMPONENTS, Step("mine", ["sentences"], ["facts"])])
+    assert str(err.value) == ("component 'mine' adds 'facts' without reading it: it would drop what 'stances' added")
+
+
+def test_a_record_the_pipeline_does_not_have_and_a_name_given_twice_are_refused():
+    with pytest.raises(PipelineError, match=r"^component 'mine' names a record 'entities' that the pipeline does not"):
+        Pipeline([*COMPONENTS, Step("mine", ["entities"], [])])
+    with pytest.raises(PipelineError, match=r"^two components are named 'stances'$"):
+        default_pipeline().insert(COMPONENTS[-2])
+
+
+def test_the_shipped_pipeline_is_valid_and_its_module_says_what_each_component_reads_and_adds():
+    p = Pipeline(COMPONENTS)
+    assert p.names == ("header", "sentences", "exercise-events", "exercise-facts", "visits", "transfers", "stances",
+                       "unknown-names")
+    # the module's list of the shipped components is theirs, as declared
+    listed = re.findall(r"^- ([\w-]+) \(``[\w.]+``\): ([\w, ]*?) ?-> ([\w, ]+)$", pipeline_module.__doc__, re.M)
+
+    def split(words: str) -> tuple[str, ...]:
+        return tuple(w for w in words.split(", ") if w)
+
+    assert [(n, split(r), split(a)) for n, r, a in listed] == [(c.name, c.reads, c.adds) for c in COMPONENTS]
+    # every record is added by a shipped component
+    assert {r for c in COMPONENTS for r in c.adds} == set(RECORDS)
+
+
+def test_insert_puts_a_component_before_or_after_one_named_and_refuses_a_name_it_does_not_have():
+    mine = Step("mine", ["sentences", "notes"], ["notes"])
+    assert default_pipeline().insert(mine, after="stances").names[-3:] == ("stances", "mine", "unknown-names")
+    assert default_pipeline().insert(mine, before="visits").names[3:6] == ("exercise-facts", "mine", "visits")
+    assert default_pipeline().insert(mine).names[-1] == "mine"
+    with pytest.raises(PipelineError, match=r"^no component is named 'parser'"):
+        default_pipeline().insert(mine, after="parser")
+    with pytest.raises(PipelineError, match="reads 'notes', which no component before it adds"):
+        default_pipeline().insert(mine, before="exercise-facts")
+
+
+# --- declarations checked when the pipeline runs ---------------------------------------------------------------
+
+
+def test_a_component_that_reads_a_record_it_does_not_declare_is_refused_when_it_runs(reference):
+    sneaky = Step("sneaky", ["header"], ["notes"], lambda found, ctx: {"notes": [str(len(found.sentences))]})
+    with pytest.raises(PipelineError) as err:
+        Pipeline([*COMPONENTS[:2], sneaky]).run(Context(TEXT, reference, "t", "t.txt"))
+    assert str(err.value) == "component 'sneaky' reads 'sentences', which it does not declare in its reads"
+
+
+def test_a_component_that_adds_other_records_than_it_declares_is_refused_when_it_runs(reference):
+    more = Step("more", ["sentences"], ["notes"], lambda found, ctx: {"notes": [], "posts": []})
+    with pytest.raises(PipelineError, match=r"^component 'more' adds 'posts', which it does not declare in its adds$"):
+        Pipeline([*COMPONENTS[:2], more]).run(Context(TEXT, reference, "t", "t.txt"))
+    less = Step("less", ["sentences"], ["notes", "posts"], lambda found, ctx: {"notes": []})
+    with pytest.raises(PipelineError, match=r"^component 'less' declares that it adds 'posts' but did not add it$"):
+        Pipeline([*COMPONENTS[:2], less]).run(Context(TEXT, reference, "t", "t.txt"))
+
+
+# --- the shipped components fill what they declare ----------------------------------------------------------
+
+
+def test_each_record_is_filled_by_the_component_that_declares_it(reference):
+    log: list = []
+    found = Pipeline([Spy(c, log) for c in COMPONENTS]).run(Context(TEXT, reference, "t", "t.txt"))
+    # every record holds something, and the component that first filled it declares it
+    first = {}
+    for name, _, added in log:
+        for record, value in added.items():
+            if value and record not in first:
+                first[record] = name
+    assert first == {"header": "header", "sentences": "sentences", "main_actors": "sentences",
+                     "events": "exercise-events", "codenames": "exercise-events", "facts": "exercise-facts",
+                     "posts": "exercise-facts", "notes": "visits", "unresolved": "unknown-names",
+                     "sightings": "unknown-names"}
+    # each component that adds facts adds those of its kind
+    kinds = {}
+    seen: set[int] = set()
+    for name, _, added in log:
+        new = [f for f in added.get("facts", ()) if id(f) not in seen]
+        seen |= {id(f) for f in new}
+        if new:
+            kinds[name] = sorted({f.type for f in new})
+    assert kinds == {"exercise-facts": ["exercise"], "visits": ["event"], "transfers": ["arms-transfer"],
+                     "stances": ["denial"]}
+    # what they found, as records of their own types
+    assert found.header.published.isoformat() == "2025-03-03"
+    assert found.main_actors[:2] == ("RUS", "IRN")
+    assert [e.code for e in found.events] == ["Northern Shield 2025"]
+    assert found.codenames.keys == {"northernshield2025"}
+    assert [(p.force, p.post) for p in found.posts] == [("russia-navy", "commander")]
+    assert found.notes == ("\u00b68: a first visit since 2010 with no visitor named",)
+    assert "Jonas Blackwood" in {u.name for u in found.unresolved}
+    assert {"Jonas Blackwood", "Commander of the Russian Navy"} <= {s.name for s in found.sightings}
+    # the records a component was shown are those it declares, as the components before it left them
+    shown = {name: set(given) for name, given, _ in log}
+    assert shown == {c.name: set(c.reads) for c in COMPONENTS}
+
+
+def test_draft_runs_the_shipped_pipeline_as_before(reference):
+    # draft() is the pipeline's run, twice with proposals: the same facts as running the components by hand
+    made = draft(TEXT, reference, "t", "t.txt", propose=False)
+    found = default_pipeline().run(Context(TEXT, reference, "t", "t.txt"))
+    assert [f.id for f in made.facts] == [f.id for f in found.facts]
+    assert made.skipped == list(found.notes)
+    assert made.header == found.header.values
+    assert to_yaml(made) == to_yaml(draft(TEXT, reference, "t", "t.txt", propose=False, components=COMPONENTS))
+
+
+# --- a component of one's own -------------------------------------------------------------------------------
+
+
+class JointPatrols:
+    """A user's component: a sentence that says two states patrol together is their cooperation."""
+
+    name = "joint-patrols"
+    reads = ("sentences", "facts", "notes")
+    adds = ("facts", "notes")
+
+    def __call__(self, found, ctx):
+        facts, notes = list(found.facts), list(found.notes)
+        for s in found.sentences:
+            if not re.search(r"\bjoint\s+patrols?\b", s.text):
+                continue
+            states = list(dict.fromkeys(st for m in s.mentions if (st := ctx.state_of(m))))
+            if len(states) < 2:
+                notes.append(f"\u00b6{s.paragraph}: a joint patrol with fewer than two states")
+                continue
+            label = "\u2013".join(ctx.label(st) for st in states) + " joint patrol"
+            facts.append(DraftFact("cooperation", ctx.new_id("-".join(states) + "-joint-patrol"), label,
+                                   [s.paragraph], {"parties": states}, [f"'joint patrol' ({s.where})"], 0.5))
+        return {"facts": facts, "notes": notes}
+
+
+def test_a_users_component_reads_the_sentences_and_adds_facts_and_notes(reference):
+    text = TEXT + ("\nChina and Russia held a joint patrol over the Sea of Japan.\n\n"
+                   "Another joint patrol over the northern seas is planned for the summer.\n")
+    gaz = Gazetteer.of(reference)
+    plain = draft(text, reference, "t", "t.txt", gaz)
+    assert not [f for f in plain.facts if f.type == "cooperation"]
+    for components in (default_pipeline().insert(JointPatrols(), after="stances"), [*COMPONENTS, JointPatrols()]):
+        made = draft(text, reference, "t", "t.txt", gaz, components=components)
+        assert made.proposals  # drafted twice, with the proposed entries: the component ran in both runs, once each
+        coop = [f for f in made.facts if f.type == "cooperation"]
+        assert [(f.id, f.values["parties"], f.at) for f in coop] == [("chn-rus-joint-patrol", ["CHN", "RUS"], [9])]
+        assert made.skipped == plain.skipped + ["\u00b610: a joint patrol with fewer than two states"]
+        # the other facts are as the shipped pipeline drafts them, and the fact file holds the new one
+        assert [f.id for f in made.facts if f.type != "cooperation"] == [f.id for f in plain.facts]
+        assert "id: chn-rus-joint-patrol" in to_yaml(made)
