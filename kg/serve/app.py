@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from urllib.parse import quote
@@ -193,19 +194,22 @@ def create_app(site: Site, title: str = "kg") -> Starlette:
         return page(request, "entity.html", {"page_title": item.label, "e": item, "labels": item.labels,
                                              "kind": kind, "picture": picture}, 200)
 
+    @lru_cache(maxsize=32)
     def neighbourhood_or_none(iri: str):
+        """The picture of ``iri`` and the entities it leaves out; kept for the page's frame,
+        which asks for it right after the page (the store is opened read-only)."""
         from .picture import picture
 
         return picture(site.engine, iri)
 
     async def viz(request: Request) -> Response:
-        from .picture import page as viz_page
+        from ..present.viz import to_html
 
         iri = iri_of(request.path_params["rest"])
-        text = await run_in_threadpool(viz_page, site.engine, iri)
-        if text is None:
+        found = await run_in_threadpool(neighbourhood_or_none, iri)
+        if found is None:
             raise NotFound(f"no entity <{iri}> in the graph")
-        return Response(text, media_type="text/html; charset=utf-8")
+        return Response(to_html(found[0]), media_type="text/html; charset=utf-8")
 
     async def exercises(request: Request) -> Response:
         from .overview import timeline

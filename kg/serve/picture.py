@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.term import BNode
 
 from .. import namespaces as ns
 from ..present.viz import GraphData, Neighbourhood, neighbourhood, to_html
-from ..present.viz.model import KIND_ORDER
+from ..present.viz.model import KIND_ORDER, Node
 from ..sparql.terms import Term
 from .site import valid_iri
 
@@ -26,6 +26,9 @@ _ONTOLOGY = """SELECT ?s ?p ?o WHERE { GRAPH <%s> { ?s ?p ?o }
                 <http://www.w3.org/2000/01/rdf-schema#subPropertyOf>, <http://www.w3.org/2000/01/rdf-schema#label>)) }""" % ns.ONTOLOGY_GRAPH
 _OUT = "SELECT ?g ?s ?p ?o WHERE { VALUES ?s { %s } GRAPH ?g { ?s ?p ?o } }"
 _IN = "SELECT ?g ?s ?p ?o WHERE { VALUES ?o { %s } GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s)) }"
+#: what ranks an entity in a picture: its classes and labels
+_NAMED = ("SELECT ?g ?s ?p ?o WHERE { VALUES ?s { %%s } GRAPH ?g { ?s ?p ?o } FILTER(?p IN (<%s>, <%s>, <%s>)) }"
+          % (RDF.type, RDFS.label, SKOS.prefLabel))
 _CLAIMS = "SELECT ?g ?s ?p ?o WHERE { VALUES ?o { %s } BIND(<%s> AS ?p) GRAPH ?g { ?s ?p ?o } }" % ("%s", ns.MC.claims)
 
 
@@ -48,17 +51,25 @@ class _Fetch:
         self.engine = engine
         self.asserted, self.inferred = Graph(), Graph()
 
-    def run(self, template: str, iris: set[str]) -> list[tuple[str, str, Term]]:
+    def run(self, template: str, iris: set[str], keep=None) -> list[tuple[str, str, Term]]:
+        """The rows the query finds for ``iris``, each kept (where ``keep(s, o)`` says so)."""
+        return self.add(self.rows(template, iris), keep)
+
+    def rows(self, template: str, iris: set[str]) -> list[tuple[str, str, Term, bool]]:
+        """The rows the query finds for ``iris``, not kept: (s, p, o, inferred)."""
         found = []
         ordered = sorted(i for i in iris if valid_iri(i))
         for start in range(0, len(ordered), 200):
             values = " ".join(f"<{i}>" for i in ordered[start:start + 200])
             for row in self.engine.select(template % values, {}).rows:
-                s, p, o = _node(row["s"]), _node(row["p"]), _node(row["o"])
-                target = self.inferred if row["g"].value == str(ns.INFERRED_GRAPH) else self.asserted
-                target.add((s, p, o))
-                found.append((row["s"].value, row["p"].value, row["o"]))
+                found.append((row["s"].value, row["p"].value, row["o"], row["g"].value == str(ns.INFERRED_GRAPH)))
         return found
+
+    def add(self, rows, keep=None) -> list[tuple[str, str, Term]]:
+        for s, p, o, inferred in rows:
+            if keep is None or keep(s, o):
+                (self.inferred if inferred else self.asserted).add((URIRef(s), URIRef(p), _node(o)))
+        return [(s, p, o) for s, p, o, _inferred in rows]
 
 
 @lru_cache(maxsize=8)
@@ -74,6 +85,15 @@ def _ontology(engine) -> Graph:
 def graph_around(engine, iri: str) -> GraphData | None:
     """The part of the graph that the depth-1 picture of ``iri`` reads; None where the graph
     holds nothing of it."""
+    return _around(engine, iri, None)
+
+
+def _around(engine, iri: str, limit: int | None) -> GraphData | None:
+    """``graph_around``; with ``limit``, where more entities than that are linked to ``iri``, only
+    the ``limit - 1`` that the picture draws first are fetched whole (``_first_linked``): the
+    others keep their classes and labels, enough to be listed, so that a state named by
+    thousands of facts costs what a small neighbourhood costs. What the facts among them name
+    (drawn at depth 1 only when there is room) is then not listed."""
     if not valid_iri(iri):
         return None
     fetch = _Fetch(engine)
@@ -81,11 +101,25 @@ def graph_around(engine, iri: str) -> GraphData | None:
     if not found:
         return None
     near = {x for s, _p, o in found for x in (s, o.value if o.type == "uri" else "") if _drawable(x)} - {iri}
-    hop = fetch.run(_OUT, near)
-    # a fact brings the entities it names: their classes and labels, and their links
-    further = {o.value for _s, _p, o in hop if o.type == "uri" and _drawable(o.value)} - near - {iri}
-    found += hop + fetch.run(_OUT, further)
-    fetch.run(_CLAIMS, near | further | {iri})  # what makes a fact one, and its sources
+    if limit is not None and len(near) > limit:
+        near = _first_linked(fetch, near, limit - 1)
+    # what makes a fact one (a claim of it), and its sources
+    fetch.run(_CLAIMS, near | {iri})
+    facts = {o for o in fetch.asserted.objects(None, ns.MC.claims)}
+    hop = fetch.rows(_OUT, near)
+    # a fact brings the entities it names (kg.present.viz.neighbourhood): their classes, labels
+    # and links; what an entity (a state, a force) links to is not drawn at depth 1, so of the
+    # links of what is drawn only those between two drawn entities are kept (a force's
+    # inferred links to each exercise it took part in would be most of what is fetched)
+    further = {o.value for s, _p, o, _i in hop if URIRef(s) in facts and o.type == "uri"
+               and _drawable(o.value)} - near - {iri}
+    drawn = near | further | {iri}
+
+    def between_drawn(_s: str, o: Term) -> bool:
+        return o.type != "uri" or not o.value.startswith(_ID) or o.value in drawn
+
+    found += fetch.add(hop, between_drawn) + fetch.run(_OUT, further, between_drawn)
+    fetch.run(_CLAIMS, further)
     # the labels of the concepts their details name (activities, statuses...)
     fetch.run(_OUT, {o.value for _s, _p, o in found if o.type == "uri" and o.value.startswith(str(ns.MCV))})
     claims = {str(s) for s in fetch.asserted.subjects(ns.MC.claims, None)}
@@ -94,6 +128,34 @@ def graph_around(engine, iri: str) -> GraphData | None:
     asserted = fetch.asserted
     asserted += _ontology(engine)
     return GraphData(asserted, fetch.inferred)
+
+
+def _first_linked(fetch: "_Fetch", near: set[str], keep: int) -> set[str]:
+    """Of the entities linked to the root, the ``keep`` that ``trimmed`` draws first (its order:
+    one of each kind in turn, by label), read from the classes and labels of them all, which
+    ``fetch`` keeps."""
+    rows = fetch.rows(_NAMED, near)
+    fetch.add(rows)  # those not drawn are listed by their labels and kinds
+    named = Graph()
+    named.addN((URIRef(s), URIRef(p), _node(o), named) for s, p, o, _inferred in rows)
+    named += _ontology(fetch.engine)
+    data = GraphData(named)
+    nodes = [Node(i, data.label(URIRef(i)), data.kind(URIRef(i))) for i in near]
+    return {n.iri for n in _ranked(nodes)[:keep]}
+
+
+def _ranked(group: list[Node]) -> list[Node]:
+    """``group`` in the order a picture draws it: one of each kind in turn, each kind by label."""
+    by_kind: dict[str, list] = {}
+    for n in sorted(group, key=lambda n: (KIND_ORDER[n.kind], n.label.casefold(), n.iri)):
+        by_kind.setdefault(n.kind, []).append(n)
+    out = []
+    while by_kind:
+        for kind in list(by_kind):
+            out.append(by_kind[kind].pop(0))
+            if not by_kind[kind]:
+                del by_kind[kind]
+    return out
 
 
 def trimmed(hood: Neighbourhood, limit: int = MAX_NODES) -> tuple[Neighbourhood, list]:
@@ -106,16 +168,8 @@ def trimmed(hood: Neighbourhood, limit: int = MAX_NODES) -> tuple[Neighbourhood,
     # the root; then, of those linked to it, one of each kind in turn (so that a state's ten
     # forces do not crowd out its exercises and transfers); then the others, the same way
     rank = [n for n in hood.nodes if n.iri == hood.root]
-    for group in ([n for n in hood.nodes if n.iri in linked and n.iri != hood.root],
-                  [n for n in hood.nodes if n.iri not in linked and n.iri != hood.root]):
-        by_kind: dict[str, list] = {}
-        for n in sorted(group, key=lambda n: (KIND_ORDER[n.kind], n.label.casefold(), n.iri)):
-            by_kind.setdefault(n.kind, []).append(n)
-        while by_kind:
-            for kind in list(by_kind):
-                rank.append(by_kind[kind].pop(0))
-                if not by_kind[kind]:
-                    del by_kind[kind]
+    rank += _ranked([n for n in hood.nodes if n.iri in linked and n.iri != hood.root])
+    rank += _ranked([n for n in hood.nodes if n.iri not in linked and n.iri != hood.root])
     keep = {n.iri for n in rank[:limit]}
     nodes = [n for n in hood.nodes if n.iri in keep]
     edges = [e for e in hood.edges if e.source in keep and e.target in keep]
@@ -125,13 +179,8 @@ def trimmed(hood: Neighbourhood, limit: int = MAX_NODES) -> tuple[Neighbourhood,
 
 def picture(engine, iri: str) -> tuple[Neighbourhood, list] | None:
     """The picture of ``iri`` (its neighbourhood at depth 1, trimmed) and the nodes left out."""
-    data = graph_around(engine, iri)
+    data = _around(engine, iri, MAX_NODES)
     if data is None:
         return None
     return trimmed(neighbourhood(data, URIRef(iri), 1))
 
-
-def page(engine, iri: str) -> str | None:
-    """The picture as ``kg viz``'s offline HTML page."""
-    found = picture(engine, iri)
-    return None if found is None else to_html(found[0])

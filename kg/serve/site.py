@@ -33,7 +33,7 @@ PAGED = ("id/", "vocab/", "ontology/")
 #: query ``contradictions`` reads them)
 _AGAINST = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX mode: <https://w3id.org/milcoop/vocab/claim-mode/>
-SELECT DISTINCT ?mode WHERE { ?mode skos:broader* ?kind . FILTER(?kind IN (mode:denies, mode:retracts, mode:cannot-confirm)) }"""
+SELECT DISTINCT ?mode WHERE { VALUES ?kind { mode:denies mode:retracts mode:cannot-confirm } ?mode skos:broader* ?kind }"""
 
 
 class NotFound(KgError):

@@ -122,9 +122,12 @@ class GraphData:
     def __init__(self, asserted: Graph, inferred: Graph | None = None):
         self.asserted = asserted
         self.inferred = inferred if inferred is not None else Graph()
-        self.all = Graph()
-        self.all += self.asserted
-        self.all += self.inferred
+        if inferred is None:  # nothing inferred: all is what was asserted (read only, never copied)
+            self.all = asserted
+        else:
+            self.all = Graph()
+            self.all += self.asserted
+            self.all += self.inferred
         self._superclasses: dict[URIRef, set[URIRef]] = {}
 
     @classmethod
