@@ -280,6 +280,35 @@ ORDER BY STR(?s)
 """ % BASE
 
 
+def _found_by_id_or_label(text: str, engine: Engine) -> list[str]:
+    """The entities whose id is ``text`` (``id/KIND/text`` for each kind of entity and fact), else
+    those with ``text`` as written for a label or alias: lookups in the store's indexes, where
+    ``_RESOLVE`` reads every label (seconds at 10,000 articles). Several, or none, and the caller
+    asks ``_RESOLVE``."""
+    from .inputs.schema import ENTITY_KINDS, FACT_TYPES
+
+    if V.ID_RE.match(text):
+        kinds = sorted({*ENTITY_KINDS, *FACT_TYPES, "article"})
+        values = " ".join(f"<{BASE}id/{kind}/{text}>" for kind in kinds)
+        rows = engine.select("SELECT DISTINCT ?s WHERE { VALUES ?s { %s } ?s ?p ?o }" % values, {}).rows
+        if rows:
+            return sorted({row["s"].value for row in rows})
+    labels = f'{Term("literal", text).n3()} {Term("literal", text, lang="en").n3()}'
+    rows = engine.select(_BY_LABEL % labels, {}).rows
+    return sorted({row["s"].value for row in rows})
+
+
+_BY_LABEL = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?s WHERE {
+  VALUES ?label { %%s }
+  ?s rdfs:label|skos:altLabel|skos:prefLabel ?label .
+  FILTER(isIRI(?s) && STRSTARTS(STR(?s), "%s"))
+}
+""" % BASE
+
+
 def parse_params(pairs: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for pair in pairs:
@@ -331,8 +360,10 @@ def resolve_iri(p: Param, value: str, engine: Engine) -> Term:
     text = value.strip()
     if _ABS_IRI.match(text) and "://" in text:
         return Term("uri", V.iri(text, f"parameter {p.name!r}"))
-    result = engine.select(_RESOLVE, {"_text": Term("literal", text, XSD_STRING)})
-    found = sorted({row["s"].value for row in result.rows})
+    found = _found_by_id_or_label(text, engine)
+    if len(found) != 1:  # none, or more than one: every label and alias, in any case
+        result = engine.select(_RESOLVE, {"_text": Term("literal", text, XSD_STRING)})
+        found = sorted({row["s"].value for row in result.rows})
     if not found:
         raise InputError(f"parameter {p.name!r}: no entity has the id, label or alias {text!r}")
     if len(found) > 1:
