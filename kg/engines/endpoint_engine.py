@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from ..namespaces import GRAPH
-from ..sparql.terms import XSD_STRING, QueryError, SelectResult, SelectStream, Term
+from ..sparql.terms import IRI_BAD, XSD_STRING, QueryError, SelectResult, SelectStream, Term
 from ..sparql.text import blank_out, union_default_graph
 
 #: the query service under the endpoint URL (Oxigraph and Fuseki both answer at /query)
@@ -64,7 +64,6 @@ SPARQL_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
-_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _VAR = re.compile(r"^[A-Za-z0-9_]+$")
 _LANG = re.compile(r"^[A-Za-z]+(-[A-Za-z0-9]+)*$")
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -906,7 +905,7 @@ def _unicode(text: str, what: str) -> None:
 
 def _checked_iri(iri: str, what: str) -> str:
     _unicode(iri, what)
-    if not iri or _IRI_BAD.search(iri) or ":" not in iri:
+    if not iri or IRI_BAD.search(iri) or ":" not in iri:
         raise QueryError(f"cannot send {what} {iri!r} to a server: not a valid IRI "
                          "(no spaces or <>\"{}|^`\\ allowed)")
     return f"<{iri}>"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import BinaryIO, Callable, TextIO
 
-from .terms import XSD_STRING, Engine, QueryError, Row, SelectResult, SelectStream, Term
+from .terms import IRI_BAD, XSD_STRING, Engine, QueryError, Row, SelectResult, SelectStream, Term
 
 _NUMERIC = {
     "http://www.w3.org/2001/XMLSchema#" + t
@@ -260,7 +260,6 @@ LABEL_PROPERTIES = ("http://www.w3.org/2000/01/rdf-schema#label",
 LABEL_SUFFIX = "Label"
 #: rows read ahead before their labels are looked up (in one query)
 LABEL_BATCH = 5000
-_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
 def label_query(iris: list[str]) -> str:
@@ -282,7 +281,7 @@ def lookup_labels(engine: Engine, iris: set[str]) -> dict[str, Term]:
     """The label of each IRI that has one, in one query to ``engine`` (the engine, store or
     server that ran the query): rdfs:label before skos:prefLabel before schema:headline, English
     before no language before others, then the first in code point order."""
-    wanted = sorted(i for i in iris if not _IRI_BAD.search(i))
+    wanted = sorted(i for i in iris if not IRI_BAD.search(i))
     if not wanted:
         return {}
     best: dict[str, tuple] = {}

@@ -7,6 +7,8 @@ Every engine queries the union of the named graphs as its default graph.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import Iterator, Protocol
 
@@ -47,6 +49,8 @@ class Term:
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
+#: a character no IRI may hold in SPARQL or N-Triples (``<...>``): controls, space and ``<>"{}|^`\``
+IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 Row = dict[str, Term]  # an unbound variable is absent
 
