@@ -37,8 +37,9 @@ import resource, subprocess, sys, time, json
 t = time.perf_counter()
 p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 dt = time.perf_counter() - t
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"seconds": dt, "peak_mb": rss / 1024, "rc": p.returncode, "err": p.stderr.decode()[-400:]}))
+use = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": dt, "cpu": use.ru_utime + use.ru_stime, "peak_mb": use.ru_maxrss / 1024,
+                  "rc": p.returncode, "err": p.stderr.decode()}))
 """
 
 _OXLOAD = r"""
@@ -131,11 +132,17 @@ def query_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def measure(cmd: list[str]) -> dict:
+def run_measured(cmd: list[str]) -> dict:
+    """Run ``cmd`` in a child process: its wall and CPU seconds, peak memory, exit code and
+    standard error (its output is dropped)."""
     out = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], capture_output=True, text=True, check=True)
-    res = json.loads(out.stdout)
+    return json.loads(out.stdout)
+
+
+def measure(cmd: list[str]) -> dict:
+    res = run_measured(cmd)
     if res["rc"] != 0:
-        raise SystemExit(f"failed ({res['rc']}): {' '.join(cmd)}\n{res['err']}")
+        raise SystemExit(f"failed ({res['rc']}): {' '.join(cmd)}\n{res['err'][-400:]}")
     return res
 
 

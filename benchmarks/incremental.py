@@ -26,17 +26,10 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-KG = [sys.executable, "-m", "kg"]
+sys.path.insert(0, str(HERE))
+from bench import run_measured  # noqa: E402  (the same child-process measure as bench.py)
 
-_WRAPPER = r"""
-import resource, subprocess, sys, time, json
-t = time.perf_counter()
-p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-dt = time.perf_counter() - t
-use = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"seconds": dt, "cpu": use.ru_utime + use.ru_stime, "peak_mb": use.ru_maxrss / 1024,
-                  "rc": p.returncode, "err": p.stderr.decode()}))
-"""
+KG = [sys.executable, "-m", "kg"]
 
 #: the weapon edited (generate.py gives each article one to three transfers of 60 weapons)
 WEAPON = "weapon-007"
@@ -45,8 +38,7 @@ NEW_STATE = "QQQ"
 
 def _run(root: Path, jobs: int, verbose: bool = True) -> dict:
     cmd = [*KG, "-C", str(root), "build", "-q", "--jobs", str(jobs)] + (["-v"] if verbose else [])
-    out = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], capture_output=True, text=True, check=True)
-    res = json.loads(out.stdout)
+    res = run_measured(cmd)
     if res["rc"] == 2 and verbose and "-v" in res["err"]:  # a kg without -v: time it without
         return _run(root, jobs, verbose=False)
     if res["rc"] != 0:
