@@ -37,7 +37,7 @@ NEW_STATE = "QQQ"
 
 
 def _run(root: Path, jobs: int, verbose: bool = True) -> dict:
-    cmd = [*KG, "-C", str(root), "build", "-q", "--jobs", str(jobs)] + (["-v"] if verbose else [])
+    cmd = [*KG, "-C", str(root), "build", "--jobs", str(jobs), "-v" if verbose else "-q"]  # -q would hide -v's count
     res = run_measured(cmd)
     if res["rc"] == 2 and verbose and "-v" in res["err"]:  # a kg without -v: time it without
         return _run(root, jobs, verbose=False)
