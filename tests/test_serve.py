@@ -89,6 +89,9 @@ def test_entity_page_at_the_path_of_its_iri(client):
         assert f'href="{path}"' in r.text, path
     # each value with the article that gives it, inferred ones said so
     assert re.search(r"schema:endDate.*?2025-07-23.*?inferred", text)
+    # a class with no label and no prefix of ours (SEM's Event) by its name, the IRI in its title
+    sem = "http://semanticweb.cs.vu.nl/2009/11/sem/Event"
+    assert f'<a href="{sem}" title="&lt;{sem}&gt;">Event</a>' in r.text
 
 
 def test_a_state_page_and_its_iri(client):

@@ -76,10 +76,16 @@ def show(term: Term | None, labels: dict[str, str]) -> Markup:
     if term is None:
         return Markup("")
     if term.type == "uri":
-        text = labels.get(term.value) or out.prefixed(term.value)
         title = out.prefixed(term.value)
+        # no label: the prefixed name, or (outside the project's prefixes: SEM's Event, OWL-Time's
+        # Instant) the IRI's last segment, as kg viz names it; the whole IRI is the link's title
+        text = labels.get(term.value) or (title if not title.startswith("<") else _local_name(term.value))
         return Markup('<a href="{}" title="{}">{}</a>').format(href(term.value), title, text)
     return Markup("<span>{}</span>").format(out.display_value(term, labels))
+
+
+def _local_name(iri: str) -> str:
+    return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
 
 
 def show_iri(iri: str, labels: dict[str, str]) -> Markup:
