@@ -31,22 +31,26 @@ def read_text(path: Path, display: str | None = None) -> str:
     return text
 
 
-def extract_text(text: str, reference: Reference, article_id: str, source: str, propose: bool = True):
+def extract_text(text: str, reference: Reference, article_id: str, source: str, propose: bool = True,
+                 roles=None):
     """The draft (``kg.extract.draft.Draft``) of ``text``; with ``propose``, unknown names get
-    proposed reference entries that the facts use."""
+    proposed reference entries that the facts use; ``roles``: the roles of a parse of ``text``
+    (``kg.extract.nlp.Roles``), read before the rules."""
     from .draft import draft
 
-    return draft(text, reference, article_id, source, propose=propose)
+    return draft(text, reference, article_id, source, propose=propose, roles=roles)
 
 
 def extract_file(path: Path, reference: Reference, article_id: str, display: str | None = None,
-                 proposed: str | None = None):
+                 proposed: str | None = None, roles_of=None):
     """Read ``path`` and draft its facts: returns (draft, fact file text). ``proposed`` is the
     name of the file beside the draft that will hold its proposed reference entries
     (``kg.extract.writer.proposed_yaml``); without it, the draft uses reference ids only and
-    lists unknown names in comments."""
+    lists unknown names in comments. ``roles_of``: a function from the text to the roles of its
+    parse (``kg.extract.nlp.reader``), read before the rules."""
     from .writer import to_yaml
 
     text = read_text(path, display)
-    d = extract_text(text, reference, article_id, path.name, propose=proposed is not None)
+    d = extract_text(text, reference, article_id, path.name, propose=proposed is not None,
+                     roles=roles_of(text) if roles_of is not None else None)
     return d, to_yaml(d, proposed)

@@ -247,8 +247,10 @@ def _before(end: str, start: str) -> bool:
 
 class Extractor:
     def __init__(self, text: str, reference: Reference, article_id: str, source: str,
-                 gazetteer: Gazetteer | None = None):
+                 gazetteer: Gazetteer | None = None, roles=None):
         self.text = text
+        #: the roles the parse gives (``kg.extract.nlp.Roles``), consulted before the rules; None: rules only
+        self.roles = roles
         self.reference = reference
         self.gaz = gazetteer or Gazetteer.of(reference)
         self.article_id = article_id
@@ -310,6 +312,11 @@ class Extractor:
 
     def label(self, ident: str) -> str:
         return self.entity(ident).label
+
+    def _parsed(self, s: Sent, start: int, end: int, role: str) -> list[Mention] | None:
+        """The mentions of ``s`` that the parse gives ``role`` at the verb at ``start:end``; None
+        without a parse or where it says nothing (``kg.extract.nlp.Roles``)."""
+        return self.roles.fillers(s.sentence.start, s.mentions, (start, end), role) if self.roles else None
 
     # -- run --
 
@@ -1664,6 +1671,12 @@ class Extractor:
             recipient = state(after_word("to|for"))
             if supplier is None and before:
                 supplier = state(before[-1])
+        for role in ("supplier", "recipient"):  # the parse's roles, where it gives them, before the rules'
+            parsed = [st for m in self._parsed(s, v0, v1, role) or [] if (st := self.state_of(m))]
+            if parsed and role == "supplier":
+                supplier = parsed[0]
+            elif parsed:
+                recipient = parsed[0]
         if supplier is None and kind in ("get", "arrive", "noun", "deal"):
             # "received Chinese HQ-9 systems": the state named as the weapons' adjective
             maker = next((m for m in s.mentions if m.kind == "state" and any(
@@ -1892,6 +1905,10 @@ class Extractor:
                 chain.insert(0, x)
             actors = chain
             actors = self._titled_speakers(s, actors) or actors
+        parsed = [x for x in self._parsed(s, m.start(), m.end(), "denier" if ftype == "denial" else "speaker") or []
+                  if x.kind in ACTOR_KINDS]
+        if parsed:  # the subject of the verb in the parse, before the rules' reading
+            actors = [self._spoken_for(s, x) for x in parsed]
         both = _BOTH.search(s.text[a:m.start()])
         recent_pair = [f for f in self.facts if f.type == "arms-transfer" and s.paragraph - 1 <= f.at[0] <= s.paragraph]
         if not actors and both and recent_pair:
@@ -2153,14 +2170,15 @@ class _Fake:
 
 
 def draft(text: str, reference: Reference, article_id: str, source: str,
-          gazetteer: Gazetteer | None = None, propose: bool = True) -> Draft:
+          gazetteer: Gazetteer | None = None, propose: bool = True, roles=None) -> Draft:
     """Draft the facts of an article's ``text``; ``source`` is the file name the header gives.
 
     With ``propose``, the unknown people, forces, vessels, weapons and organisations get
     proposed reference entries (``Draft.proposals``) and the article is drafted again with them
     as reference entities, so that the facts use them; ``Draft.reference`` is then the reference
-    to read the draft with (the project's plus the proposed entries)."""
-    first = Extractor(text, reference, article_id, source, gazetteer)
+    to read the draft with (the project's plus the proposed entries). ``roles``
+    (``kg.extract.nlp.Roles``): the roles of a parse of ``text``, read before the rules."""
+    first = Extractor(text, reference, article_id, source, gazetteer, roles)
     made = first.run()
     made.reference = reference
     proposals = propose_entries(first.sightings(made.unresolved), reference.entities) if propose else []
@@ -2168,7 +2186,7 @@ def draft(text: str, reference: Reference, article_id: str, source: str,
         return made
     path = f"{article_id}.proposed.yaml"
     wider = extended(reference, proposals, path)
-    made = Extractor(text, wider, article_id, source, Gazetteer.of(wider)).run()
+    made = Extractor(text, wider, article_id, source, Gazetteer.of(wider), roles).run()
     made.proposals = proposals
     made.reference = wider
     return made
