@@ -349,7 +349,9 @@ def test_kg_extract_nlp_with_a_pipeline_that_does_not_load(tmp_path):
     article = tmp_path / "article.txt"
     article.write_text(ARTICLE, encoding="utf-8")
     out = project / "data" / "articles" / "t.yaml"
-    for model in ("no_such_pipeline_xyz", str(tmp_path)):  # no package of that name; a folder that is none
+    blank = tmp_path / "blank"
+    spacy.blank("en").to_disk(blank)  # a pipeline that loads, with no parser and no lemmatizer
+    for model in ("no_such_pipeline_xyz", str(tmp_path / "project"), str(blank)):  # no such package; no pipeline
         result = CliRunner().invoke(cli, ["-C", str(project), "extract", str(article), "--nlp", model, "-o", str(out)])
         assert result.exit_code == 2
         assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1

@@ -295,7 +295,7 @@ class Roles:
 def check(nlp: Any, model: str) -> None:
     """``KgError`` unless the pipeline ``model`` parses and lemmatizes, as roles need."""
     assigns = {a for c in nlp.analyze_pipes()["summary"].values() for a in c["assigns"]}
-    missing = [what for attr, what in (("token.dep", "a parser"), ("token.lemma", "a lemmatizer"))
+    missing = [what for attr, what in (("token.dep", "parser"), ("token.lemma", "lemmatizer"))
                if attr not in assigns]
     if missing:
         raise KgError(f"the spaCy pipeline {model!r} has no {' and no '.join(missing)}; roles are read from "
