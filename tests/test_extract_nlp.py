@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from spacy.tokens import Doc
 
 from kg.cli import cli
+from kg.errors import KgError
 from kg.extract.nlp import RULER, Name, Parsed, Role, Roles, parse, prepare, roles
 from kg.inputs.facts import read_reference
 from kg.inputs.ontology import load_ontology, vocabulary
@@ -209,6 +210,13 @@ def test_names_the_reference_does_not_know_are_candidates(reference):
     assert parsed.names == (Name("PERSON", "Arno Vask", 0, 9), Name("ORG", "Vask Works", 13, 23),
                             Name("STATE", "Genovian", 28, 36, "GEN"))
     assert parsed.unknown == parsed.names[:2]
+
+
+def test_a_text_longer_than_the_pipeline_parses_is_an_error_not_a_traceback(reference):
+    nlp = prepare(spacy.blank("en"), reference)
+    nlp.max_length = 40
+    with pytest.raises(KgError, match="more than the 40 that the spaCy pipeline parses at once"):
+        parse(nlp, "Freedonia supplied drones to Sylvania. " * 2)
 
 
 # --- the DependencyMatcher patterns on parsed Docs ------------------------------------------

@@ -264,8 +264,18 @@ def roles(doc: Any) -> list[Role]:
 
 
 def parse(nlp: Any, text: str) -> Parsed:
-    """Parse an article's text (its newlines made ``\\n``) and read its roles and names."""
-    doc = nlp(normalise_newlines(text))
+    """Parse an article's text (its newlines made ``\\n``) and read its roles and names. A text
+    longer than the pipeline parses at once (``nlp.max_length``), or one the pipeline fails on,
+    is a ``KgError``."""
+    text = normalise_newlines(text)
+    if len(text) > nlp.max_length:
+        raise KgError(f"the text has {len(text):,} characters, more than the {nlp.max_length:,} that the spaCy "
+                      "pipeline parses at once (its max_length)")
+    try:
+        doc = nlp(text)
+    except Exception as exc:  # noqa: BLE001 -- the user's pipeline failing is said in one line
+        reason = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+        raise KgError(f"the spaCy pipeline failed on the text: {reason}") from None
     names = [Name(e.label_, e.text, e.start_char, e.end_char, e.ent_id_ or None) for e in doc.ents]
     return Parsed(tuple(roles(doc)), tuple(names))
 
