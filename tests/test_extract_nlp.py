@@ -183,10 +183,10 @@ def trained(tmp_path_factory) -> Path:
 
 def test_entity_ruler_names_the_reference_case_insensitively_with_kg_ids(reference):
     nlp = prepare(spacy.blank("en"), reference)
-    doc = nlp("FREEDONIA and the sylvanian navy met UPS ships; they told us the Kite Drones and a vx-9 HOWITZER "
+    doc = nlp("FREEDONIA and the sylvanian navies met UPS ships; they told us the Kite Drones and a vx-9 HOWITZER "
               "came from latverian yards.")
     assert [(e.text, e.label_, e.ent_id_) for e in doc.ents] == [
-        ("FREEDONIA", "STATE", "FRE"), ("sylvanian navy", "FORCE", "sylvania-navy"), ("UPS", "STATE", "UPS"),
+        ("FREEDONIA", "STATE", "FRE"), ("sylvanian navies", "FORCE", "sylvania-navy"), ("UPS", "STATE", "UPS"),
         ("Kite Drones", "WEAPON", "kite-drone"), ("vx-9 HOWITZER", "WEAPON", "vx-howitzer"),
         ("latverian", "STATE", "LAT")]
     # a short acronym is a name only as written: "ups" is a word

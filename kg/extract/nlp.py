@@ -128,15 +128,6 @@ def _spacy():
     return spacy
 
 
-def available() -> bool:
-    """True when spaCy can be imported."""
-    try:
-        _spacy()
-    except NlpUnavailable:
-        return False
-    return True
-
-
 def load(model: str) -> Any:
     """The spaCy pipeline ``model`` (an installed package's name or a folder), as ``spacy.load``
     gives it; ``NlpUnavailable`` without spaCy, ``KgError`` when it does not load."""
@@ -151,6 +142,13 @@ def load(model: str) -> Any:
 def _short_acronym(word: str) -> bool:
     """Two to four capitals ("US", "PLAN"): matched as written, since they are words in lower case."""
     return word.isalpha() and word.isupper() and 2 <= len(word) <= 4
+
+
+def _plural(word: str) -> str:
+    """The plural of a lower-case noun: "drones", "navies", "launches"."""
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u", ""):
+        return word[:-1] + "ies"
+    return word + ("es" if word.endswith(("s", "x", "z", "ch", "sh")) else "s")
 
 
 def reference_patterns(nlp: Any, reference: Reference) -> list[dict]:
@@ -173,7 +171,7 @@ def reference_patterns(nlp: Any, reference: Reference) -> list[dict]:
         tokens: list[dict] = [{"TEXT": w} if _short_acronym(w) else {"LOWER": w} for w in key]
         last = key[-1]
         if not _short_acronym(last) and last.isalpha() and not last.endswith("s"):
-            tokens[-1] = {"LOWER": {"IN": [last, last + "s", last + "es"]}}
+            tokens[-1] = {"LOWER": {"IN": [last, _plural(last)]}}
         patterns.append({"label": e.kind.upper(), "pattern": tokens, "id": e.id})
     return patterns
 
