@@ -12,8 +12,9 @@ import pytest
 import kg.extract.pipeline as pipeline_module
 from kg.extract.context import Context
 from kg.extract.draft import COMPONENTS, default_pipeline, draft
-from kg.extract.found import RECORDS, Found
+from kg.extract.found import OPTIONAL, RECORDS, Found
 from kg.extract.mentions import Gazetteer
+from kg.extract.nlp import Parsed, ParseRoles, Role, Roles
 from kg.extract.pipeline import Pipeline, PipelineError
 from kg.extract.records import DraftFact
 from kg.extract.writer import to_yaml
@@ -114,8 +115,9 @@ def test_the_shipped_pipeline_is_valid_and_its_module_says_what_each_component_r
         return tuple(w for w in words.split(", ") if w)
 
     assert [(n, split(r), split(a)) for n, r, a in listed] == [(c.name, c.reads, c.adds) for c in COMPONENTS]
-    # every record is added by a shipped component
-    assert {r for c in COMPONENTS for r in c.adds} == set(RECORDS)
+    # every record is added by a shipped component, but the optional ones: a parser's component adds those
+    assert {r for c in COMPONENTS for r in c.adds} == set(RECORDS) - set(OPTIONAL)
+    assert set(ParseRoles.adds) == set(OPTIONAL) == {"parse"}
 
 
 def test_insert_puts_a_component_before_or_after_one_named_and_refuses_a_name_it_does_not_have():
@@ -196,6 +198,53 @@ def test_draft_runs_the_shipped_pipeline_as_before(reference):
     assert made.skipped == list(found.notes)
     assert made.header == found.header.values
     assert to_yaml(made) == to_yaml(draft(TEXT, reference, "t", "t.txt", propose=False, components=COMPONENTS))
+
+
+# --- the parse: an optional record, added by a parser's component first --------------------------------------
+
+
+def _role(role: str, kg_id: str, text: str, cue: str) -> Role:
+    """A role a parse gives the phrase ``text`` at the verb ``cue`` of TEXT (article offsets)."""
+    at, verb = TEXT.index(text), TEXT.index(cue)
+    return Role(role, kg_id, text, at, at + len(text), cue, verb)
+
+
+def test_the_parse_is_an_optional_record_read_as_not_given_without_a_parser(reference):
+    # transfers and stances declare they read 'parse'; no shipped component adds it, and the pipeline runs
+    assert {c.name for c in COMPONENTS if "parse" in c.reads} == {"transfers", "stances"}
+    log: list = []
+    Pipeline([Spy(c, log) for c in COMPONENTS]).run(Context(TEXT, reference, "t", "t.txt"))
+    assert [(name, given["parse"]) for name, given, _ in log if "parse" in given] == [("transfers", None),
+                                                                                       ("stances", None)]
+    # a component that adds it after one read it as not given is refused; first, it is what they read
+    late = Step("late", [], ["parse"])
+    with pytest.raises(PipelineError, match=r"^component 'late' adds 'parse' after 'transfers' read it as not given"):
+        default_pipeline().insert(late, after="transfers")
+    assert default_pipeline(late).names[:2] == ("late", "header")
+    # a record that is not optional is still refused where no component before adds it
+    with pytest.raises(PipelineError, match="reads 'facts', which no component before it adds"):
+        Pipeline([Step("mine", ["facts"], [])])
+
+
+def test_a_parsers_roles_come_before_the_rules_for_supplier_recipient_and_who_denies(reference):
+    rules = draft(TEXT, reference, "t", "t.txt", propose=False)
+    transfer = next(f for f in rules.facts if f.type == "arms-transfer")
+    denial = next(f for f in rules.facts if f.type == "denial")
+    assert (transfer.values["supplier"], transfer.values["recipient"], denial.values["by"]) == ("RUS", "IRN", ["BLR"])
+    # an invented parse that reads the delivery the other way round and gives the denial to Iran
+    parse = Roles(Parsed((_role("recipient", "RUS", "Russia", "delivered"),
+                          _role("supplier", "IRN", "Iran last", "delivered"), _role("denier", "IRN", "Iran.", "denied")),
+                         ()))
+    parser = Step("parse", [], ["parse"], lambda found, ctx: {"parse": parse})
+    made = draft(TEXT, reference, "t", "t.txt", propose=False, components=default_pipeline(parser))
+    transfer = next(f for f in made.facts if f.type == "arms-transfer")
+    denial = next(f for f in made.facts if f.type == "denial")
+    assert (transfer.values["supplier"], transfer.values["recipient"], denial.values["by"]) == ("IRN", "RUS", ["IRN"])
+    # where the parse names no mention (a role at another verb), the rules decide
+    elsewhere = Roles(Parsed((_role("supplier", "IRN", "Iran last", "landed"),), ()))
+    other = Step("parse", [], ["parse"], lambda found, ctx: {"parse": elsewhere})
+    made = draft(TEXT, reference, "t", "t.txt", propose=False, components=default_pipeline(other))
+    assert to_yaml(made) == to_yaml(rules)
 
 
 # --- a component of one's own -------------------------------------------------------------------------------
