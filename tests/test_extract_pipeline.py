@@ -211,15 +211,15 @@ def _role(role: str, kg_id: str, text: str, cue: str) -> Role:
 
 def test_the_parse_is_an_optional_record_read_as_not_given_without_a_parser(reference):
     # transfers and stances declare they read 'parse'; no shipped component adds it, and the pipeline runs
-    assert {c.name for c in COMPONENTS if "parse" in c.reads} == {"transfers", "stances"}
+    assert {c.name for c in COMPONENTS if "parse" in c.reads} == {"exercise-facts", "transfers", "stances"}
     log: list = []
     Pipeline([Spy(c, log) for c in COMPONENTS]).run(Context(TEXT, reference, "t", "t.txt"))
-    assert [(name, given["parse"]) for name, given, _ in log if "parse" in given] == [("transfers", None),
-                                                                                       ("stances", None)]
+    assert [(name, given["parse"]) for name, given, _ in log if "parse" in given] == [
+        ("exercise-facts", None), ("transfers", None), ("stances", None)]
     # a component that adds it after one read it as not given is refused; first, it is what they read
     late = Step("late", [], ["parse"])
-    with pytest.raises(PipelineError, match=r"^component 'late' adds 'parse' after 'transfers' read it as not given"):
-        default_pipeline().insert(late, after="transfers")
+    with pytest.raises(PipelineError, match=r"^component 'late' adds 'parse' after 'exercise-facts' read it as not given"):
+        default_pipeline().insert(late, after="stances")
     assert default_pipeline(late).names[:2] == ("late", "header")
     # a record that is not optional is still refused where no component before adds it
     with pytest.raises(PipelineError, match="reads 'facts', which no component before it adds"):
@@ -245,6 +245,51 @@ def test_a_parsers_roles_come_before_the_rules_for_supplier_recipient_and_who_de
     other = Step("parse", [], ["parse"], lambda found, ctx: {"parse": elsewhere})
     made = draft(TEXT, reference, "t", "t.txt", propose=False, components=default_pipeline(other))
     assert to_yaml(made) == to_yaml(rules)
+
+
+#: an exercise whose parties the rules read as observers all: the observing words of the sentence's end
+#: reach back over its start
+EXERCISE = """Navies drill in the Gulf of Oman
+
+The Harbour Courier
+Monday, March 3, 2025
+
+Russia and Iran took part in the joint naval exercise Maritime Security Belt 2025 in the Gulf of Oman on \
+Monday, with ships that China sent observing.
+"""
+
+
+def test_a_parsers_roles_come_before_the_rules_for_who_takes_part_hosts_and_observes(reference):
+    def parties(made):
+        f = next(f for f in made.facts if f.type == "exercise")
+        return {k: f.values.get(k) for k in ("participants", "participant_states", "host", "observers")}
+
+    rules = draft(EXERCISE, reference, "t", "t.txt", propose=False)
+    assert parties(rules) == {"participants": None, "participant_states": None, "host": None,
+                              "observers": ["RUS", "IRN", "OMN", "CHN"]}
+    at = EXERCISE.index
+    roles = [Role("participant", "RUS", "Russia", at("Russia"), at("Russia") + 6, "take part", at("took")),
+             Role("participant", "IRN", "Iran", at("Iran"), at("Iran") + 4, "take part", at("took")),
+             Role("observer", None, "ships that China sent", at("ships"), at("sent") + 4, "observe", at("observing"))]
+    parser = Step("parse", [], ["parse"], lambda found, ctx: {"parse": Roles(Parsed(tuple(roles), ()))})
+    made = draft(EXERCISE, reference, "t", "t.txt", propose=False, components=default_pipeline(parser))
+    # the parse's participants take part (the naval exercise: their navies), its observer observes; the
+    # rules still read Oman, of which the parse says nothing
+    assert parties(made) == {"participants": ["russia-navy", "iran-navy"], "participant_states": None, "host": None,
+                             "observers": ["OMN", "CHN"]}
+    # a host by the parse; a state the rules read as not taking part stays out, whatever the parse says
+    hosted = EXERCISE.replace("with ships that China sent observing", "in waters that Oman, as in every year "
+                              "since the first edition in 2019, hosted") + "\nPakistan did not take part in the exercise.\n"
+    at = hosted.index
+    roles = [Role("host", "OMN", "Oman", at("Oman,"), at("Oman,") + 4, "host", at("hosted")),
+             Role("participant", "PAK", "Pakistan", at("Pakistan"), at("Pakistan") + 8, "take part", at("take part"))]
+    rules = draft(hosted, reference, "t", "t.txt", propose=False)
+    assert parties(rules) == {"participants": None, "participant_states": ["RUS", "IRN", "OMN"], "host": None,
+                              "observers": None}
+    made = draft(hosted, reference, "t", "t.txt", propose=False, components=default_pipeline(parser))
+    assert parties(made) == {"participants": None, "participant_states": ["RUS", "IRN"], "host": "OMN",
+                             "observers": None}
+    assert [f.type for f in made.facts] == [f.type for f in rules.facts] == ["exercise", "non-participation"]
 
 
 # --- a component of one's own -------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ refused too. The shipped components (``kg.extract.draft.COMPONENTS``), in order,
 - header (``kg.extract.header``): -> header
 - sentences (``kg.extract.sentences``): header -> sentences, main_actors
 - exercise-events (``kg.extract.events``): header, sentences -> events, codenames
-- exercise-facts (``kg.extract.exercise_facts``): header, sentences, events -> facts, notes, posts
+- exercise-facts (``kg.extract.exercise_facts``): header, sentences, events, parse -> facts, notes, posts
 - visits (``kg.extract.visits``): sentences, facts, notes -> facts, notes
 - transfers (``kg.extract.transfer_facts``): sentences, main_actors, facts, notes, parse -> facts, notes
 - stances (``kg.extract.stances``): sentences, facts, notes, parse -> facts, notes
@@ -30,7 +30,7 @@ refused too. The shipped components (``kg.extract.draft.COMPONENTS``), in order,
 
 With ``kg extract --nlp``, a parser's component goes first: ``kg.extract.nlp.ParseRoles``,
 named parse, reads nothing and adds ``parse``, the roles of the article's parse, which the
-transfers and stances components read before their rules (``default_pipeline(parser)``).
+exercise-facts, transfers and stances components read before their rules (``default_pipeline(parser)``).
 
 Another component goes in with ``Pipeline.insert`` (or ``draft(..., components=[...])``): one
 that reads the sentences and adds facts and notes, say, a parser's, which comes after the
