@@ -14,7 +14,7 @@ from kg.extract.context import Context
 from kg.extract.draft import COMPONENTS, default_pipeline, draft
 from kg.extract.found import OPTIONAL, RECORDS, Found
 from kg.extract.mentions import Gazetteer
-from kg.extract.nlp import Parsed, ParseRoles, Role, Roles
+from kg.extract.nlp import Name, Parsed, ParseRoles, Role, Roles
 from kg.extract.pipeline import Pipeline, PipelineError
 from kg.extract.records import DraftFact
 from kg.extract.writer import to_yaml
@@ -211,11 +211,12 @@ def _role(role: str, kg_id: str, text: str, cue: str) -> Role:
 
 def test_the_parse_is_an_optional_record_read_as_not_given_without_a_parser(reference):
     # transfers and stances declare they read 'parse'; no shipped component adds it, and the pipeline runs
-    assert {c.name for c in COMPONENTS if "parse" in c.reads} == {"exercise-facts", "transfers", "stances"}
+    assert {c.name for c in COMPONENTS if "parse" in c.reads} == {"exercise-facts", "transfers", "stances",
+                                                                  "unknown-names"}
     log: list = []
     Pipeline([Spy(c, log) for c in COMPONENTS]).run(Context(TEXT, reference, "t", "t.txt"))
     assert [(name, given["parse"]) for name, given, _ in log if "parse" in given] == [
-        ("exercise-facts", None), ("transfers", None), ("stances", None)]
+        ("exercise-facts", None), ("transfers", None), ("stances", None), ("unknown-names", None)]
     # a component that adds it after one read it as not given is refused; first, it is what they read
     late = Step("late", [], ["parse"])
     with pytest.raises(PipelineError, match=r"^component 'late' adds 'parse' after 'exercise-facts' read it as not given"):
@@ -290,6 +291,30 @@ def test_a_parsers_roles_come_before_the_rules_for_who_takes_part_hosts_and_obse
     assert parties(made) == {"participants": None, "participant_states": ["RUS", "IRN"], "host": "OMN",
                              "observers": None}
     assert [f.type for f in made.facts] == [f.type for f in rules.facts] == ["exercise", "non-participation"]
+
+
+def test_the_people_and_organisations_a_parser_finds_become_proposed_entries(reference):
+    text = TEXT + "\nIlves said the jets had arrived. Vostok Logistics shipped the spare parts.\n"
+    rules = draft(text, reference, "t", "t.txt")
+    # the rules pass over one capitalised word that starts a sentence, and list a name they cannot classify
+    assert "Ilves" not in {u.name for u in rules.unresolved}
+    assert ("Vostok Logistics", "unknown") in {(u.name, u.kind) for u in rules.unresolved}
+    assert not {"ilves", "vostok-logistics"} & {p.id for p in rules.proposals}
+    at = text.index
+    names = (Name("PERSON", "Ilves", at("Ilves"), at("Ilves") + 5),
+             Name("ORG", "Vostok Logistics", at("Vostok"), at("Vostok") + 16),
+             Name("ORG", "the Iranian navy", at("the Iranian navy"), at("the Iranian navy") + 16),
+             Name("PERSON", "Putin", at("Vladimir Putin") + 9, at("Vladimir Putin") + 14))
+    parser = Step("parse", [], ["parse"], lambda found, ctx: {"parse": Roles(Parsed((), names))})
+    made = draft(text, reference, "t", "t.txt", components=default_pipeline(parser))
+    proposed = {p.id: (p.kind, p.label, p.source) for p in made.proposals}
+    paragraph = text[:at("Ilves")].count("\n\n") + 1  # paragraphs count from 1
+    assert proposed["ilves"] == ("person", "Ilves", f"paragraph {paragraph}: 'Ilves', a person")
+    assert proposed["vostok-logistics"][:2] == ("organisation", "Vostok Logistics")
+    # names the reference knows (the navy, the president) are not proposed
+    assert {p.id for p in made.proposals} - {p.id for p in rules.proposals} == {"ilves", "vostok-logistics"}
+    # drafted again with them, as every proposal: they are known, no longer unresolved
+    assert not {"Ilves", "Vostok Logistics"} & {u.name for u in made.unresolved}
 
 
 # --- a component of one's own -------------------------------------------------------------------------------

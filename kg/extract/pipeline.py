@@ -26,11 +26,12 @@ refused too. The shipped components (``kg.extract.draft.COMPONENTS``), in order,
 - visits (``kg.extract.visits``): sentences, facts, notes -> facts, notes
 - transfers (``kg.extract.transfer_facts``): sentences, main_actors, facts, notes, parse -> facts, notes
 - stances (``kg.extract.stances``): sentences, facts, notes, parse -> facts, notes
-- unknown-names (``kg.extract.names``): sentences, main_actors, codenames, posts -> unresolved, sightings
+- unknown-names (``kg.extract.names``): sentences, main_actors, codenames, posts, parse -> unresolved, sightings
 
-With ``kg extract --nlp``, a parser's component goes first: ``kg.extract.nlp.ParseRoles``,
-named parse, reads nothing and adds ``parse``, the roles of the article's parse, which the
-exercise-facts, transfers and stances components read before their rules (``default_pipeline(parser)``).
+With ``kg extract --nlp``, a parser's component goes first (``default_pipeline(parser)``):
+``kg.extract.nlp.ParseRoles``, named parse, reads nothing and adds ``parse``, the roles and names
+of the article's parse, which exercise-facts, transfers and stances read before their rules, and
+unknown-names for the people and organisations that its entity recogniser finds.
 
 Another component goes in with ``Pipeline.insert`` (or ``draft(..., components=[...])``): one
 that reads the sentences and adds facts and notes, say, a parser's, which comes after the
