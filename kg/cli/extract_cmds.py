@@ -32,8 +32,9 @@ def extract(ctx: click.Context, article: Path, article_id: str | None, output: P
     X.proposed.yaml beside the draft X.yaml, which the draft uses (kg reads that file as reference
     entities while it lies in data/articles/); on standard output, the draft uses reference ids
     only and lists unknown names in comments. A summary goes to standard error. With --nlp, who
-    supplies, receives, confirms and denies is read from a spaCy parse first, the rules where it
-    says nothing.
+    supplies, receives, confirms, denies, takes part, hosts and observes is read from a spaCy
+    parse first, the rules where it says nothing, and the people and organisations its entity
+    recogniser finds that the reference does not know are proposed too.
 
     \b
     Example:

@@ -29,8 +29,9 @@ reference id, proposed or not (or a date, a number), and a conflict the rules ca
 left out and said in the fact's note: a draft loads and builds as it is.
 
 With ``kg extract --nlp``, a parser's component (``kg.extract.nlp.ParseRoles``) runs first and
-adds the record ``parse``, the roles of the article's parse, which ``exercise-facts``, ``transfers`` and ``stances``
-read before their rules; without it that record is None and the rules alone decide.
+adds the record ``parse``, the roles and names of the article's parse: ``exercise-facts``,
+``transfers`` and ``stances`` read its roles before their rules, ``unknown-names`` the people
+and organisations it finds; without it that record is None and the rules alone decide.
 
 ``draft(..., components=...)`` takes another pipeline: ``default_pipeline().insert(mine,
 after="stances")`` adds a component of one's own (see ``kg.extract.pipeline``).
