@@ -409,3 +409,28 @@ def test_evaluate_nlp(tmp_path, trained, capsys):
     bench = sorted((evaluate.HERE / "reference").glob("*.yaml"))
     with_parse = evaluate.run_set("own", cases, bench, build=False, nlp=spacy.load(trained))
     assert sorted(with_parse.drafts) == sorted(evaluate.run_set("own", cases, bench, build=False).drafts)
+
+
+def test_the_parse_component_goes_first_and_parses_an_article_once(reference, trained):
+    from kg.extract.draft import default_pipeline, draft
+    from kg.extract.nlp import ParseRoles
+
+    nlp = prepare(spacy.load(trained), reference)
+    texts: list[str] = []
+
+    class Counting:  # the pipeline, with the texts it parses kept
+        max_length = nlp.max_length
+
+        def __call__(self, text):
+            texts.append(text)
+            return nlp(text)
+
+    parser = ParseRoles(Counting())
+    assert default_pipeline(parser).names[:2] == ("parse", "header")
+    text = ARTICLE + "\nAdmiral Jonas Blackwood said the delivery was late.\n"
+    made = draft(text, reference, "t", "t.txt", components=default_pipeline(parser))
+    # drafted twice (the second time with the proposed entries), parsed once: the parse does not change
+    assert "jonas-blackwood" in {p.id for p in made.proposals}
+    assert texts == [text]
+    # the roles reach the draft as without the proposals (the first transfer's supplier, by the parse)
+    assert next(f for f in made.facts if f.type == "arms-transfer").values["supplier"] == "SYL"
