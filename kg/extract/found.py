@@ -116,7 +116,7 @@ class Unresolved:
 class Found:
     """What the components have found in one article so far."""
 
-    #: the roles a parse of the article gives (``kg.extract.nlp.Roles``); None: the rules alone
+    #: the roles and names a parse of the article gives (``kg.extract.nlp.Roles``); None: the rules alone
     parse: Roles | None = None
     header: Header | None = None
     #: the body's sentences (``kg.extract.sentences``)
