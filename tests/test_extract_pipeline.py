@@ -12,8 +12,9 @@ import pytest
 import kg.extract.pipeline as pipeline_module
 from kg.extract.context import Context
 from kg.extract.draft import COMPONENTS, default_pipeline, draft
-from kg.extract.found import RECORDS, Found
+from kg.extract.found import OPTIONAL, RECORDS, Found
 from kg.extract.mentions import Gazetteer
+from kg.extract.nlp import Name, Parsed, ParseRoles, Role, Roles
 from kg.extract.pipeline import Pipeline, PipelineError
 from kg.extract.records import DraftFact
 from kg.extract.writer import to_yaml
@@ -114,8 +115,9 @@ def test_the_shipped_pipeline_is_valid_and_its_module_says_what_each_component_r
         return tuple(w for w in words.split(", ") if w)
 
     assert [(n, split(r), split(a)) for n, r, a in listed] == [(c.name, c.reads, c.adds) for c in COMPONENTS]
-    # every record is added by a shipped component
-    assert {r for c in COMPONENTS for r in c.adds} == set(RECORDS)
+    # every record is added by a shipped component, but the optional ones: a parser's component adds those
+    assert {r for c in COMPONENTS for r in c.adds} == set(RECORDS) - set(OPTIONAL)
+    assert set(ParseRoles.adds) == set(OPTIONAL) == {"parse"}
 
 
 def test_insert_puts_a_component_before_or_after_one_named_and_refuses_a_name_it_does_not_have():
@@ -196,6 +198,123 @@ def test_draft_runs_the_shipped_pipeline_as_before(reference):
     assert made.skipped == list(found.notes)
     assert made.header == found.header.values
     assert to_yaml(made) == to_yaml(draft(TEXT, reference, "t", "t.txt", propose=False, components=COMPONENTS))
+
+
+# --- the parse: an optional record, added by a parser's component first --------------------------------------
+
+
+def _role(role: str, kg_id: str, text: str, cue: str) -> Role:
+    """A role a parse gives the phrase ``text`` at the verb ``cue`` of TEXT (article offsets)."""
+    at, verb = TEXT.index(text), TEXT.index(cue)
+    return Role(role, kg_id, text, at, at + len(text), cue, verb)
+
+
+def test_the_parse_is_an_optional_record_read_as_not_given_without_a_parser(reference):
+    # transfers and stances declare they read 'parse'; no shipped component adds it, and the pipeline runs
+    assert {c.name for c in COMPONENTS if "parse" in c.reads} == {"exercise-facts", "transfers", "stances",
+                                                                  "unknown-names"}
+    log: list = []
+    Pipeline([Spy(c, log) for c in COMPONENTS]).run(Context(TEXT, reference, "t", "t.txt"))
+    assert [(name, given["parse"]) for name, given, _ in log if "parse" in given] == [
+        ("exercise-facts", None), ("transfers", None), ("stances", None), ("unknown-names", None)]
+    # a component that adds it after one read it as not given is refused; first, it is what they read
+    late = Step("late", [], ["parse"])
+    with pytest.raises(PipelineError, match=r"^component 'late' adds 'parse' after 'exercise-facts' read it as not given"):
+        default_pipeline().insert(late, after="stances")
+    assert default_pipeline(late).names[:2] == ("late", "header")
+    # a record that is not optional is still refused where no component before adds it
+    with pytest.raises(PipelineError, match="reads 'facts', which no component before it adds"):
+        Pipeline([Step("mine", ["facts"], [])])
+
+
+def test_a_parsers_roles_come_before_the_rules_for_supplier_recipient_and_who_denies(reference):
+    rules = draft(TEXT, reference, "t", "t.txt", propose=False)
+    transfer = next(f for f in rules.facts if f.type == "arms-transfer")
+    denial = next(f for f in rules.facts if f.type == "denial")
+    assert (transfer.values["supplier"], transfer.values["recipient"], denial.values["by"]) == ("RUS", "IRN", ["BLR"])
+    # an invented parse that reads the delivery the other way round and gives the denial to Iran
+    parse = Roles(Parsed((_role("recipient", "RUS", "Russia", "delivered"),
+                          _role("supplier", "IRN", "Iran last", "delivered"), _role("denier", "IRN", "Iran.", "denied")),
+                         ()))
+    parser = Step("parse", [], ["parse"], lambda found, ctx: {"parse": parse})
+    made = draft(TEXT, reference, "t", "t.txt", propose=False, components=default_pipeline(parser))
+    transfer = next(f for f in made.facts if f.type == "arms-transfer")
+    denial = next(f for f in made.facts if f.type == "denial")
+    assert (transfer.values["supplier"], transfer.values["recipient"], denial.values["by"]) == ("IRN", "RUS", ["IRN"])
+    # where the parse names no mention (a role at another verb), the rules decide
+    elsewhere = Roles(Parsed((_role("supplier", "IRN", "Iran last", "landed"),), ()))
+    other = Step("parse", [], ["parse"], lambda found, ctx: {"parse": elsewhere})
+    made = draft(TEXT, reference, "t", "t.txt", propose=False, components=default_pipeline(other))
+    assert to_yaml(made) == to_yaml(rules)
+
+
+#: an exercise whose parties the rules read as observers all: the observing words of the sentence's end
+#: reach back over its start
+EXERCISE = """Navies drill in the Gulf of Oman
+
+The Harbour Courier
+Monday, March 3, 2025
+
+Russia and Iran took part in the joint naval exercise Maritime Security Belt 2025 in the Gulf of Oman on \
+Monday, with ships that China sent observing.
+"""
+
+
+def test_a_parsers_roles_come_before_the_rules_for_who_takes_part_hosts_and_observes(reference):
+    def parties(made):
+        f = next(f for f in made.facts if f.type == "exercise")
+        return {k: f.values.get(k) for k in ("participants", "participant_states", "host", "observers")}
+
+    rules = draft(EXERCISE, reference, "t", "t.txt", propose=False)
+    assert parties(rules) == {"participants": None, "participant_states": None, "host": None,
+                              "observers": ["RUS", "IRN", "OMN", "CHN"]}
+    at = EXERCISE.index
+    roles = [Role("participant", "RUS", "Russia", at("Russia"), at("Russia") + 6, "take part", at("took")),
+             Role("participant", "IRN", "Iran", at("Iran"), at("Iran") + 4, "take part", at("took")),
+             Role("observer", None, "ships that China sent", at("ships"), at("sent") + 4, "observe", at("observing"))]
+    parser = Step("parse", [], ["parse"], lambda found, ctx: {"parse": Roles(Parsed(tuple(roles), ()))})
+    made = draft(EXERCISE, reference, "t", "t.txt", propose=False, components=default_pipeline(parser))
+    # the parse's participants take part (the naval exercise: their navies), its observer observes; the
+    # rules still read Oman, of which the parse says nothing
+    assert parties(made) == {"participants": ["russia-navy", "iran-navy"], "participant_states": None, "host": None,
+                             "observers": ["OMN", "CHN"]}
+    # a host by the parse; a state the rules read as not taking part stays out, whatever the parse says
+    hosted = EXERCISE.replace("with ships that China sent observing", "in waters that Oman, as in every year "
+                              "since the first edition in 2019, hosted") + "\nPakistan did not take part in the exercise.\n"
+    at = hosted.index
+    roles = [Role("host", "OMN", "Oman", at("Oman,"), at("Oman,") + 4, "host", at("hosted")),
+             Role("participant", "PAK", "Pakistan", at("Pakistan"), at("Pakistan") + 8, "take part", at("take part"))]
+    rules = draft(hosted, reference, "t", "t.txt", propose=False)
+    assert parties(rules) == {"participants": None, "participant_states": ["RUS", "IRN", "OMN"], "host": None,
+                              "observers": None}
+    made = draft(hosted, reference, "t", "t.txt", propose=False, components=default_pipeline(parser))
+    assert parties(made) == {"participants": None, "participant_states": ["RUS", "IRN"], "host": "OMN",
+                             "observers": None}
+    assert [f.type for f in made.facts] == [f.type for f in rules.facts] == ["exercise", "non-participation"]
+
+
+def test_the_people_and_organisations_a_parser_finds_become_proposed_entries(reference):
+    text = TEXT + "\nIlves said the jets had arrived. Vostok Logistics shipped the spare parts.\n"
+    rules = draft(text, reference, "t", "t.txt")
+    # the rules pass over one capitalised word that starts a sentence, and list a name they cannot classify
+    assert "Ilves" not in {u.name for u in rules.unresolved}
+    assert ("Vostok Logistics", "unknown") in {(u.name, u.kind) for u in rules.unresolved}
+    assert not {"ilves", "vostok-logistics"} & {p.id for p in rules.proposals}
+    at = text.index
+    names = (Name("PERSON", "Ilves", at("Ilves"), at("Ilves") + 5),
+             Name("ORG", "Vostok Logistics", at("Vostok"), at("Vostok") + 16),
+             Name("ORG", "the Iranian navy", at("the Iranian navy"), at("the Iranian navy") + 16),
+             Name("PERSON", "Putin", at("Vladimir Putin") + 9, at("Vladimir Putin") + 14))
+    parser = Step("parse", [], ["parse"], lambda found, ctx: {"parse": Roles(Parsed((), names))})
+    made = draft(text, reference, "t", "t.txt", components=default_pipeline(parser))
+    proposed = {p.id: (p.kind, p.label, p.source) for p in made.proposals}
+    paragraph = text[:at("Ilves")].count("\n\n") + 1  # paragraphs count from 1
+    assert proposed["ilves"] == ("person", "Ilves", f"paragraph {paragraph}: 'Ilves', a person")
+    assert proposed["vostok-logistics"][:2] == ("organisation", "Vostok Logistics")
+    # names the reference knows (the navy, the president) are not proposed
+    assert {p.id for p in made.proposals} - {p.id for p in rules.proposals} == {"ilves", "vostok-logistics"}
+    # drafted again with them, as every proposal: they are known, no longer unresolved
+    assert not {"Ilves", "Vostok Logistics"} & {u.name for u in made.unresolved}
 
 
 # --- a component of one's own -------------------------------------------------------------------------------

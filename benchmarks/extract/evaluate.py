@@ -27,6 +27,9 @@ files (tests/fidelity/): the traps the drafts fall into are counted and listed (
 
     python benchmarks/extract/evaluate.py
     python benchmarks/extract/evaluate.py --seeds /path/to/seeds --show-drafts
+
+With ``--nlp MODEL`` (a trained spaCy pipeline's name or folder; needs the extra ``kg[nlp]``),
+the drafts read roles from its parse before the rules, as ``kg extract --nlp`` does.
 """
 from __future__ import annotations
 
@@ -159,11 +162,12 @@ def make_project(root: Path, extra_reference: list[Path], drop: set[str] = froze
 
 
 def run_set(name: str, cases: list[Case], extra_reference: list[Path], build: bool = True,
-            drop: set[str] = frozenset(), traps: bool = False) -> Result:
+            drop: set[str] = frozenset(), traps: bool = False, nlp=None) -> Result:
     """Draft every case, score the drafts against the gold files and build them. With ``drop``,
     the drafts are made with the reference without those entities (the gold files are read
     with the whole reference). With ``traps`` (and a build), count the dev set's "Must not"
-    traps the built drafts fall into (``traps.py``)."""
+    traps the built drafts fall into (``traps.py``). With ``nlp`` (a spaCy pipeline), the drafts
+    read roles from its parse first (``kg.extract.nlp``)."""
     from kg.extract.draft import draft
     from kg.extract.mentions import Gazetteer
     from kg.extract.score import Score, compare, pairs
@@ -183,10 +187,16 @@ def run_set(name: str, cases: list[Case], extra_reference: list[Path], build: bo
             whole_vocab = vocabulary(load_ontology(full))
             whole = read_reference([(p, full.display(p)) for p in full.reference_paths()], whole_vocab)
         gazetteer = Gazetteer.of(reference)
+        components = None
+        if nlp is not None:
+            from kg.extract.draft import default_pipeline
+            from kg.extract.nlp import ParseRoles, prepare
+
+            components = default_pipeline(ParseRoles(prepare(nlp, reference)))
         for case in cases:
             gold = read_article(case.gold, str(case.gold.relative_to(REPO)), whole, whole_vocab)
             text = read_text(case.text)
-            made = draft(text, reference, gold.id, case.text.name, gazetteer)
+            made = draft(text, reference, gold.id, case.text.name, gazetteer, components=components)
             # as `kg extract -o` does: the proposed entries beside the draft, which the next drafts know
             out = to_yaml(made, proposed_name(f"{gold.id}.yaml"))
             result.drafts[gold.id] = out
@@ -226,9 +236,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-build", action="store_true", help="do not build and validate the drafts")
     parser.add_argument("--per-article", action="store_true", help="print a table for every article too")
     parser.add_argument("--show-drafts", action="store_true", help="print the drafts")
+    parser.add_argument("--nlp", metavar="MODEL", default=None,
+                        help="read roles from the parse of this spaCy pipeline (name or folder) first")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
     from kg.extract.score import render
+
+    nlp = None
+    if args.nlp is not None:
+        from kg.errors import KgError
+        from kg.extract.nlp import NlpUnavailable, check, load
+
+        try:
+            nlp = load(args.nlp)
+            check(nlp, args.nlp)
+        except NlpUnavailable as exc:
+            print(f"Error: --nlp {exc}", file=sys.stderr)
+            return 2
+        except KgError as exc:
+            print(f"Error: {exc}", file=sys.stderr)
+            return 2
 
     sets = []
     if args.seeds.is_dir():
@@ -249,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     sets.append(("blind2", blind2_cases(), bench_reference, frozenset()))
     failed = False
     for name, cases, extra, drop in sets:
-        result = run_set(name, cases, extra, build=not args.no_build, drop=drop, traps=name.startswith("devset"))
+        result = run_set(name, cases, extra, build=not args.no_build, drop=drop, traps=name.startswith("devset"),
+                         nlp=nlp)
         if args.show_drafts:
             for ident, text in result.drafts.items():
                 print(f"--- draft {ident}\n{text}")

@@ -16,9 +16,13 @@ from .group import KgClickError, cli, handle_errors, project_of
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The fact file to write (atomically). Default: standard output.")
 @click.option("--force", is_flag=True, help="Replace the output file when it exists.")
+@click.option("--nlp", "model", metavar="MODEL", default=None,
+              help="Read roles from the parse of a trained spaCy pipeline (an installed package's name, "
+                   "such as en_core_web_sm, or a folder) before the rules; needs the extra kg[nlp].")
 @click.pass_context
 @handle_errors
-def extract(ctx: click.Context, article: Path, article_id: str | None, output: Path | None, force: bool) -> None:
+def extract(ctx: click.Context, article: Path, article_id: str | None, output: Path | None, force: bool,
+            model: str | None) -> None:
     """Draft a fact file from an article's plain text (UTF-8), for an analyst to review.
 
     The draft has the article's title, publisher and date where the text gives them, and the
@@ -27,11 +31,15 @@ def extract(ctx: click.Context, article: Path, article_id: str | None, output: P
     people, forces, ships, weapons and organisations become proposed reference entries in
     X.proposed.yaml beside the draft X.yaml, which the draft uses (kg reads that file as reference
     entities while it lies in data/articles/); on standard output, the draft uses reference ids
-    only and lists unknown names in comments. A summary goes to standard error.
+    only and lists unknown names in comments. A summary goes to standard error. With --nlp, who
+    supplies, receives, confirms, denies, takes part, hosts and observes is read from a spaCy
+    parse first, the rules where it says nothing, and the people and organisations its entity
+    recogniser finds that the reference does not know are proposed too.
 
     \b
     Example:
         kg extract article.txt --id zapad-2025 -o data/articles/zapad-2025.yaml
+        kg extract article.txt --nlp en_core_web_sm
     """
     from ..output.export import write_atomic
     from ..extract import extract_file
@@ -63,8 +71,16 @@ def extract(ctx: click.Context, article: Path, article_id: str | None, output: P
     # the draft's own earlier proposals are not reference: they are proposed again
     paths = [p for p in project.reference_paths() if proposed is None or not _same(p, proposed)]
     reference = read_reference([(p, project.display(p)) for p in paths], vocab)
+    parser = None
+    if model is not None:
+        from ..extract.nlp import NlpUnavailable, reader
+
+        try:
+            parser = reader(model, reference)
+        except NlpUnavailable as exc:
+            raise KgClickError(f"--nlp {exc}") from None
     draft, text = extract_file(article, reference, article_id, str(article),
-                               proposed.name if proposed is not None else None)
+                               proposed.name if proposed is not None else None, parser)
     if output is None:
         click.echo(text, nl=False)
     else:

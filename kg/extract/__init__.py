@@ -31,22 +31,26 @@ def read_text(path: Path, display: str | None = None) -> str:
     return text
 
 
-def extract_text(text: str, reference: Reference, article_id: str, source: str, propose: bool = True):
+def extract_text(text: str, reference: Reference, article_id: str, source: str, propose: bool = True,
+                 parser=None):
     """The draft (``kg.extract.draft.Draft``) of ``text``; with ``propose``, unknown names get
-    proposed reference entries that the facts use."""
-    from .draft import draft
+    proposed reference entries that the facts use; ``parser``: the component of a parse
+    (``kg.extract.nlp.ParseRoles``), run first, whose roles the rules read before their own."""
+    from .draft import default_pipeline, draft
 
-    return draft(text, reference, article_id, source, propose=propose)
+    return draft(text, reference, article_id, source, propose=propose,
+                 components=default_pipeline(parser) if parser is not None else None)
 
 
 def extract_file(path: Path, reference: Reference, article_id: str, display: str | None = None,
-                 proposed: str | None = None):
+                 proposed: str | None = None, parser=None):
     """Read ``path`` and draft its facts: returns (draft, fact file text). ``proposed`` is the
     name of the file beside the draft that will hold its proposed reference entries
     (``kg.extract.writer.proposed_yaml``); without it, the draft uses reference ids only and
-    lists unknown names in comments."""
+    lists unknown names in comments. ``parser``: the component of a parse
+    (``kg.extract.nlp.reader``), run first, whose roles the rules read before their own."""
     from .writer import to_yaml
 
     text = read_text(path, display)
-    d = extract_text(text, reference, article_id, path.name, propose=proposed is not None)
+    d = extract_text(text, reference, article_id, path.name, propose=proposed is not None, parser=parser)
     return d, to_yaml(d, proposed)

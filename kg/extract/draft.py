@@ -28,6 +28,11 @@ Hedges make a fact ``reported`` or ``attributed`` (``kg.extract.sources``). Ever
 reference id, proposed or not (or a date, a number), and a conflict the rules cannot settle is
 left out and said in the fact's note: a draft loads and builds as it is.
 
+With ``kg extract --nlp``, a parser's component (``kg.extract.nlp.ParseRoles``) runs first and
+adds the record ``parse``, the roles and names of the article's parse: ``exercise-facts``,
+``transfers`` and ``stances`` read its roles before their rules, ``unknown-names`` the people
+and organisations it finds; without it that record is None and the rules alone decide.
+
 ``draft(..., components=...)`` takes another pipeline: ``default_pipeline().insert(mine,
 after="stances")`` adds a component of one's own (see ``kg.extract.pipeline``).
 """
@@ -60,9 +65,11 @@ COMPONENTS: tuple[Component, ...] = (ArticleHeader(), Sentences(), ExerciseEvent
                                      Transfers(), Stances(), UnknownNames())
 
 
-def default_pipeline() -> Pipeline:
-    """The shipped pipeline (``COMPONENTS``), to run as it is or to insert a component into."""
-    return Pipeline(COMPONENTS)
+def default_pipeline(parser: Component | None = None) -> Pipeline:
+    """The shipped pipeline (``COMPONENTS``), to run as it is or to insert a component into;
+    with ``parser`` (a component that adds the record ``parse``: ``kg.extract.nlp.ParseRoles``),
+    that component first."""
+    return Pipeline(COMPONENTS if parser is None else (parser, *COMPONENTS))
 
 
 @dataclass

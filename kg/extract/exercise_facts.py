@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from ..inputs.facts import force_state
 from . import lexicon as lx
@@ -16,7 +17,7 @@ from .context import Context
 from .dates import add_days, find_dates, find_durations, inclusive_days
 from .exercises import (When, affiliation, aside_spans, conjuncts, exercise_dates, hedged_before, held_at, is_location,
                         other_event_before, planned_only, state_lists, unknown_part, weak_date_line)
-from .found import ExerciseEvent, Found, Post, Sent
+from .found import ExerciseEvent, Found, Post, Sent, parsed
 from .mentions import Mention
 from .records import DraftFact
 from .sources import attribution
@@ -24,6 +25,9 @@ from .syntax import (END_WORD, LOCATION_PREP, NON_MILITARY_HEADS, PHASE, PLACE_P
                      START_WORD, STRATEGIC, STRONG_LOCATION, after_preposition, codename, exercise_triggers,
                      list_kind, listed_under, military_head, observer_spans, participant_role, source_spans)
 from .tokens import plain
+
+if TYPE_CHECKING:
+    from .nlp import Roles
 
 
 def _before(end: str, start: str) -> bool:
@@ -105,27 +109,46 @@ def event_dates(trig: list[Sent], day_base: dt.date | None, earlier, cues: list[
 
 
 class ExerciseFacts:
-    """Reads ``header``, ``sentences`` and ``events``; adds ``facts`` (the exercises and
-    non-participations: the first facts drafted), ``notes`` and ``posts`` (hosts the reference
-    does not name)."""
+    """Reads ``header``, ``sentences``, ``events`` and ``parse`` (a parser's roles, optional: who
+    takes part, hosts and observes, by the parse, before the rules); adds ``facts`` (the
+    exercises and non-participations: the first facts drafted), ``notes`` and ``posts`` (hosts
+    the reference does not name)."""
 
     name = "exercise-facts"
-    reads = ("header", "sentences", "events")
+    reads = ("header", "sentences", "events", "parse")
     adds = ("facts", "notes", "posts")
 
     def __call__(self, found: Found, ctx: Context) -> dict:
-        d = _ExerciseDrafter(ctx, list(found.sentences), found.header.published, [], [])
+        d = _ExerciseDrafter(ctx, list(found.sentences), found.header.published, [], [], found.parse)
         for event in found.events:
             d.fact(event)
         return {"facts": d.facts, "notes": d.skipped, "posts": d.posts}
 
 
 class _ExerciseDrafter:
-    def __init__(self, ctx: Context, sents: list[Sent], base, facts: list[DraftFact], skipped: list[str]):
+    def __init__(self, ctx: Context, sents: list[Sent], base, facts: list[DraftFact], skipped: list[str],
+                 parse: Roles | None = None):
         self.ctx, self.sents, self.base, self.facts, self.skipped = ctx, sents, base, facts, skipped
+        #: the roles of a parse (``kg.extract.nlp.Roles``), read before the rules; None: the rules alone
+        self.parse = parse
         self.posts: list[Post] = []
         #: the participants and participant states drafted for each event, by its id()
         self.parties: dict[int, tuple[list[str], list[str]]] = {}
+
+    def _parsed_roles(self, s: Sent) -> dict[tuple[int, int], str]:
+        """The role the parse gives each mention of ``s`` (by its span) at a verb of ``s``: host
+        (a state or force, not a post's holder, "X's commander"), participant (a state or force),
+        observer (a state, force or organisation), the first of these where it gives several;
+        empty without a parse."""
+        out: dict[tuple[int, int], str] = {}
+        for role, kinds in (("host", ("state", "force")), ("participant", ("state", "force")),
+                            ("observer", ("state", "force", "organisation"))):
+            for m in parsed(self.parse, s, 0, len(s.text), role) or []:
+                if m.kind not in kinds or role == "host" and (
+                        lx.HOST_POST.match(s.text[m.end:]) or lx.HOST_POST_BEFORE.search(s.text[:m.start])):
+                    continue
+                out.setdefault((m.start, m.end), role)
+        return out
 
     def fact(self, event: ExerciseEvent) -> None:
         sents: list[Sent] = [s for s, _ in event.sents]
@@ -179,23 +202,35 @@ class _ExerciseDrafter:
         for s in sents:
             excluded = source_spans(s)
             obs = observer_spans(s)
+            given = self._parsed_roles(s)  # the parse's roles in this sentence, before the rules'
             for m in s.mentions:
-                if any(a <= m.start < b for a, b in obs) and m.kind in ("state", "force", "organisation") \
-                        and not any(a <= m.start < b for a, b in excluded):
+                if given.get((m.start, m.end)) == "observer" and not any(a <= m.start < b for a, b in excluded):
+                    add(observers, m.id)
+                    observer_cue.setdefault(m.id, f"'{m.text}', {s.where}")
+                    cues.append(f"observer '{m.text}' by the parse ({s.where})")
+                    excluded.append((m.start, m.end))
+                elif any(a <= m.start < b for a, b in obs) and m.kind in ("state", "force", "organisation") \
+                        and not any(a <= m.start < b for a, b in excluded) and (m.start, m.end) not in given:
                     add(observers, m.id)
                     observer_cue.setdefault(m.id, f"'{m.text}', {s.where}")
                     cues.append(f"observer '{m.text}' ({s.where})")
             excluded += obs
+            for m in s.mentions:
+                if given.get((m.start, m.end)) == "host" and host is None:
+                    host = m.id
+                    excluded.append((m.start, m.end))
+                    cues.append(f"host '{m.text}' by the parse ({s.where})")
             for m in lx.HOST_BY.finditer(s.text):
                 after = [x for x in s.mentions if x.start >= m.end() and x.kind in ("state", "force")
-                         and x.start - m.end() < 40]
+                         and x.start - m.end() < 40 and (x.start, x.end) not in given]
                 if after and host is None:
                     host = after[0].id
                     excluded.append((after[0].start, after[0].end))
                     cues.append(f"'{m.group()}' ({s.where})")
             for m in lx.HOST_VERB.finditer(s.text):
                 a, _ = s.clause(m.start())
-                before = [x for x in s.mentions if a <= x.start < m.start() and x.kind in ("state", "force")]
+                before = [x for x in s.mentions if a <= x.start < m.start() and x.kind in ("state", "force")
+                          and (x.start, x.end) not in given]
                 if before and host is None:
                     x = before[-1]
                     post = lx.HOST_POST.match(s.text[x.end:]) or lx.HOST_POST_BEFORE.search(s.text[:x.start])
@@ -222,6 +257,21 @@ class _ExerciseDrafter:
                     if a <= x.start < m.start() and x.kind in ("state", "force") and not x.possessive:
                         absent.append((x.id, s))
                         excluded.append((x.start, x.end))
+            for m in s.mentions:  # the parse's participants, but for those said not to take part
+                if given.get((m.start, m.end)) != "participant" or any(x == m.id and t is s for x, t in absent):
+                    continue
+                if m.kind == "force":
+                    add(participants, m.id)
+                    named_forces.add(m.id)
+                else:
+                    force = self.ctx.force_for(m.id, force_kind)
+                    if force:
+                        add(participants, force)
+                        derived.append(force)
+                    else:
+                        add(participant_states, m.id)
+                excluded.append((m.start, m.end))
+                cues.append(f"participant '{m.text}' by the parse ({s.where})")
             trigger_clauses = [s.clause(t.start()) for t in exercise_triggers(s)]
             code = codename(self.sents, s)
             if code:

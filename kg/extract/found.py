@@ -3,17 +3,24 @@
 ``Found`` is what has been found in one article so far: one field per kind of record, each
 added by the component that declares it in its ``adds`` (``kg.extract.draft.COMPONENTS`` lists
 them in order). A field no component has added yet holds its empty default.
+
+``parse`` is an optional record (``OPTIONAL``): no shipped component adds it; a parser's
+component (``kg.extract.nlp.ParseRoles``, with ``kg extract --nlp``) that runs first does, and
+the components that declare they read it read None without one, where the rules alone decide.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..inputs.text import Sentence
 from .mentions import Mention
 from .propose import Sighting
 from .records import DraftFact
+
+if TYPE_CHECKING:  # spaCy's module is imported only with --nlp
+    from .nlp import Roles
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,8 @@ class Unresolved:
 class Found:
     """What the components have found in one article so far."""
 
+    #: the roles and names a parse of the article gives (``kg.extract.nlp.Roles``); None: the rules alone
+    parse: Roles | None = None
     header: Header | None = None
     #: the body's sentences (``kg.extract.sentences``)
     sentences: tuple[Sent, ...] = ()
@@ -130,3 +139,13 @@ class Found:
 
 #: the names of ``Found``'s records
 RECORDS = tuple(f.name for f in fields(Found))
+#: the records a pipeline may run without: a component reads one that no component before it
+#: adds as its default (None), which says "not given"
+OPTIONAL = ("parse",)
+
+
+def parsed(parse: Roles | None, s: Sent, start: int, end: int, role: str) -> list[Mention] | None:
+    """The mentions of ``s`` that the parse gives ``role`` at the verb at ``start:end`` (offsets
+    in ``s``); None without a parse or where it names none there, and the rules decide
+    (``kg.extract.nlp.Roles.fillers``)."""
+    return parse.fillers(s.sentence.start, s.mentions, (start, end), role) if parse is not None else None

@@ -1,10 +1,13 @@
 """The unknown-names component: the names the reference entities do not know, and those of them
 that ``kg.extract.propose`` proposes entries for (people, forces, ships, weapons and
 organisations, where each was first seen, and a force's state); the other names are listed, with
-a suggested entry for each."""
+a suggested entry for each. With a parse (the optional record ``parse``), the people and
+organisations its entity recogniser finds that the reference does not know are unknown names
+too, of that kind (``kg.extract.nlp.Parsed.unknown``)."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from . import lexicon as lx
 from .context import Context
@@ -14,24 +17,35 @@ from .propose import PROPOSED_KINDS, Sighting
 from .syntax import MONTHS
 from .tokens import plain
 
+if TYPE_CHECKING:
+    from .nlp import Roles
+
+#: the kind of unknown name each label of a parser's entity recogniser gives (those proposed)
+PARSED_KINDS = {"PERSON": "person", "ORG": "organisation"}
+
 
 class UnknownNames:
-    """Reads ``sentences``, ``main_actors``, ``codenames`` and ``posts``; adds ``unresolved`` and
-    ``sightings``."""
+    """Reads ``sentences``, ``main_actors``, ``codenames``, ``posts`` and ``parse`` (a parser's
+    names, optional: the people and organisations it finds are unknown names of that kind);
+    adds ``unresolved`` and ``sightings``."""
 
     name = "unknown-names"
-    reads = ("sentences", "main_actors", "codenames", "posts")
+    reads = ("sentences", "main_actors", "codenames", "posts", "parse")
     adds = ("unresolved", "sightings")
 
     def __call__(self, found: Found, ctx: Context) -> dict:
-        d = _Names(ctx, list(found.sentences), list(found.main_actors), found.codenames, list(found.posts))
+        d = _Names(ctx, list(found.sentences), list(found.main_actors), found.codenames, list(found.posts),
+                   found.parse)
         unresolved = d.unresolved()
         return {"unresolved": unresolved, "sightings": d.sightings(unresolved)}
 
 
 class _Names:
-    def __init__(self, ctx: Context, sents: list[Sent], main_actors: list[str], codenames, posts):
+    def __init__(self, ctx: Context, sents: list[Sent], main_actors: list[str], codenames, posts,
+                 parse: Roles | None = None):
         self.ctx, self.sents, self.main_actors, self.posts = ctx, sents, main_actors, posts
+        #: the names of a parse (``kg.extract.nlp.Roles``); None: the rules alone
+        self.parse = parse
         self.codenames, self.codename_texts = codenames.keys, codenames.texts
         #: where each unknown name was first seen: (sentence, start, end)
         self._seen: dict[str, tuple[Sent, int, int]] = {}
@@ -58,7 +72,38 @@ class _Names:
                 if s.paragraph not in u.paragraphs:
                     u.paragraphs.append(s.paragraph)
                 self._seen.setdefault(name, (s, start, end))
+        for s, name, start, end, kind in self._parsed_names():
+            u = found.get(name)
+            if u is None or u.kind == "unknown":  # the parse's kind where the words around it say nothing
+                u = found[name] = Unresolved(name, kind, list(u.paragraphs) if u else [], dict(u.hint) if u else {})
+            if s.paragraph not in u.paragraphs:
+                u.paragraphs.append(s.paragraph)
+                u.paragraphs.sort()
+            self._seen.setdefault(name, (s, start, end))
         return sorted(found.values(), key=lambda u: (u.paragraphs[0], u.name))
+
+    def _parsed_names(self) -> list[tuple[Sent, str, int, int, str]]:
+        """The people and organisations of the parse that the reference does not know, in the
+        body's sentences: (sentence, name, start, end in the sentence, kind); not a name that
+        overlaps a reference's name, has no capital, or is an exercise's codename."""
+        out = []
+        names = [n for n in self.parse.parsed.unknown if n.label in PARSED_KINDS] if self.parse is not None else []
+        for n in names:
+            s = next((s for s in self.sents if s.sentence.start <= n.start and n.end <= s.sentence.end), None)
+            if s is None:
+                continue  # not in the body: a heading, a caption
+            start, end = n.start - s.sentence.start, n.end - s.sentence.start
+            lead = re.match(r"(?:the|a|an)\s+", s.text[start:end], re.I)
+            start += lead.end() if lead else 0
+            name = s.text[start:end].strip()
+            end = start + len(name)
+            if not name or not any(w[:1].isupper() for w in name.split()) \
+                    or any(m.start < end and start < m.end for m in s.mentions if m.id) \
+                    or any(name in c for c in self.codename_texts) \
+                    or re.sub(r"\W", "", name.casefold()) in self.codenames:
+                continue
+            out.append((s, name, start, end, PARSED_KINDS[n.label]))
+        return out
 
     # -- proposed reference entries --
 

@@ -11,7 +11,9 @@ amends what an earlier one drafted (adds claims to its facts, folds two into one
 adds that record.
 
 ``Pipeline`` checks the declarations when it is made: a component that reads a record no
-component before it adds, that adds a record an earlier one added without reading it (it would
+component before it adds (but for an optional record, ``kg.extract.found.OPTIONAL``, read as
+None where not given; a component that adds one after a component read it so is refused),
+that adds a record an earlier one added without reading it (it would
 drop what that one found), or that names a record ``Found`` does not have, is refused
 (``PipelineError``); when it runs, a component that returns other records than it declares is
 refused too. The shipped components (``kg.extract.draft.COMPONENTS``), in order, as
@@ -20,11 +22,16 @@ refused too. The shipped components (``kg.extract.draft.COMPONENTS``), in order,
 - header (``kg.extract.header``): -> header
 - sentences (``kg.extract.sentences``): header -> sentences, main_actors
 - exercise-events (``kg.extract.events``): header, sentences -> events, codenames
-- exercise-facts (``kg.extract.exercise_facts``): header, sentences, events -> facts, notes, posts
+- exercise-facts (``kg.extract.exercise_facts``): header, sentences, events, parse -> facts, notes, posts
 - visits (``kg.extract.visits``): sentences, facts, notes -> facts, notes
-- transfers (``kg.extract.transfer_facts``): sentences, main_actors, facts, notes -> facts, notes
-- stances (``kg.extract.stances``): sentences, facts, notes -> facts, notes
-- unknown-names (``kg.extract.names``): sentences, main_actors, codenames, posts -> unresolved, sightings
+- transfers (``kg.extract.transfer_facts``): sentences, main_actors, facts, notes, parse -> facts, notes
+- stances (``kg.extract.stances``): sentences, facts, notes, parse -> facts, notes
+- unknown-names (``kg.extract.names``): sentences, main_actors, codenames, posts, parse -> unresolved, sightings
+
+With ``kg extract --nlp``, a parser's component goes first (``default_pipeline(parser)``):
+``kg.extract.nlp.ParseRoles``, named parse, reads nothing and adds ``parse``, the roles and names
+of the article's parse, which exercise-facts, transfers and stances read before their rules, and
+unknown-names for the people and organisations that its entity recogniser finds.
 
 Another component goes in with ``Pipeline.insert`` (or ``draft(..., components=[...])``): one
 that reads the sentences and adds facts and notes, say, a parser's, which comes after the
@@ -43,7 +50,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable, Mapping, Protocol, Sequence
 
-from .found import RECORDS, Found
+from .found import OPTIONAL, RECORDS, Found
 
 
 class PipelineError(ValueError):
@@ -79,6 +86,7 @@ class Pipeline:
     def __init__(self, components: Iterable[Component]):
         self.components: tuple[Component, ...] = tuple(components)
         added: dict[str, str] = {}  # each record added so far, and the latest component that added it
+        unset: dict[str, str] = {}  # each optional record read before any component added it, and who read it
         names: set[str] = set()
         for c in self.components:
             name = getattr(c, "name", None) or type(c).__name__
@@ -89,13 +97,18 @@ class Pipeline:
                 if record not in RECORDS:
                     raise PipelineError(f"component '{name}' names a record '{record}' that the pipeline does "
                                         f"not have (it has: {', '.join(RECORDS)})")
-            missing = [r for r in c.reads if r not in added]
+            missing = [r for r in c.reads if r not in added and r not in OPTIONAL]
             if missing:
                 raise PipelineError(f"component '{name}' reads '{missing[0]}', which no component before it adds")
             dropped = [r for r in c.adds if r in added and r not in c.reads]
             if dropped:
                 raise PipelineError(f"component '{name}' adds '{dropped[0]}' without reading it: it would drop what "
                                     f"'{added[dropped[0]]}' added")
+            late = [r for r in c.adds if r in unset]
+            if late:
+                raise PipelineError(f"component '{name}' adds '{late[0]}' after '{unset[late[0]]}' read it as not "
+                                    "given: it must come before")
+            unset.update((r, name) for r in c.reads if r in OPTIONAL and r not in added and r not in unset)
             added.update((r, name) for r in c.adds)
 
     @property

@@ -5,11 +5,12 @@ approved") is a claim of its mode on each fact it is about (docs/claims-model.md
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from . import claims
 from . import lexicon as lx
 from .context import Context
-from .found import Found, Sent
+from .found import Found, Sent, parsed
 from .mentions import Mention
 from .propose import slug
 from .records import DraftFact
@@ -17,24 +18,32 @@ from .sources import said, speakers
 from .syntax import (ACCUSATION, BOTH, SPOKES, TRIGGER, ACTOR_KINDS, after_preposition, codename,
                      source_spans)
 
+if TYPE_CHECKING:
+    from .nlp import Roles
+
 
 class Stances:
-    """Reads ``sentences``, ``facts`` and ``notes``; adds ``facts`` (denials, confirmations,
-    cooperations and alleged transfers they name, claims on the facts before) and ``notes``."""
+    """Reads ``sentences``, ``facts``, ``notes`` and ``parse`` (a parser's roles, optional: who
+    denies or confirms, by the parse, replaces the rules' reading); adds ``facts`` (denials,
+    confirmations, cooperations and alleged transfers they name, claims on the facts before) and
+    ``notes``."""
 
     name = "stances"
-    reads = ("sentences", "facts", "notes")
+    reads = ("sentences", "facts", "notes", "parse")
     adds = ("facts", "notes")
 
     def __call__(self, found: Found, ctx: Context) -> dict:
-        d = _StanceDrafter(ctx, list(found.sentences), list(found.facts), list(found.notes))
+        d = _StanceDrafter(ctx, list(found.sentences), list(found.facts), list(found.notes), found.parse)
         d.run()
         return {"facts": d.facts, "notes": d.skipped}
 
 
 class _StanceDrafter:
-    def __init__(self, ctx: Context, sents: list[Sent], facts: list[DraftFact], skipped: list[str]):
+    def __init__(self, ctx: Context, sents: list[Sent], facts: list[DraftFact], skipped: list[str],
+                 parse: Roles | None = None):
         self.ctx, self.sents, self.facts, self.skipped = ctx, sents, facts, skipped
+        #: the roles of a parse (``kg.extract.nlp.Roles``), read before the rules; None: the rules alone
+        self.parse = parse
 
     def run(self) -> None:
         pending: list[tuple[Sent, re.Match, str]] = []
@@ -121,6 +130,10 @@ class _StanceDrafter:
                 chain.insert(0, x)
             actors = chain
             actors = self._titled_speakers(s, actors) or actors
+        given = [x for x in parsed(self.parse, s, m.start(), m.end(), "denier" if ftype == "denial" else "speaker")
+                 or [] if x.kind in ACTOR_KINDS]
+        if given:  # the subject of the verb in the parse, before the rules' reading
+            actors = [self._spoken_for(s, x) for x in given]
         both = BOTH.search(s.text[a:m.start()])
         recent_pair = [f for f in self.facts if f.type == "arms-transfer" and s.paragraph - 1 <= f.at[0] <= s.paragraph]
         if not actors and both and recent_pair:

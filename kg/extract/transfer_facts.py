@@ -6,10 +6,11 @@ from"), else from the transfers drafted before; hedges and sources make it ``rep
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from . import lexicon as lx
 from .context import Context
-from .found import Found, Sent
+from .found import Found, Sent, parsed
 from .mentions import Mention
 from .propose import slug
 from .quantities import Quantity, cumulative, quantity_before, running_total
@@ -21,18 +22,22 @@ from .transfers import _category as weapon_category
 from .transfers import corefer as corefer_transfers
 from .transfers import generic as transfer_generic
 
+if TYPE_CHECKING:
+    from .nlp import Roles
+
 
 class Transfers:
-    """Reads ``sentences``, ``main_actors``, ``facts`` and ``notes``; adds ``facts`` (the
+    """Reads ``sentences``, ``main_actors``, ``facts``, ``notes`` and ``parse`` (a parser's roles,
+    optional: the supplier and recipient it gives a verb replace the rules'); adds ``facts`` (the
     transfers, and the conflicts the ones just drafted were used in) and ``notes``."""
 
     name = "transfers"
-    reads = ("sentences", "main_actors", "facts", "notes")
+    reads = ("sentences", "main_actors", "facts", "notes", "parse")
     adds = ("facts", "notes")
 
     def __call__(self, found: Found, ctx: Context) -> dict:
         d = _TransferDrafter(ctx, list(found.sentences), list(found.main_actors), list(found.facts),
-                             list(found.notes))
+                             list(found.notes), found.parse)
         d.run()
         return {"facts": d.facts, "notes": d.skipped}
 
@@ -59,8 +64,10 @@ def cue_of(s: Sent, w: Mention, cues):
 
 class _TransferDrafter:
     def __init__(self, ctx: Context, sents: list[Sent], main_actors: list[str], facts: list[DraftFact],
-                 skipped: list[str]):
+                 skipped: list[str], parse: Roles | None = None):
         self.ctx, self.sents, self.main_actors, self.facts, self.skipped = ctx, sents, main_actors, facts, skipped
+        #: the roles of a parse (``kg.extract.nlp.Roles``), read before the rules; None: the rules alone
+        self.parse = parse
 
     def run(self) -> None:
         previous: list[DraftFact] = []
@@ -278,6 +285,12 @@ class _TransferDrafter:
             recipient = state(after_word("to|for"))
             if supplier is None and before:
                 supplier = state(before[-1])
+        for role in ("supplier", "recipient"):  # the parse's roles, where it gives them, before the rules'
+            given = [st for m in parsed(self.parse, s, v0, v1, role) or [] if (st := self.ctx.state_of(m))]
+            if given and role == "supplier":
+                supplier = given[0]
+            elif given:
+                recipient = given[0]
         if supplier is None and kind in ("get", "arrive", "noun", "deal"):
             # "received Chinese HQ-9 systems": the state named as the weapons' adjective
             maker = next((m for m in s.mentions if m.kind == "state" and any(
