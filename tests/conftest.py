@@ -81,3 +81,21 @@ def run_kg():
         return runner.invoke(cli, ["-C", str(project), *args], catch_exceptions=False)
 
     return _run
+
+
+def project_reference(root: Path):
+    """The reference entities of the project at ``root``, read as kg reads them."""
+    from kg.inputs.facts import read_reference
+    from kg.inputs.ontology import load_ontology, vocabulary
+    from kg.project import Project
+
+    project = Project(root)
+    vocab = vocabulary(load_ontology(project))
+    return read_reference([(p, p.name) for p in project.reference_paths()], vocab)
+
+
+@pytest.fixture(scope="module")
+def reference():
+    """The repository's own reference entities (what a user's drafts are made against), read once
+    per test module (drafting with proposals may add to what it is given)."""
+    return project_reference(ROOT)

@@ -3,23 +3,9 @@ transfer. The texts are invented for these tests (never sentences of articles); 
 are the exact drafted ones."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from kg.extract.draft import draft
-from kg.inputs.facts import read_reference
-from kg.inputs.ontology import load_ontology, vocabulary
-from kg.project import Project
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def reference():
-    project = Project(REPO)
-    vocab = vocabulary(load_ontology(project))
-    return read_reference([(p, p.name) for p in project.reference_paths()], vocab)
 
 
 def _draft(body: str, reference):

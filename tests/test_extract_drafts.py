@@ -11,18 +11,6 @@ from click.testing import CliRunner
 from kg.cli import cli
 from kg.extract.draft import draft
 from kg.extract.propose import Proposal, Sighting, extended, propose
-from kg.inputs.facts import read_reference
-from kg.inputs.ontology import load_ontology, vocabulary
-from kg.project import Project
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def reference():
-    project = Project(REPO)
-    vocab = vocabulary(load_ontology(project))
-    return read_reference([(p, p.name) for p in project.reference_paths()], vocab)
 
 
 @pytest.fixture()
@@ -303,8 +291,9 @@ def test_a_proposal_is_the_entity_the_reference_file_gives(project, reference):
                         reference.entities)
     path = project / "data" / "articles" / "t.proposed.yaml"
     path.write_text(proposed_yaml(Draft({}, [], None, [], [], [], proposals), "t.yaml"), encoding="utf-8")
-    vocab = vocabulary(load_ontology(Project(project)))
-    read = read_reference([(p, p.name) for p in Project(project).reference_paths()], vocab)
+    from conftest import project_reference
+
+    read = project_reference(project)
     mine = extended(reference, proposals, "t.proposed.yaml")
     def seen(e):  # what the drafter uses of an entity (its line differs: 0 in memory)
         return e.kind, e.id, e.label, e.aliases, e.description, e.values, e.path

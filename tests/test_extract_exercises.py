@@ -3,24 +3,11 @@ their roles, observers named in lists, places, and dates as the text gives them.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from kg.extract.draft import draft
 from kg.extract.mentions import Gazetteer
-from kg.inputs.facts import read_reference
-from kg.inputs.ontology import load_ontology, vocabulary
-from kg.project import Project
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def reference():
-    project = Project(REPO)
-    vocab = vocabulary(load_ontology(project))
-    return read_reference([(p, p.name) for p in project.reference_paths()], vocab)
 
 
 @pytest.fixture(scope="module")

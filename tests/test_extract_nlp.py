@@ -24,9 +24,6 @@ from spacy.tokens import Doc
 from kg.cli import cli
 from kg.errors import KgError
 from kg.extract.nlp import RULER, Name, Parsed, Role, Roles, parse, prepare, roles
-from kg.inputs.facts import read_reference
-from kg.inputs.ontology import load_ontology, vocabulary
-from kg.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -130,10 +127,9 @@ def _text(parts) -> str:
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory) -> object:
-    root = _project(tmp_path_factory.mktemp("nlp-reference"))
-    project = Project(root)
-    vocab = vocabulary(load_ontology(project))
-    return read_reference([(p, p.name) for p in project.reference_paths()], vocab)
+    from conftest import project_reference
+
+    return project_reference(_project(tmp_path_factory.mktemp("nlp-reference")))
 
 
 def _project(root: Path) -> Path:

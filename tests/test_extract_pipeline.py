@@ -5,7 +5,6 @@ one's own goes in beside them."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -18,11 +17,7 @@ from kg.extract.nlp import Name, Parsed, ParseRoles, Role, Roles
 from kg.extract.pipeline import Pipeline, PipelineError
 from kg.extract.records import DraftFact
 from kg.extract.writer import to_yaml
-from kg.inputs.facts import read_reference
-from kg.inputs.ontology import load_ontology, vocabulary
-from kg.project import Project
 
-REPO = Path(__file__).resolve().parents[1]
 
 #: an invented article that gives every record something: a header, an exercise with a host whose
 #: post the reference does not name, a transfer, a denial, a visit, a visit with no visitor (a
@@ -45,13 +40,6 @@ Vladimir Putin landed in Tehran on Tuesday. It was the first time the Russian le
 
 Officials said it was the first trip of its kind since 2010.
 """
-
-
-@pytest.fixture(scope="module")
-def reference():
-    project = Project(REPO)
-    vocab = vocabulary(load_ontology(project))
-    return read_reference([(p, p.name) for p in project.reference_paths()], vocab)
 
 
 class Step:
