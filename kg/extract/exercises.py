@@ -22,7 +22,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from . import lexicon as lx
 from .dates import _DAY, _MONTH, _TO, DateMention, find_dates, month_number
 from .mentions import Mention
 
