@@ -115,6 +115,81 @@ def test_statements_of_a_speaker_are_theirs_only(client):
     assert 'id="said"' not in casarex  # an exercise says nothing
 
 
+def _speakers(engine) -> list[str]:
+    """Everyone a claim is attributed to and every publisher of an article."""
+    text = ("SELECT DISTINCT ?s WHERE { { ?c <%sattributedTo> ?s } UNION { ?a <https://schema.org/publisher> ?s } } "
+            "ORDER BY ?s" % MC)
+    return [row["s"].value for row in engine.select(text, {}).rows]
+
+
+def test_what_a_speaker_said_page_by_page_is_what_statements_gives(seed, store, monkeypatch):
+    """A speaker's statements come a page of facts at a time (each fact's statements bound to
+    the fact and the speaker); the pages together are the rows of the saved query
+    ``statements`` bound to the speaker alone, for every speaker of the project."""
+    from collections import Counter
+
+    import kg.serve.site as site_module
+
+    monkeypatch.setattr(site_module, "SAID_FACTS", 1)
+    site = site_module.Site(OxigraphEngine.open(store, timeout=30), seed / "queries")
+    speakers = _speakers(site.engine)
+    assert len(speakers) > 50
+    several = 0
+    for speaker in speakers:
+        whole = site._param("statements", "speaker", speaker, "speaker").rows
+        first, facts = site.said(speaker, 1)
+        paged = list(first.rows)
+        for page in range(2, facts + 1):
+            paged += site.said(speaker, page)[0].rows
+        several += facts > 1
+        key = lambda row: tuple(sorted((k, v.value) for k, v in row.items()))  # noqa: E731
+        assert Counter(map(key, paged)) == Counter(map(key, whole)), speaker
+        assert len({row["fact"].value for row in paged}) <= facts
+        with pytest.raises(site_module.NotFound):
+            site.said(speaker, max(facts, 1) + 1)
+    assert several > 10  # speakers whose statements take more than one page
+
+
+def test_a_speaker_page_links_its_pages(client, monkeypatch):
+    """Past one page of facts, a speaker's page says which page it shows and links the others
+    and the whole list (the API); a page number that is not one is 400, one past the last 404."""
+    import kg.serve.site as site_module
+
+    monkeypatch.setattr(site_module, "SAID_FACTS", 1)
+    path = "/id/person/reuben-brigety"
+    first = get(client, path)
+    nav = first.text.split('<nav class="pages">', 1)[1].split("</nav>", 1)[0]
+    pages = int(re.search(r"page 1 of (\d+)", nav).group(1))
+    assert pages >= 2
+    assert 'href="?said=2#said"' in nav and "previous" not in nav
+    assert "/api/statements?speaker=https%3A//w3id.org/milcoop/id/person/reuben-brigety" in html.unescape(nav)
+    second = get(client, path + "?said=2")
+    assert second.status_code == 200
+    assert f"page 2 of {pages}" in second.text and 'href="?said=1#said"' in second.text
+    said = [r.text.split('id="said"', 1)[1].split("</section>", 1)[0] for r in (first, second)]
+    assert said[0] != said[1]
+    for bad in ("0", "x", "-1", "1.5", "١"):
+        r = get(client, path + "?said=" + urllib.parse.quote(bad))
+        assert r.status_code == 400, bad
+        assert "said is a page number" in html.unescape(r.text)
+    assert get(client, path + f"?said={pages + 1}").status_code == 404
+    assert get(client, "/id/exercise/casarex-2025?said=2").status_code == 404  # said nothing
+    monkeypatch.setattr(site_module, "SAID_FACTS", 1000)
+    assert '<nav class="pages">' not in get(client, path).text  # one page: no links
+
+
+def test_statements_against_a_fact_on_its_page_are_every_one(claims_fixture):
+    """The page reads ``contradictions`` only for what a claim, denial or dispute names: every
+    fact with rows in the listing has them all on its page."""
+    from kg.serve.site import Site
+
+    site = Site(OxigraphEngine.open(claims_fixture.store, timeout=30), claims_fixture.project / "queries")
+    facts = {row["fact"].value for row in site.run(site.query("contradictions"), {}).select.rows}
+    assert len(facts) >= 2
+    for fact in sorted(facts):
+        assert site.entity(fact).contradictions.rows == site._bound("contradictions", "fact", fact).rows, fact
+
+
 def test_conflicts_between_sources_are_marked(claims_client):
     r = get(claims_client, "/id/exercise/north-wind-2025")
     assert r.status_code == 200

@@ -84,6 +84,13 @@ def show(term: Term | None, labels: dict[str, str]) -> Markup:
     return Markup("<span>{}</span>").format(out.display_value(term, labels))
 
 
+def _page_number(text: str, name: str) -> int:
+    """A page number given as ``?name=N``: a whole number from 1, else ``BadRequest``."""
+    if not (text.isascii() and text.isdigit()) or int(text) < 1 or len(text) > 9:
+        raise BadRequest(f"{name} is a page number (1, 2, ...), not {text[:40]!r}")
+    return int(text)
+
+
 def _local_name(iri: str) -> str:
     return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
 
@@ -189,12 +196,13 @@ def create_app(site: Site, title: str = "kg") -> Starlette:
             if not found:
                 raise NotFound(f"no entity <{iri}> in the graph")
             return Response(rdf(triples, media), media_type=_with_charset(media), headers={"Vary": "Accept"})
+        said_page = _page_number(request.query_params.get("said", "1"), "said")
         try:
-            item = await run_in_threadpool(site.entity, iri)
+            item = await run_in_threadpool(site.entity, iri, said_page)
         except NotFound:
             if ext is None:
                 raise
-            item = await run_in_threadpool(site.entity, iri + "." + ext)
+            item = await run_in_threadpool(site.entity, iri + "." + ext, said_page)
         kind = (await run_in_threadpool(site.kinds, {item.iri}))[item.iri]
         picture = await run_in_threadpool(neighbourhood_or_none, item.iri)
         return page(request, "entity.html", {"page_title": item.label, "e": item, "labels": item.labels,
