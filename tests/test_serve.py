@@ -190,6 +190,27 @@ def test_statements_against_a_fact_on_its_page_are_every_one(claims_fixture):
         assert site.entity(fact).contradictions.rows == site._bound("contradictions", "fact", fact).rows, fact
 
 
+def test_a_page_with_more_links_than_it_lists_says_so(client, monkeypatch):
+    """Past ``MAX_INCOMING`` links to it a page lists that many, sorted by property and subject,
+    says that there are more, and still shows what the links it did not list bring (what a
+    speaker said, read by index)."""
+    import kg.serve.site as site_module
+
+    whole = get(client, "/id/person/reuben-brigety").text
+    assert "There are more" not in whole
+    monkeypatch.setattr(site_module, "MAX_INCOMING", 1)
+    r = get(client, "/id/person/reuben-brigety")
+    assert r.status_code == 200
+    linked = r.text.split("Linked from", 1)[1]
+    assert "There are more: 1 of them are listed." in text_of(linked)
+    assert r.text.split('id="said"', 1)[1].split("</section>", 1)[0] == \
+        whole.split('id="said"', 1)[1].split("</section>", 1)[0]
+    monkeypatch.setattr(site_module, "MAX_INCOMING", 500)
+    rows = client.app.state.site._incoming(ID + "state/RUS").rows
+    assert len({row["p"].value for row in rows}) > 1 and len(rows) > 20
+    assert rows == sorted(rows, key=lambda row: (row["p"].value, row["s"].value))
+
+
 def test_conflicts_between_sources_are_marked(claims_client):
     r = get(claims_client, "/id/exercise/north-wind-2025")
     assert r.status_code == 200

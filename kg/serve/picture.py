@@ -25,7 +25,13 @@ _ONTOLOGY = """SELECT ?s ?p ?o WHERE { GRAPH <%s> { ?s ?p ?o }
   FILTER(?p IN (<http://www.w3.org/2000/01/rdf-schema#subClassOf>, <http://www.w3.org/2002/07/owl#inverseOf>,
                 <http://www.w3.org/2000/01/rdf-schema#subPropertyOf>, <http://www.w3.org/2000/01/rdf-schema#label>)) }""" % ns.ONTOLOGY_GRAPH
 _OUT = "SELECT ?g ?s ?p ?o WHERE { VALUES ?s { %s } GRAPH ?g { ?s ?p ?o } }"
-_IN = "SELECT ?g ?s ?p ?o WHERE { VALUES ?o { %s } GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s)) }"
+#: the links to an entity but those from a claim (its mode, certainty, speaker, outlet, article,
+#: and the speaker's PROV-O link inferred from it): a claim is not drawn, and what it claims is
+#: read by ``_CLAIMS``; so that a concept or an outlet that thousands of claims name costs no
+#: more than another (a filter on the property: no term is read back from the store)
+_FROM_CLAIMS = tuple(f"<{ns.MC}{p}>" for p in ("claimMode", "certainty", "modality", "attributedTo", "via", "source"))
+_IN = ("SELECT ?g ?s ?p ?o WHERE { VALUES ?o { %%s } GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s) && ?p NOT IN (%s)) }"
+       % ", ".join(_FROM_CLAIMS + (f"<{ns.PROV.wasAttributedTo}>",)))
 #: what ranks an entity in a picture: its classes and labels
 _NAMED = ("SELECT ?g ?s ?p ?o WHERE { VALUES ?s { %%s } GRAPH ?g { ?s ?p ?o } FILTER(?p IN (<%s>, <%s>, <%s>)) }"
           % (RDF.type, RDFS.label, SKOS.prefLabel))

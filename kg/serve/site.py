@@ -159,8 +159,13 @@ class Entity:
 MAX_INCOMING = 500
 
 _OUT = """SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"""
+#: the links to an entity, asserted: at most one more than a page lists, in the order the engine
+#: finds them (``Site._incoming`` sorts them): ORDER BY before LIMIT would read every link back
+#: from the store (6.7 s for a claim mode that 69,000 claims name, at 10,000 articles). All of
+#: them where there are no more than ``MAX_INCOMING``; past that, which ones is the engine's
+#: order, and the page says that the list is cut.
 _IN = ("SELECT DISTINCT ?o ?s ?p WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s) && ?g != <%s>) } "
-       "ORDER BY ?p ?s LIMIT %d") % (INFERRED, MAX_INCOMING + 1)
+       "LIMIT %%d") % INFERRED
 _SEARCH = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT DISTINCT ?s ?name ?_text WHERE {
@@ -288,6 +293,11 @@ class Site:
 
     # -- entities ---------------------------------------------------------------------------
 
+    def _incoming(self, iri: str) -> SelectResult:
+        """``_IN`` for ``iri``, by property and then subject."""
+        result = self.engine.select(_IN % (MAX_INCOMING + 1), {"o": uri(iri)})
+        return SelectResult(result.variables, sorted(result.rows, key=lambda r: (r["p"].value, r["s"].value)))
+
     def said(self, iri: str, page: int = 1) -> tuple[SelectResult, int]:
         """What ``iri`` said of the facts of one page (``SAID_FACTS`` facts, in the order
         ``statements`` lists them), as ``statements`` bound to each fact and the speaker says it,
@@ -316,7 +326,7 @@ class Site:
         if not valid_iri(iri):
             raise NotFound(f"no entity <{iri}>")
         out = self.engine.select(_OUT, {"s": uri(iri)})
-        incoming = self.engine.select(_IN, {"o": uri(iri)})
+        incoming = self._incoming(iri)
         if not out.rows and not incoming.rows:
             raise NotFound(f"no entity <{iri}> in the graph")
         by_prop: dict[str, dict[Term, list[str]]] = defaultdict(dict)
@@ -371,7 +381,7 @@ class Site:
         if not valid_iri(iri):
             return [], False
         out = self.engine.select(_OUT, {"s": uri(iri)})
-        incoming = self.engine.select(_IN, {"o": uri(iri)})
+        incoming = self._incoming(iri)
         triples = {(uri(iri), row["p"], row["o"]) for row in out.rows}
         triples |= {(row["s"], row["p"], uri(iri)) for row in incoming.rows}
         return sorted(triples, key=lambda t: (t[0].value, t[1].value, t[2].value)), bool(triples)
