@@ -155,6 +155,10 @@ def _triples_of(unit):
     return lambda: unit.triples
 
 
+def _check_triples_of(unit):
+    return lambda: unit.check_triples
+
+
 @contextmanager
 def _no_gc():
     """The cyclic garbage collector paused: reading 10,000 cache entries (or their triples, or
@@ -379,6 +383,10 @@ class _Unit:
     #: the results whose origin is a reference entity's line (their focus is not the
     #: article's), looked up again when the entry is used with other reference files
     ref_origins: tuple[int, ...] = ()
+    #: what the cross-article check reads of the triples (``kg.build.crosscheck.check``), pickled:
+    #: those about a fact (a subject of a fact type's IRIs) and the amounts' labels, in the order
+    #: of ``triples`` (about a third of them: the others are not unpickled for the check)
+    check_blob: bytes | None = None
 
     def attach(self, side) -> None:
         """Where to read ``blobs`` from when they are asked for (a function giving them
@@ -407,12 +415,45 @@ class _Unit:
         return pickle.loads(self._blobs()[0])
 
     @property
+    def check_triples(self) -> list:
+        """The triples the cross-article check reads (``check_blob``)."""
+        if self.check_blob is None:
+            return _check_subset(self.triples)
+        return pickle.loads(self.check_blob)
+
+    @property
     def lines(self) -> dict:
         return pickle.loads(self._blobs()[1])
 
     @property
     def inferred(self) -> list:
         return pickle.loads(self._blobs()[2])
+
+
+def _check_prefixes() -> tuple[tuple[str, ...], str]:
+    from .inputs.schema import FACT_TYPES
+
+    return tuple(sorted(str(ns.entity(kind, "")) for kind in FACT_TYPES)), str(ns.ID) + "amount/"
+
+
+_FACT_PREFIXES, _AMOUNT_BASE = _check_prefixes()
+
+
+def _check_subset(triples: list) -> list:
+    """The triples the cross-article check reads of an article (``kg.build.crosscheck.check``):
+    every triple whose subject is a fact's IRI (any fact type's, the article's own or not), and
+    the amounts' labels, in their order."""
+    from rdflib.namespace import RDFS
+
+    label = RDFS.label
+    out = []
+    for t in triples:
+        s = t[0]
+        if isinstance(s, URIRef):
+            text = str(s)  # rdflib's own startswith takes no tuple
+            if text.startswith(_FACT_PREFIXES) or (t[1] == label and text.startswith(_AMOUNT_BASE)):
+                out.append(t)
+    return out
 
 
 def _short(node: URIRef) -> str:
@@ -739,11 +780,13 @@ class _Setup:
         terms = self.terms
         trig = graph_text(terms(built.identifier), (b for _, b in blocks))
         dump = pickle.dumps
-        return _Unit(article.id, article.path, article.line, len(triples), results, trig, _pack(blocks),
+        unit = _Unit(article.id, article.path, article.line, len(triples), results, trig, _pack(blocks),
                      _pack(subject_blocks(inferred, terms)),
                      (dump(triples, protocol=pickle.HIGHEST_PROTOCOL),
                       dump(dict(built.lines), protocol=pickle.HIGHEST_PROTOCOL),
                       dump(inferred, protocol=pickle.HIGHEST_PROTOCOL)), index_of(article, blocks, terms))
+        unit.check_blob = dump(_check_subset(triples), protocol=pickle.HIGHEST_PROTOCOL)
+        return unit
 
 
 def _cross_check(setup: _Setup, units: list, results: list) -> list:
@@ -751,7 +794,7 @@ def _cross_check(setup: _Setup, units: list, results: list) -> list:
     reference to a fact no article reports; gives the warnings where articles disagree."""
     from .build.crosscheck import check
 
-    articles = [(u.path, u.index, _triples_of(u)) for u in units]
+    articles = [(u.path, u.index, _check_triples_of(u)) for u in units]
     merged = setup.validate_merged if setup.shapes is not None else None
     return check(articles, setup.ontology, setup.shapes, results, merged)
 
