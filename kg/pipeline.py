@@ -197,9 +197,14 @@ def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", e
     setup = _read_inputs(project, validate_graphs, reason, engine)
     cache = _open_cache(project, validate_graphs, reason, engine) if use_cache else None
     shared = _shared(setup, cache)
-    units, rebuilt = _build_articles(setup, cache, jobs, progress)
-    report = _validated(setup, shared, units)
-    result = _result(setup, shared, units, report)
+    thawed = gc.get_freeze_count() == 0
+    try:
+        units, rebuilt = _build_articles(setup, cache, jobs, progress)
+        report = _validated(setup, shared, units)
+        result = _result(setup, shared, units, report)
+    finally:
+        if thawed:  # what _build_articles froze collectable again (a long-lived process)
+            gc.unfreeze()
     result.rebuilt = rebuilt
     return result
 
@@ -288,6 +293,9 @@ def _build_articles(setup: "_Setup", cache, jobs: int,
     todo = []
     with _no_gc():
         hits = cache.get_many(paths) if cache is not None else [None] * len(paths)
+    # what is alive now lives through the build: the collections to come (the cross-check,
+    # the report) need not walk it again (nor do the forked workers, which share its pages)
+    gc.freeze()
     for i, hit in enumerate(hits):
         if hit is not None and setup.current(hit):
             units[i] = hit
