@@ -47,7 +47,7 @@ from typing import Any, BinaryIO, Callable, Iterable
 
 from ..inputs.files import open_regular
 
-FORMAT = b"kg-cache-7\n"
+FORMAT = b"kg-cache-8\n"
 INDEX = "index.pickle"
 #: the start of every record in the pack, before its key, its length and its checksum
 RECORD = b"\n%kg-record "

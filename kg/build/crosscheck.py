@@ -151,7 +151,8 @@ def check(articles: Iterable[tuple[str, ArticleIndex, Callable[[], list]]], onto
           validate_merged: Callable[[Graph, set[Node], dict], list[Result]] | None) -> list[Result]:
     """The results that only the articles together give.
 
-    ``articles``: (fact file, its index, a function giving its triples) for every article;
+    ``articles``: (fact file, its index, a function giving its triples) for every article (all
+    of them, or at least those whose subject is a fact's IRI and the amounts' labels, in order);
     ``per_article``: the results the articles gave one by one (not reported twice);
     ``validate_merged(graph, focus, lines)``: the results of the shapes on ``focus`` in
     ``graph`` with the reference entities (None: the shapes are not checked).
@@ -178,12 +179,13 @@ def check(articles: Iterable[tuple[str, ArticleIndex, Callable[[], list]]], onto
     amount_base = str(ns.ID) + "amount/"
     canonical: dict[tuple, URIRef] = {}
     merged = Graph()
+    label, amount = RDFS.label, ns.MC.Amount  # looked up once, not for every triple
     for i in sorted({i for seen in shared.values() for i, _, _, _ in seen}):
         mine: dict[URIRef, dict[URIRef, set]] = {}
         labels: dict[URIRef, Literal] = {}
         triples = list(articles[i][2]())
         for s, p, o in triples:
-            if p == RDFS.label and isinstance(s, URIRef) and str(s).startswith(amount_base):
+            if p == label and isinstance(s, URIRef) and str(s).startswith(amount_base):
                 labels[s] = o
         for s, p, o in triples:
             if s in nodes:
@@ -191,8 +193,8 @@ def check(articles: Iterable[tuple[str, ArticleIndex, Callable[[], list]]], onto
                     key = (s, p, labels[o])
                     if key not in canonical:
                         canonical[key] = o
-                        merged.add((o, RDF.type, ns.MC.Amount))
-                        merged.add((o, RDFS.label, labels[o]))
+                        merged.add((o, RDF.type, amount))
+                        merged.add((o, label, labels[o]))
                     o = canonical[key]
                 mine.setdefault(s, {}).setdefault(p, set()).add(o)
         by_article[i] = mine
