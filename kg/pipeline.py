@@ -121,7 +121,7 @@ class BuildResult:
             asserted = [fixed(self.ontology), fixed(self.reference)]
             for unit in self.units:
                 asserted.append(Chunk(str(ns.article_graph(unit.article_id)), unit.count, unit.blocks,
-                                      _triples_of(unit), unit.trig))
+                                      _reader(unit, "triples"), unit.trig))
             self._chunks["asserted"] = asserted
         out = list(self._chunks["asserted"])
         if with_inferred and self.inferred_on:
@@ -151,12 +151,9 @@ class BuildResult:
         return sum(self.graph_counts().values())
 
 
-def _triples_of(unit):
-    return lambda: unit.triples
-
-
-def _check_triples_of(unit):
-    return lambda: unit.check_triples
+def _reader(unit, name: str):
+    """A function giving ``unit``'s attribute ``name`` when called (read then, not now)."""
+    return lambda: getattr(unit, name)
 
 
 @contextmanager
@@ -391,9 +388,8 @@ class _Unit:
     #: the results whose origin is a reference entity's line (their focus is not the
     #: article's), looked up again when the entry is used with other reference files
     ref_origins: tuple[int, ...] = ()
-    #: what the cross-article check reads of the triples (``kg.build.crosscheck.check``), pickled:
-    #: those about a fact (a subject of a fact type's IRIs) and the amounts' labels, in the order
-    #: of ``triples`` (about a third of them: the others are not unpickled for the check)
+    #: what the cross-article check reads of the triples (``kg.build.crosscheck.subset``),
+    #: pickled: about a third of them, the others are not unpickled for the check
     check_blob: bytes | None = None
 
     def attach(self, side) -> None:
@@ -426,7 +422,9 @@ class _Unit:
     def check_triples(self) -> list:
         """The triples the cross-article check reads (``check_blob``)."""
         if self.check_blob is None:
-            return _check_subset(self.triples)
+            from .build.crosscheck import subset
+
+            return subset(self.triples)
         return pickle.loads(self.check_blob)
 
     @property
@@ -436,32 +434,6 @@ class _Unit:
     @property
     def inferred(self) -> list:
         return pickle.loads(self._blobs()[2])
-
-
-def _check_prefixes() -> tuple[tuple[str, ...], str]:
-    from .inputs.schema import FACT_TYPES
-
-    return tuple(sorted(str(ns.entity(kind, "")) for kind in FACT_TYPES)), str(ns.ID) + "amount/"
-
-
-_FACT_PREFIXES, _AMOUNT_BASE = _check_prefixes()
-
-
-def _check_subset(triples: list) -> list:
-    """The triples the cross-article check reads of an article (``kg.build.crosscheck.check``):
-    every triple whose subject is a fact's IRI (any fact type's, the article's own or not), and
-    the amounts' labels, in their order."""
-    from rdflib.namespace import RDFS
-
-    label = RDFS.label
-    out = []
-    for t in triples:
-        s = t[0]
-        if isinstance(s, URIRef):
-            text = str(s)  # rdflib's own startswith takes no tuple
-            if text.startswith(_FACT_PREFIXES) or (t[1] == label and text.startswith(_AMOUNT_BASE)):
-                out.append(t)
-    return out
 
 
 def _short(node: URIRef) -> str:
@@ -782,7 +754,7 @@ class _Setup:
                                                        focus_within=set(focus)).results
 
     def unit(self, article, built, results: list, inferred: list, triples: list, blocks: list) -> _Unit:
-        from .build.crosscheck import index_of
+        from .build.crosscheck import index_of, subset
         from .output.turtle import graph_text, subject_blocks
 
         terms = self.terms
@@ -793,7 +765,7 @@ class _Setup:
                      (dump(triples, protocol=pickle.HIGHEST_PROTOCOL),
                       dump(dict(built.lines), protocol=pickle.HIGHEST_PROTOCOL),
                       dump(inferred, protocol=pickle.HIGHEST_PROTOCOL)), index_of(article, blocks, terms))
-        unit.check_blob = dump(_check_subset(triples), protocol=pickle.HIGHEST_PROTOCOL)
+        unit.check_blob = dump(subset(triples), protocol=pickle.HIGHEST_PROTOCOL)
         return unit
 
 
@@ -802,7 +774,7 @@ def _cross_check(setup: _Setup, units: list, results: list) -> list:
     reference to a fact no article reports; gives the warnings where articles disagree."""
     from .build.crosscheck import check
 
-    articles = [(u.path, u.index, _check_triples_of(u)) for u in units]
+    articles = [(u.path, u.index, _reader(u, "check_triples")) for u in units]
     merged = setup.validate_merged if setup.shapes is not None else None
     return check(articles, setup.ontology, setup.shapes, results, merged)
 

@@ -47,6 +47,26 @@ from .shacl.report import Result
 #: how many places a warning lists for one value before "and N more"
 _SHOWN = 3
 
+#: an amount is a node of the article that gives it (id:amount/ARTICLE/...)
+_AMOUNT_BASE = str(ns.ID) + "amount/"
+#: the IRIs of the facts of every type start with one of these
+_FACT_PREFIXES = tuple(sorted(str(ns.entity(kind, "")) for kind in FACT_TYPES))
+
+
+def subset(triples: list) -> list:
+    """What ``check`` reads of an article's triples, in their order: every triple whose subject
+    is a fact's IRI (any fact type's, the article's own or not), and the amounts' labels.
+    Giving ``check`` this instead of all the triples gives the same results."""
+    label = RDFS.label
+    out = []
+    for t in triples:
+        s = t[0]
+        if isinstance(s, URIRef):
+            text = str(s)  # rdflib's own startswith takes no tuple
+            if text.startswith(_FACT_PREFIXES) or (t[1] == label and text.startswith(_AMOUNT_BASE)):
+                out.append(t)
+    return out
+
 
 @dataclass(frozen=True)
 class ArticleIndex:
@@ -152,7 +172,7 @@ def check(articles: Iterable[tuple[str, ArticleIndex, Callable[[], list]]], onto
     """The results that only the articles together give.
 
     ``articles``: (fact file, its index, a function giving its triples) for every article (all
-    of them, or at least those whose subject is a fact's IRI and the amounts' labels, in order);
+    of them, or at least ``subset`` of them);
     ``per_article``: the results the articles gave one by one (not reported twice);
     ``validate_merged(graph, focus, lines)``: the results of the shapes on ``focus`` in
     ``graph`` with the reference entities (None: the shapes are not checked).
@@ -173,10 +193,8 @@ def check(articles: Iterable[tuple[str, ArticleIndex, Callable[[], list]]], onto
     # the triples of each shared fact, by article (only the articles that report one are read)
     nodes = {URIRef(iri) for iri in shared}
     by_article: dict[int, dict[URIRef, dict[URIRef, set]]] = {}
-    # An amount is a node of the article that gives it (id:amount/ARTICLE/...): two articles
-    # giving the same amount give two nodes. Each amount is taken as its label (value, bound,
-    # unit...) and stands in the merged graph as the first node with that label.
-    amount_base = str(ns.ID) + "amount/"
+    # Two articles giving the same amount give two nodes. Each amount is taken as its label
+    # (value, bound, unit...) and stands in the merged graph as the first node with that label.
     canonical: dict[tuple, URIRef] = {}
     merged = Graph()
     label, amount = RDFS.label, ns.MC.Amount  # looked up once, not for every triple
@@ -185,7 +203,7 @@ def check(articles: Iterable[tuple[str, ArticleIndex, Callable[[], list]]], onto
         labels: dict[URIRef, Literal] = {}
         triples = list(articles[i][2]())
         for s, p, o in triples:
-            if p == label and isinstance(s, URIRef) and str(s).startswith(amount_base):
+            if p == label and isinstance(s, URIRef) and str(s).startswith(_AMOUNT_BASE):
                 labels[s] = o
         for s, p, o in triples:
             if s in nodes:
