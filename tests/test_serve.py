@@ -136,7 +136,7 @@ def test_what_a_speaker_said_page_by_page_is_what_statements_gives(seed, store, 
     assert len(speakers) > 50
     several = 0
     for speaker in speakers:
-        whole = site._param("statements", "speaker", speaker, "speaker").rows
+        whole = site._param("statements", {"speaker": speaker}, "speaker").rows
         first, facts = site.said(speaker, 1)
         paged = list(first.rows)
         for page in range(2, facts + 1):

@@ -282,13 +282,15 @@ class Site:
         result = self.engine.select(q.runnable, {var: uri(iri)})
         return result
 
-    def _param(self, name: str, param: str, iri: str, column: str) -> SelectResult:
-        """A saved query run with one IRI parameter, the rows whose ``column`` is that IRI (an
-        optional parameter lets through the rows where its column is unbound)."""
+    def _param(self, name: str, params: dict[str, str], column: str) -> SelectResult:
+        """A saved query run with IRI parameters, the rows whose ``column`` is the IRI given to
+        the parameter of that name (an optional parameter lets through the rows where its column
+        is unbound)."""
         if name not in self.saved:
             return SelectResult([], [])
-        result = run_query(self.saved[name], bind_params(self.saved[name], {param: iri}, self.engine),
-                           self.engine).select
+        q = self.saved[name]
+        result = run_query(q, bind_params(q, params, self.engine), self.engine).select
+        iri = params[column]
         return SelectResult(result.variables, [r for r in result.rows if column in r and r[column].value == iri])
 
     # -- entities ---------------------------------------------------------------------------
@@ -308,14 +310,11 @@ class Site:
         pages = max(1, -(-len(facts) // SAID_FACTS))
         if not 1 <= page <= pages:
             raise NotFound(f"no page {page} of what <{iri}> said: there are {pages}")
-        q = self.saved.get("statements")
-        if q is None:
-            return SelectResult([], []), len(facts)
         variables, rows = [], []
         for fact in facts[(page - 1) * SAID_FACTS:page * SAID_FACTS]:
-            result = run_query(q, bind_params(q, {"fact": fact, "speaker": iri}, self.engine), self.engine).select
+            result = self._param("statements", {"fact": fact, "speaker": iri}, "speaker")
             variables = variables or result.variables
-            rows += [r for r in result.rows if "speaker" in r and r["speaker"].value == iri]
+            rows += result.rows
         # the saved query's order: by article, then fact (each fact's rows are in its order)
         rows.sort(key=lambda r: (r["article"].value if "article" in r else "", r["fact"].value if "fact" in r else ""))
         return SelectResult(variables, rows), len(facts)
@@ -356,7 +355,7 @@ class Site:
             props.append(Prop(p, values, p in disputed))
         entity = Entity(
             iri=iri, props=props, incoming=links[:MAX_INCOMING],
-            statements=(self._param("statements", "fact", iri, "fact")
+            statements=(self._param("statements", {"fact": iri}, "fact")
                         if MC + "claims" in linked_by else nothing),
             said=nothing,
             contradictions=(self._bound("contradictions", "fact", iri)
