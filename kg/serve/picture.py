@@ -9,11 +9,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.term import BNode
 
 from .. import namespaces as ns
 from ..present.viz import GraphData, Neighbourhood, neighbourhood, to_html
-from ..present.viz.model import KIND_ORDER, Node
+from ..present.viz.model import KIND_ORDER, Node, detailed
 from ..sparql.terms import Term
 from .site import valid_iri
 
@@ -25,13 +26,12 @@ _ONTOLOGY = """SELECT ?s ?p ?o WHERE { GRAPH <%s> { ?s ?p ?o }
   FILTER(?p IN (<http://www.w3.org/2000/01/rdf-schema#subClassOf>, <http://www.w3.org/2002/07/owl#inverseOf>,
                 <http://www.w3.org/2000/01/rdf-schema#subPropertyOf>, <http://www.w3.org/2000/01/rdf-schema#label>)) }""" % ns.ONTOLOGY_GRAPH
 _OUT = "SELECT ?g ?s ?p ?o WHERE { VALUES ?s { %s } GRAPH ?g { ?s ?p ?o } }"
-#: the links to an entity but those from a claim (its mode, certainty, speaker, outlet, article,
-#: and the speaker's PROV-O link inferred from it): a claim is not drawn, and what it claims is
-#: read by ``_CLAIMS``; so that a concept or an outlet that thousands of claims name costs no
-#: more than another (a filter on the property: no term is read back from the store)
-_FROM_CLAIMS = tuple(f"<{ns.MC}{p}>" for p in ("claimMode", "certainty", "modality", "attributedTo", "via", "source"))
-_IN = ("SELECT ?g ?s ?p ?o WHERE { VALUES ?o { %%s } GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s) && ?p NOT IN (%s)) }"
-       % ", ".join(_FROM_CLAIMS + (f"<{ns.PROV.wasAttributedTo}>",)))
+#: the links to an entity but those from a claim (``_from_claims``): a claim is not drawn, and
+#: what it claims is read by ``_CLAIMS``; so that a concept or an outlet that thousands of claims
+#: name costs no more than another (a filter on the property: no term is read back from the store)
+_IN = "SELECT ?g ?s ?p ?o WHERE { VALUES ?o { %%s } GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s)%s) }"
+_DOMAINS = """SELECT ?p ?domain ?super WHERE { GRAPH <%s> { ?p <%s> ?domain OPTIONAL { ?p <%s> ?super } } }""" % (
+    ns.ONTOLOGY_GRAPH, RDFS.domain, RDFS.subPropertyOf)
 #: what ranks an entity in a picture: its classes and labels
 _NAMED = ("SELECT ?g ?s ?p ?o WHERE { VALUES ?s { %%s } GRAPH ?g { ?s ?p ?o } FILTER(?p IN (<%s>, <%s>, <%s>)) }"
           % (RDF.type, RDFS.label, SKOS.prefLabel))
@@ -72,7 +72,8 @@ class _Fetch:
         return found
 
     def add(self, rows, keep=None) -> list[tuple[str, str, Term]]:
-        for s, p, o, inferred in rows:
+        # a triple that several articles give comes once a graph: added once
+        for s, p, o, inferred in dict.fromkeys(rows):
             if keep is None or keep(s, o):
                 (self.inferred if inferred else self.asserted).add((URIRef(s), URIRef(p), _node(o)))
         return [(s, p, o) for s, p, o, _inferred in rows]
@@ -86,6 +87,28 @@ def _ontology(engine) -> Graph:
     for row in engine.select(_ONTOLOGY, {}).rows:
         g.add((_node(row["s"]), _node(row["p"]), _node(row["o"])))
     return g
+
+
+@lru_cache(maxsize=8)
+def _from_claims(engine) -> tuple[str, ...]:
+    """The properties whose subject is a claim but ``mc:claims``, as the ontology says (its
+    domain), and those above them that only they are below (PROV's, inferred from them)."""
+    domains: dict[str, set[str]] = {}
+    below: dict[str, set[str]] = {}
+    for row in engine.select(_DOMAINS, {}).rows:
+        domains.setdefault(row["p"].value, set()).add(row["domain"].value)
+        if "super" in row:
+            below.setdefault(row["super"].value, set()).add(row["p"].value)
+    claim = str(ns.MC.Claim)
+    of_claims = {p for p, ds in domains.items() if ds == {claim}} - {str(ns.MC.claims)}
+    of_claims |= {sup for sup, subs in below.items() if subs <= of_claims and sup not in domains}
+    return tuple(sorted(of_claims))
+
+
+def _in(engine) -> str:
+    """``_IN`` for ``engine``'s ontology."""
+    props = _from_claims(engine)
+    return _IN % (" && ?p NOT IN (%s)" % ", ".join(f"<{p}>" for p in props) if props else "")
 
 
 def graph_around(engine, iri: str) -> GraphData | None:
@@ -103,7 +126,7 @@ def _around(engine, iri: str, limit: int | None) -> GraphData | None:
     if not valid_iri(iri):
         return None
     fetch = _Fetch(engine)
-    found = fetch.run(_OUT, {iri}) + fetch.run(_IN, {iri})
+    found = fetch.run(_OUT, {iri}) + fetch.run(_in(engine), {iri})
     if not found:
         return None
     near = {x for s, _p, o in found for x in (s, o.value if o.type == "uri" else "") if _drawable(x)} - {iri}
@@ -140,12 +163,8 @@ def _first_linked(fetch: "_Fetch", near: set[str], keep: int) -> set[str]:
     """Of the entities linked to the root, the ``keep`` that ``trimmed`` draws first (its order:
     one of each kind in turn, by label), read from the classes and labels of them all, which
     ``fetch`` keeps."""
-    rows = fetch.rows(_NAMED, near)
-    fetch.add(rows)  # those not drawn are listed by their labels and kinds
-    named = Graph()
-    named.addN((URIRef(s), URIRef(p), _node(o), named) for s, p, o, _inferred in rows)
-    named += _ontology(fetch.engine)
-    data = GraphData(named)
+    fetch.run(_NAMED, near)  # those not drawn are listed by their labels and kinds
+    data = GraphData(ReadOnlyGraphAggregate([fetch.asserted, fetch.inferred, _ontology(fetch.engine)]))
     nodes = [Node(i, data.label(URIRef(i)), data.kind(URIRef(i))) for i in near]
     return {n.iri for n in _ranked(nodes)[:keep]}
 
@@ -188,5 +207,7 @@ def picture(engine, iri: str) -> tuple[Neighbourhood, list] | None:
     data = _around(engine, iri, MAX_NODES)
     if data is None:
         return None
-    return trimmed(neighbourhood(data, URIRef(iri), 1))
+    drawn, rest = trimmed(neighbourhood(data, URIRef(iri), 1, brief=True))
+    drawn.nodes = [detailed(data, URIRef(n.iri)) for n in drawn.nodes]  # the others are listed by label
+    return drawn, rest
 

@@ -219,8 +219,11 @@ def _links(data: GraphData, root: URIRef, with_inferred: bool) -> list[tuple[URI
     return out
 
 
-def neighbourhood(data: GraphData, root: URIRef, depth: int = 1, with_inferred: bool = True) -> Neighbourhood:
-    """The entities within ``depth`` links of ``root``, and the links between them."""
+def neighbourhood(data: GraphData, root: URIRef, depth: int = 1, with_inferred: bool = True,
+                  brief: bool = False) -> Neighbourhood:
+    """The entities within ``depth`` links of ``root``, and the links between them. ``brief``:
+    each node with its label and kind only (``detailed`` gives the rest), for a picture that
+    draws a few of many."""
     if depth < 0:
         raise InputError(f"the depth must be 0 or more, not {depth}")
     if (root, None, None) not in data.all and (None, None, root) not in data.all:
@@ -242,7 +245,7 @@ def neighbourhood(data: GraphData, root: URIRef, depth: int = 1, with_inferred: 
     for node in sorted(included) if depth else ():
         if data.is_fact(node):
             included |= outgoing[node]
-    nodes = [_node(data, n) for n in included]
+    nodes = [Node(str(n), data.label(n), data.kind(n)) if brief else detailed(data, n) for n in included]
     order = {n.iri: i for i, n in enumerate(sorted(nodes, key=lambda n: _node_key(n, str(root))))}
     nodes.sort(key=lambda n: order[n.iri])
     edges = [
@@ -258,7 +261,8 @@ def _node_key(node: Node, root: str):
     return (node.iri != root, KIND_ORDER[node.kind], node.label.casefold(), node.iri)
 
 
-def _node(data: GraphData, iri: URIRef) -> Node:
+def detailed(data: GraphData, iri: URIRef) -> Node:
+    """The node of ``iri`` with its classes and details."""
     types = {t for t in data.all.objects(iri, RDF.type) if isinstance(t, URIRef)}
     # the most specific classes: those that are not above another of the node's classes
     specific = [t for t in types if str(t).startswith(_MC)
