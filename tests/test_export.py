@@ -18,7 +18,7 @@ from kg.output.export import header, pieces, serialize
 from kg.namespaces import GRAPH, ID, MC
 from kg.pipeline import run
 from kg.project import Project
-from kg.output.turtle import Terms, merge_runs, parse_block, render_block, subject_blocks
+from kg.output.turtle import Terms, merge_runs, merged_blocks, merged_stream, parse_block, render_block, subject_blocks
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = sorted((ROOT / "tests" / "shapes").glob("*.ttl"))
@@ -165,6 +165,31 @@ def test_blocks_read_back_and_merge():
     merged = list(merge_runs([("<s>", a), ("<s>", b), ("<t>", c)]))
     assert merged == [render_block("<s>", {"a": ["mc:A", "mc:B"], "mc:p": ['"x ,"', "<o>"], "mc:q": ['"y ;"']}), c]
     assert merged[0] == '<s> a mc:A,\n        mc:B ;\n    mc:p "x ,",\n        <o> ;\n    mc:q "y ;" .\n'
+
+
+@pytest.mark.parametrize("group", [1, 2, 3, 7, 100])
+def test_merging_through_temporary_files_gives_the_same_blocks(group, tmp_path, monkeypatch):
+    """Runs merged a group at a time into temporary files, then from the files, give what
+    merging them all in memory gives; the files are gone afterwards."""
+    import random
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    made = []
+    real = tempfile.TemporaryFile
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda **kw: made.append(1) or real(**kw))
+    rng = random.Random(7)
+    runs = []
+    for i in range(9):  # subjects shared between runs (merged), and each run's own
+        pairs = {f"<s{rng.randrange(12):02d}>": {"mc:p": [f'"{i}"'], "a": [f"mc:C{rng.randrange(3)}"]} for _ in range(6)}
+        pairs[f"<own{i}>"] = {"mc:q": [str(i)]}
+        runs.append(sorted((s, render_block(s, p)) for s, p in pairs.items()))
+    expected = merged_blocks(runs)
+    got = list(merged_stream(iter([list(r) for r in runs]), group=group))
+    assert got == expected
+    assert len(made) == (0 if group >= len(runs) else -(-len(runs) // group))
+    assert list(tmp_path.iterdir()) == []  # every temporary file removed
+    assert list(merged_stream([], group=group)) == []
 
 
 def test_terms_prefixed_only_where_safe():

@@ -45,9 +45,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable
 
+from ..errors import KgError
 from ..inputs.files import open_regular
 
-FORMAT = b"kg-cache-8\n"
+FORMAT = b"kg-cache-9\n"
 INDEX = "index.pickle"
 #: the start of every record in the pack, before its key, its length and its checksum
 RECORD = b"\n%kg-record "
@@ -278,15 +279,20 @@ class Cache:
     def get_many(self, paths: Iterable[Path]) -> list[Any | None]:
         return [self.get(p) for p in paths]
 
-    def put(self, path: Path, value: Any, side: bytes | None = None) -> None:
+    def put(self, path: Path, value: Any, side: bytes | None = None) -> Callable[[], bytes] | None:
         """Append the entry of an article to the pack; ``side``: bytes kept beside it and read
-        only when asked for (``value.attach``)."""
+        only when asked for (``value.attach``). Gives a function reading ``side`` back from the
+        pack (so that the caller need not keep it), or None where it was not written."""
         key = self.key(path)
         if key is None:
-            return
+            return None
+        reader = None
         if side is not None:
             self._append(key + SIDE, side)
+            if key + SIDE in self._used:
+                reader = _Stored(self, key + SIDE)
         self._append(key, pickle.dumps((value, side is not None), protocol=pickle.HIGHEST_PROTOCOL))
+        return reader
 
     def _append(self, key: str, data: bytes) -> None:
         head = RECORD + key.encode() + len(data).to_bytes(8, "little") + hashlib.sha256(data).digest()
@@ -426,3 +432,17 @@ class _Side:
 
     def __call__(self) -> bytes:
         return bytes(self.data)
+
+
+class _Stored:
+    """Bytes this build appended to the pack, read back (and checked) when called."""
+
+    def __init__(self, cache: Cache, key: str) -> None:
+        self.cache, self.key = cache, key
+
+    def __call__(self) -> bytes:
+        data = self.cache._record(self.key)
+        if data is None:
+            raise KgError(f"the build cache's record {self.key[:12]} changed while the build ran; "
+                          "build again (kg build --no-cache to rebuild everything)")
+        return bytes(data)

@@ -12,6 +12,7 @@ import re
 import secrets
 import stat
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -23,24 +24,31 @@ from .. import namespaces as ns
 from ..errors import KgError
 from ..sparql.results import XML_BAD as _XML_BAD  # what XML 1.0 cannot hold, one definition for both XML writers
 from .formats import CANONICAL, FORMATS  # noqa: F401 (FORMATS: the registry, re-exported)
-from .turtle import Block, Terms, graph_text, merged_blocks, ntriples_lines, prefix_lines, subject_blocks
+from .turtle import Block, Terms, graph_text, merged_stream, ntriples_lines, prefix_lines, subject_blocks
 
 
 @dataclass
 class Chunk:
     """One named graph, ready to write: its IRI, how many triples it holds, its subject blocks
     (``kg.output.turtle``; sorted, one a subject), its TriG text where already rendered, and a function
-    giving its triples (for N-Triples, N-Quads and rdflib)."""
+    giving its triples (for N-Triples, N-Quads and rdflib). The blocks and the TriG text can be
+    functions giving them, called each time they are read (an article's, kept compressed until
+    it is written)."""
 
     name: str
     count: int
-    blocks: list[Block]
+    blocks: list[Block] | Callable[[], list[Block]]
     triples: Callable[[], Iterable]
-    trig: str | None = None
+    trig: str | Callable[[], str] | None = None
+
+    def block_list(self) -> list[Block]:
+        return self.blocks() if callable(self.blocks) else self.blocks
 
     def trig_text(self, terms: Terms) -> str:
+        if callable(self.trig):
+            return self.trig()
         if self.trig is None:
-            self.trig = graph_text(terms(URIRef(self.name)), (b for _, b in self.blocks))
+            self.trig = graph_text(terms(URIRef(self.name)), (b for _, b in self.block_list()))
         return self.trig
 
 
@@ -86,9 +94,10 @@ def pieces(chunks: list[Chunk], fmt: str, inferred: bool = False) -> Iterator[st
     yield header(names, inferred, kept_apart=quads)
     if fmt == "turtle":
         yield prefix_lines()
-        blocks = merged_blocks(c.blocks for c in chunks)
-        for i in range(0, len(blocks), 4096):
-            yield "\n" + "\n".join(blocks[i:i + 4096])
+        # the articles' blocks read one group of articles at a time (kg.output.turtle.SPILL_RUNS)
+        blocks = merged_stream(c.block_list() for c in chunks)
+        while piece := list(islice(blocks, 4096)):
+            yield "\n" + "\n".join(piece)
     elif fmt == "trig":
         yield prefix_lines()
         terms = Terms()

@@ -24,14 +24,20 @@ The same triples give the same bytes, whatever order they come in:
 Because every object is on a line of its own and no term holds a raw newline, a block can be read
 back (:func:`parse_block`) and merged with another block of the same subject
 (:func:`merge_runs`): that is how ``kg.pipeline`` writes ``kg.ttl`` from per-article blocks
-without putting the whole graph in an rdflib ``Graph``.
+without putting the whole graph in an rdflib ``Graph``, and, past ``SPILL_RUNS`` articles, without
+holding all their blocks at once (:func:`merged_stream`: merged a group at a time into temporary
+files, then merged from those).
 """
 from __future__ import annotations
 
+import heapq
+import pickle
 import re
-from operator import itemgetter
+import tempfile
 from collections import Counter
-from typing import Iterable
+from itertools import groupby, islice
+from operator import itemgetter
+from typing import BinaryIO, Iterable, Iterator
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
@@ -185,6 +191,70 @@ def merged_blocks(runs: Iterable[list[Block]]) -> list[str]:
         items.extend(run)
     items.sort(key=itemgetter(0))  # stable; equal subjects are merged
     return merge_runs(items)
+
+
+#: how many sorted runs (articles) ``merged_stream`` merges in memory at once; past that, a
+#: group at a time into a temporary file
+SPILL_RUNS = 16384
+
+
+def merged_stream(runs: Iterable[Iterable[Block]], group: int = SPILL_RUNS) -> Iterator[str]:
+    """``merged_blocks`` of ``runs``, given one block at a time: with more than ``group`` runs,
+    each ``group`` of them is merged in memory and written to a temporary file (removed when
+    done), and the files are merged as they are read, so that memory holds one group's blocks,
+    not all (``runs`` is read lazily: a run is made only when its group is merged)."""
+    runs = iter(runs)
+    batch = list(islice(runs, group))
+    following = list(islice(runs, group))
+    if not following:
+        yield from merged_blocks(batch)
+        return
+    files: list[BinaryIO] = []
+    try:
+        while batch:
+            files.append(_spilled(merged_blocks(batch)))
+            batch, following = following, list(islice(runs, group)) if following else []
+        yield from _merged_subjects(heapq.merge(*(_read_spilled(f) for f in files), key=itemgetter(0)))
+    finally:
+        for f in files:
+            f.close()
+
+
+def _spilled(blocks: list[str]) -> BinaryIO:
+    """The blocks in a new temporary file (deleted when closed), rewound."""
+    f = tempfile.TemporaryFile(prefix="kg-merge-")
+    try:
+        for i in range(0, len(blocks), 4096):
+            pickle.dump(blocks[i:i + 4096], f, protocol=pickle.HIGHEST_PROTOCOL)
+        f.seek(0)
+    except BaseException:
+        f.close()
+        raise
+    return f
+
+
+def _read_spilled(f: BinaryIO) -> Iterator[Block]:
+    while True:
+        try:
+            blocks = pickle.load(f)
+        except EOFError:
+            return
+        for block in blocks:
+            yield block.partition(" ")[0], block
+
+
+def _merged_subjects(items: Iterable[Block]) -> Iterator[str]:
+    """Blocks in subject order, those of one subject merged into one."""
+    for subject, same in groupby(items, key=itemgetter(0)):
+        blocks = [b for _, b in same]
+        if len(blocks) == 1:
+            yield blocks[0]
+            continue
+        pairs: dict[str, set[str]] = {}
+        for block in blocks:
+            for p, objs in parse_block(block)[1].items():
+                pairs.setdefault(p, set()).update(objs)
+        yield render_block(subject, pairs)
 
 
 def count_pairs(block: str) -> int:
