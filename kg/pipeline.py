@@ -387,10 +387,10 @@ class _Unit:
     index: object | None = None
     #: the digest of the reference files it was built with (``_Setup.ref_key``)
     ref_key: str = ""
-    #: the reference entities and concepts it reaches (``_Setup.dependencies``: short names),
-    #: and the digest of their definitions and entailments then; None: it depends on the
-    #: whole reference (``_Setup.local`` is false)
-    deps: tuple[str, ...] | None = None
+    #: the reference entities and concepts it reaches (``_Setup.dependencies``: short names,
+    #: one a line), and the digest of their definitions and entailments then; None: it depends
+    #: on the whole reference (``_Setup.local`` is false)
+    deps: str | None = None
     deps_digest: bytes | None = None
     #: the results whose origin is a reference entity's line (their focus is not the
     #: article's), looked up again when the entry is used with other reference files
@@ -663,17 +663,18 @@ class _Setup:
             got = self._node_digests[name] = h.digest()
         return got
 
-    def deps_digest(self, deps: tuple[str, ...]) -> bytes:
+    def deps_digest(self, deps: str) -> bytes:
         h = hashlib.blake2b(digest_size=16)
-        for name in deps:
+        for name in deps.split("\n") if deps else ():
             h.update(name.encode() + b"\0" + self.node_digest(name))
         return h.digest()
 
-    def dependencies(self, nodes) -> tuple[str, ...] | None:
+    def dependencies(self, nodes) -> str | None:
         """The reference entities and concepts that ``nodes`` (an article's) reach, following
-        the links of the reference and its entailments, as sorted short names: the nodes that
+        the links of the reference and its entailments, as sorted short names, one a line (one
+        string: 100,000 articles' tuples of 50-odd names would hold 400 MB): the nodes that
         are, or could become, a subject of the reference; None where the build is not
-        ``local``."""
+        ``local`` (or a name holds a line break)."""
         if not self.local():
             return None
         by_subject, by_inferred = self._nodes()
@@ -688,7 +689,10 @@ class _Setup:
                 for t in part:
                     if isinstance(t[2], URIRef):
                         todo.append(t[2])
-        return tuple(sorted(_short(n) for n in seen if _could_be_reference(n)))
+        names = sorted(_short(n) for n in seen if _could_be_reference(n))
+        if any("\n" in name for name in names):
+            return None
+        return "\n".join(names)
 
     def current(self, unit: "_Unit") -> bool:
         """Whether a cached entry holds what building its article now would give: it was built

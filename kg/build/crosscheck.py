@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import pickle
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -72,14 +73,21 @@ def subset(triples: list) -> list:
 class ArticleIndex:
     """What the cross-article check needs of one article (kept in its cache entry).
 
-    ``facts``: (fact IRI, line of the fact, ((property IRI, line of its key), ...), digest of
-    the fact's triples) for each fact; ``refs``: (fact IRI, the reference as written, line) for
-    each ``TYPE/ID`` reference. Articles that give a fact the same digest give it the same
-    triples: their fact is the node that each of them validated, and is not read again.
+    ``facts``: (fact IRI, line of the fact, digest of the fact's triples) for each fact;
+    ``packed_lines``: for each fact in that order, ((property IRI, line of its key), ...),
+    pickled (``prop_lines``: read only for the facts several articles give, so that 100,000
+    articles' indexes hold one small bytes object each, not thousands of tuples); ``refs``:
+    (fact IRI, the reference as written, line) for each ``TYPE/ID`` reference. Articles that
+    give a fact the same digest give it the same triples: their fact is the node that each of
+    them validated, and is not read again.
     """
 
-    facts: tuple[tuple[str, int, tuple[tuple[str, int], ...], str], ...]
+    facts: tuple[tuple[str, int, str], ...]
+    packed_lines: bytes
     refs: tuple[tuple[str, str, int], ...]
+
+    def prop_lines(self) -> tuple[tuple[tuple[str, int], ...], ...]:
+        return pickle.loads(self.packed_lines)
 
 
 #: the keys a fact's label may come from, in the order ``kg.build.triples.fact_label`` takes them
@@ -103,7 +111,9 @@ def index_of(article, blocks: Iterable[tuple[str, str]], terms: Callable[[Node],
         digest = hashlib.blake2b(about.get(terms(URIRef(iri)), "").encode("utf-8"), digest_size=16).hexdigest()
         facts.append((iri, fact.line, tuple(sorted(lines.items())), digest))
     refs = tuple((str(ns.entity(ref.kind, ref.id)), text, line) for ref, text, line in article.fact_refs)
-    return ArticleIndex(tuple(facts), refs)
+    return ArticleIndex(tuple((iri, line, digest) for iri, line, _lines, digest in facts),
+                        pickle.dumps(tuple(lines for _iri, _line, lines, _digest in facts),
+                                     protocol=pickle.HIGHEST_PROTOCOL), refs)
 
 
 @dataclass(frozen=True)
@@ -179,10 +189,10 @@ def check(articles: Iterable[tuple[str, ArticleIndex, Callable[[], list]]], onto
     Raises ``InputError`` at the first reference (by file and line) to a fact no article reports.
     """
     articles = sorted(articles, key=lambda a: a[0])
-    where: dict[str, list[tuple]] = {}  # fact IRI -> (article, line, prop lines, digest)
+    where: dict[str, list[tuple]] = {}  # fact IRI -> (article, line, its place in the index, digest)
     for i, (_path, index, _triples) in enumerate(articles):
-        for iri, line, lines, digest in index.facts:
-            where.setdefault(iri, []).append((i, line, lines, digest))
+        for k, (iri, line, digest) in enumerate(index.facts):
+            where.setdefault(iri, []).append((i, line, k, digest))
     _check_references(articles, where)
     if validate_merged is None:
         return []
@@ -217,12 +227,15 @@ def check(articles: Iterable[tuple[str, ArticleIndex, Callable[[], list]]], onto
                 mine.setdefault(s, {}).setdefault(p, set()).add(o)
         by_article[i] = mine
     reports: dict[URIRef, list[_Report]] = {}
+    prop_lines: dict[int, tuple] = {}
     for iri, seen in sorted(shared.items()):
         node = URIRef(iri)
-        for i, line, lines, _digest in seen:
+        for i, line, k, _digest in seen:
             values = by_article[i].get(node, {})
+            if i not in prop_lines:
+                prop_lines[i] = articles[i][1].prop_lines()
             reports.setdefault(node, []).append(
-                _Report(articles[i][0], line, dict(lines), {p: frozenset(v) for p, v in values.items()}))
+                _Report(articles[i][0], line, dict(prop_lines[i][k]), {p: frozenset(v) for p, v in values.items()}))
             for p, objects in values.items():
                 for o in objects:
                     merged.add((node, p, o))
