@@ -172,16 +172,23 @@ def merge_runs(blocks: list[Block]) -> list[str]:
     if len(counts) == len(blocks):
         return [b for _, b in blocks]
     shared = {s for s, n in counts.items() if n > 1}
-    pairs_of: dict[str, dict[str, set[str]]] = {s: {} for s in shared}
+    blocks_of: dict[str, list[str]] = {s: [] for s in shared}
     for s, block in blocks:
         if s in shared:
-            pairs = pairs_of[s]
-            for p, objs in parse_block(block)[1].items():
-                pairs.setdefault(p, set()).update(objs)
-    merged = {s: render_block(s, pairs) for s, pairs in pairs_of.items()}
+            blocks_of[s].append(block)
+    merged = {s: _one_block(s, same) for s, same in blocks_of.items()}
     # a shared subject's merged block goes where its first block was
     out = [merged.pop(s, None) if s in shared else b for s, b in blocks]
     return [b for b in out if b is not None]
+
+
+def _one_block(subject: str, blocks: list[str]) -> str:
+    """The blocks of one subject merged into one."""
+    pairs: dict[str, set[str]] = {}
+    for block in blocks:
+        for p, objs in parse_block(block)[1].items():
+            pairs.setdefault(p, set()).update(objs)
+    return render_block(subject, pairs)
 
 
 def merged_blocks(runs: Iterable[list[Block]]) -> list[str]:
@@ -205,15 +212,16 @@ def merged_stream(runs: Iterable[Iterable[Block]], group: int = SPILL_RUNS) -> I
     not all (``runs`` is read lazily: a run is made only when its group is merged)."""
     runs = iter(runs)
     batch = list(islice(runs, group))
-    following = list(islice(runs, group))
-    if not following:
+    after = next(runs, None)  # one run ahead: is there more than a group?
+    if after is None:
         yield from merged_blocks(batch)
         return
     files: list[BinaryIO] = []
     try:
         while batch:
             files.append(_spilled(merged_blocks(batch)))
-            batch, following = following, list(islice(runs, group)) if following else []
+            batch = [] if after is None else [after, *islice(runs, group - 1)]
+            after = next(runs, None) if batch else None
         yield from _merged_subjects(heapq.merge(*(_read_spilled(f) for f in files), key=itemgetter(0)))
     finally:
         for f in files:
@@ -247,14 +255,7 @@ def _merged_subjects(items: Iterable[Block]) -> Iterator[str]:
     """Blocks in subject order, those of one subject merged into one."""
     for subject, same in groupby(items, key=itemgetter(0)):
         blocks = [b for _, b in same]
-        if len(blocks) == 1:
-            yield blocks[0]
-            continue
-        pairs: dict[str, set[str]] = {}
-        for block in blocks:
-            for p, objs in parse_block(block)[1].items():
-                pairs.setdefault(p, set()).update(objs)
-        yield render_block(subject, pairs)
+        yield blocks[0] if len(blocks) == 1 else _one_block(subject, blocks)
 
 
 def count_pairs(block: str) -> int:
