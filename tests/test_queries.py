@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -335,3 +336,20 @@ def test_hostile_string_is_bound_as_a_literal(engines, value):
         assert result.rows == []
         clean = engine.select(query, {"_name": Term("literal", "Iran", lang="en")})
         assert [r["s"].value for r in clean.rows] == [ID + "state/IRN"]
+
+
+def _case_clashes(text: str) -> dict[str, set[str]]:
+    """Variables of a query whose names differ only in case, by their lower-case name."""
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    by_lower: dict[str, set[str]] = {}
+    for name in re.findall(r"[?$]([A-Za-z_][A-Za-z0-9_]*)", code):
+        by_lower.setdefault(name.lower(), set()).add(name)
+    return {k: v for k, v in by_lower.items() if len(v) > 1}
+
+
+def test_no_two_variables_differ_only_in_case():
+    """Virtuoso takes ?keyOf and ?keyof for one variable (a check then answered nothing there)."""
+    assert _case_clashes("SELECT ?keyOf WHERE { ?v <p> ?keyof }") == {"keyof": {"keyOf", "keyof"}}
+    clashes = {path.relative_to(ROOT).as_posix(): found for path in sorted((ROOT / "queries").rglob("*.rq"))
+               if (found := _case_clashes(path.read_text(encoding="utf-8")))}
+    assert clashes == {}
