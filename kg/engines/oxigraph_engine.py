@@ -12,8 +12,9 @@ from typing import Iterator
 
 from ..errors import KgError
 from ..namespaces import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
+from ..sparql.order import client_order
 from ..sparql.terms import XSD_STRING, QueryError, Row, SelectResult, SelectStream, Term
-from ..sparql.text import blank_out, union_default_graph
+from ..sparql.text import blank_out, projected, union_default_graph
 from ..sparql.timeout import run_with_timeout, stream_with_timeout
 
 _COUNT_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
@@ -94,22 +95,6 @@ def _constant(term: Term) -> str | None:
     return None
 
 
-def _projected(clause: str) -> set[str]:
-    """The variables a SELECT clause projects: named outright, or after AS."""
-    names, depth = set(), 0
-    for part in re.finditer(r"\(|\)|\bAS\s+[?$]([A-Za-z0-9_]+)|[?$]([A-Za-z0-9_]+)", clause, re.IGNORECASE):
-        tok = part.group(0)
-        if tok == "(":
-            depth += 1
-        elif tok == ")":
-            depth -= 1
-        elif part.group(1):
-            names.add(part.group(1))
-        elif depth == 0:
-            names.add(part.group(2))
-    return names
-
-
 def bound_in_patterns(query: str, bindings: dict[str, Term]) -> str:
     """The query with each bound variable written as its value where it is used in the patterns
     and expressions (SEP-0007 substitution, which pyoxigraph applies only after it has planned the
@@ -150,7 +135,7 @@ def bound_in_patterns(query: str, bindings: dict[str, Term]) -> str:
         elif word == "SELECT":
             mode, paren = "select", 0
             clause = re.match(r"SELECT(.*?)(?:\bWHERE\b|\{)", body[m.start():], re.IGNORECASE | re.DOTALL)
-            named = _projected(clause.group(1)) if clause else set()
+            named = projected(clause.group(1)) if clause else set()
             star = clause is not None and "*" in clause.group(1)
             pending = set() if star else {v for v in values if v not in named}
         elif word in ("GROUP BY", "VALUES"):
@@ -252,6 +237,12 @@ class OxigraphEngine:
             variables = _variables(result)
             return SelectResult(variables, [_row(solution, variables) for solution in result])
 
+        order = client_order(query)  # kg sorts faster than Oxigraph does (kg.sparql.order)
+        if order is not None:
+            result = self._query(order.unordered, bindings, consume)
+            ordered = order.apply(result.variables, result.rows)
+            if ordered is not None:
+                return SelectResult(*ordered)
         return self._query(query, bindings, consume)
 
     def ask(self, query: str, bindings: dict[str, Term]) -> bool:
@@ -275,7 +266,11 @@ class OxigraphEngine:
         return self._query(query, bindings, consume)
 
     def select_stream(self, query: str, bindings: dict[str, Term]) -> SelectStream:
-        """The rows of a SELECT query, converted one at a time as they come."""
+        """The rows of a SELECT query, converted one at a time as they come (all at once where kg
+        sorts them: ``select``)."""
+        if client_order(query) is not None:
+            result = self.select(query, bindings)
+            return SelectStream(result.variables, iter(result.rows))
 
         def start() -> tuple[list[str], Iterator[Row]]:
             with self._failing():

@@ -1,5 +1,6 @@
 """Reading a query's text without parsing it: ``blank_out`` hides comments, strings and IRIs;
-``union_default_graph`` says whether a query names its own dataset."""
+``union_default_graph`` says whether a query names its own dataset; ``projected`` which
+variables a SELECT clause projects."""
 from __future__ import annotations
 
 import re
@@ -40,3 +41,19 @@ def union_default_graph(query: str) -> bool:
     unless the query names its own dataset (``FROM``/``FROM NAMED``), which Oxigraph would
     otherwise ignore."""
     return re.search(r"\bFROM\b", blank_out(query), re.IGNORECASE) is None
+
+
+def projected(clause: str) -> set[str]:
+    """The variables a SELECT clause projects: named outright, or after AS."""
+    names, depth = set(), 0
+    for part in re.finditer(r"\(|\)|\bAS\s+[?$]([A-Za-z0-9_]+)|[?$]([A-Za-z0-9_]+)", clause, re.IGNORECASE):
+        tok = part.group(0)
+        if tok == "(":
+            depth += 1
+        elif tok == ")":
+            depth -= 1
+        elif part.group(1):
+            names.add(part.group(1))
+        elif depth == 0:
+            names.add(part.group(2))
+    return names
