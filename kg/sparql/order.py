@@ -64,11 +64,14 @@ class ClientOrder:
         kg cannot be sure to sort them as SPARQL does (run the query as written)."""
         columns: list[tuple[list[tuple], bool]] = []
         for key, descending in self.keys:
-            values = [_value(key, row) for row in rows]
-            kinds = {kind for kind, _ in filter(None, values)}
+            values = list(map(_compiled(key), rows))
+            kinds = {v[0] for v in values if v is not None}
             if len(kinds) > 1 or "other" in kinds:
                 return None
-            columns.append(([(0,) if v is None else (1, v[1]) for v in values], descending))
+            if any(v is None for v in values):  # unbound first: (0,) before every (1, value)
+                columns.append(([_UNBOUND if v is None else (1, v[1]) for v in values], descending))
+            else:
+                columns.append(([v[1] for v in values], descending))
         order = list(range(len(rows)))
         # one stable sort per run of keys in the same direction, from the last run to the first
         runs: list[tuple[list[list[tuple]], bool]] = []
@@ -78,13 +81,19 @@ class ClientOrder:
             else:
                 runs.append(([column], descending))
         for run, descending in reversed(runs):
-            order.sort(key=lambda r: tuple(column[r] for column in run), reverse=descending)
+            if len(run) == 1:
+                order.sort(key=run[0].__getitem__, reverse=descending)
+            else:
+                keys = list(zip(*run))
+                order.sort(key=keys.__getitem__, reverse=descending)
         end = None if self.limit is None else self.offset + self.limit
         chosen = [rows[i] for i in order[self.offset:end]]
         if self.hidden:
             hidden = set(self.hidden)
             variables = [v for v in variables if v not in hidden]
-            chosen = [{k: v for k, v in row.items() if k not in hidden} for row in chosen]
+            for row in chosen:  # the rows are the engine's, made for this query: changed in place
+                for name in self.hidden:
+                    row.pop(name, None)
         return variables, chosen
 
 
@@ -230,30 +239,40 @@ def _variables(key: Key) -> list[str]:
 
 # --- the value of a key ----------------------------------------------------------------------
 
+_UNBOUND = (0,)
 
-def _term(key: Key, row: Row) -> Term | None:
-    """The key's value in the row as SPARQL computes it (None: unbound or an error)."""
+
+def _compiled(key: Key) -> Callable[[Row], tuple | None]:
+    """A function of a row giving the key's value as (kind, what Python compares), None where it
+    is unbound or in error (SPARQL's value, computed without making terms: this runs for every
+    row and key)."""
     kind = key[0]
     if kind == "var":
-        return row.get(key[1])
+        name = key[1]
+        return lambda row: _classify(row.get(name))
     if kind == "const":
-        return Term("literal", key[1], XSD_STRING)
+        value = ("string", key[1])
+        return lambda row: value
     if kind == "str":
-        term = _term(key[1], row)
-        if term is None or term.type == "bnode":
-            return None
-        return Term("literal", term.value, XSD_STRING)
-    for part in key[1]:
-        term = _term(part, row)
-        if term is not None:
-            return term
-    return None
+        name = key[1][1]
+
+        def string(row):
+            term = row.get(name)
+            return None if term is None or term.type == "bnode" else ("string", term.value)
+        return string
+    parts = [_compiled(part) for part in key[1]]
+
+    def coalesce(row):
+        for part in parts:
+            value = part(row)
+            if value is not None:
+                return value
+        return None
+    return coalesce
 
 
-def _value(key: Key, row: Row) -> tuple[str, object] | None:
-    """The key's value in the row as (kind, what Python compares), None where it is unbound;
-    kind "other" where kg does not compare it."""
-    term = _term(key, row)
+def _classify(term: Term | None) -> tuple | None:
+    """A term as (kind, what Python compares); kind "other" where kg does not compare it."""
     if term is None:
         return None
     if term.type == "uri":
