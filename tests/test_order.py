@@ -139,3 +139,18 @@ def test_what_kg_reads_of_the_clause():
                           (("var", "c"), False))
     assert (order.offset, order.limit, order.hidden) == (2, 5, ("c",))
     assert order.unordered.rstrip().endswith('SELECT ?a ?b ?c\nWHERE { ?a ?p ?b FILTER(?b != "}") }')
+
+
+def test_terms_met_again_are_shared_and_forgotten_past_the_limit(monkeypatch):
+    from kg.engines import oxigraph_engine
+
+    store = _store([{"a": _literal(str(i % 4)), "b": ox.NamedNode(f"{X}v/{i % 3}"), "c": None} for i in range(20)])
+    query = "SELECT ?e ?a ?b ?c WHERE { ?e <%skind> ?t OPTIONAL { ?e <%sa> ?a } OPTIONAL { ?e <%sb> ?b } }" % (X, X, X)
+    expected = _oxigraph_rows(store, query)
+    rows = OxigraphEngine(store).select(query, {}).rows
+    assert rows == expected
+    same = [row["b"] for row in rows if row["b"].value.endswith("/v/0")]
+    assert len(same) == 7 and all(term is same[0] for term in same)
+    monkeypatch.setattr(oxigraph_engine, "_KEPT_TERMS", 3)  # cleared again and again on the way
+    assert OxigraphEngine(store).select(query, {}).rows == expected
+    assert list(OxigraphEngine(store).select_stream(query, {}).rows) == expected

@@ -68,14 +68,28 @@ def _variables(result) -> list[str]:
     return [v.value for v in result.variables]
 
 
-def _row(solution, variables: list[str]) -> Row:
-    """One solution as a row of ``Term``s (an unbound variable is left out)."""
-    row = {}
-    for i, var in enumerate(variables):
-        value = solution[i]
-        if value is not None:
-            row[var] = from_oxigraph(value)
-    return row
+_KEPT_TERMS = 100_000
+
+
+def _rows(solutions, variables: list[str]) -> Iterator[Row]:
+    """The solutions as rows of ``Term``s (an unbound variable is left out). A term met again
+    is the same ``Term`` (they are frozen): at 10,000 articles, converting statements' 72,122
+    rows took 1.6 s term by term, 1.0 s so. The terms kept are forgotten past ``_KEPT_TERMS``, so
+    that a stream holds few rows' worth of memory, as it should."""
+    terms: dict = {}
+    columns = list(enumerate(variables))
+    for solution in solutions:
+        row = {}
+        for i, var in columns:
+            value = solution[i]
+            if value is not None:
+                term = terms.get(value)
+                if term is None:
+                    if len(terms) >= _KEPT_TERMS:
+                        terms.clear()
+                    term = terms[value] = from_oxigraph(value)
+                row[var] = term
+        yield row
 
 
 # --- parameters in the patterns --------------------------------------------------------------
@@ -235,7 +249,7 @@ class OxigraphEngine:
     def select(self, query: str, bindings: dict[str, Term]) -> SelectResult:
         def consume(result):
             variables = _variables(result)
-            return SelectResult(variables, [_row(solution, variables) for solution in result])
+            return SelectResult(variables, list(_rows(result, variables)))
 
         order = client_order(query)  # kg sorts faster than Oxigraph does (kg.sparql.order)
         if order is not None:
@@ -279,8 +293,7 @@ class OxigraphEngine:
 
             def rows() -> Iterator[Row]:
                 with self._failing():
-                    for solution in result:
-                        yield _row(solution, variables)
+                    yield from _rows(result, variables)
 
             return variables, rows()
 
