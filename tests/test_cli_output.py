@@ -123,9 +123,11 @@ class Counting:
         return self.engine.select_stream(query, bindings)
 
 
-def test_labels_come_from_the_engine_in_one_query_per_batch_of_rows(built):
+def test_labels_come_from_the_engine_in_one_query_per_batch_of_rows(built, monkeypatch):
     """One extra query for the labels of a result (not one a row); a result longer than a batch
-    gets one a batch, and the rows stay in their order."""
+    gets one a batch for the IRIs it has not met before (kept up to ``LABELS_KEPT``), and the rows
+    stay in their order."""
+    from kg.sparql import results
     from kg.engines.oxigraph_engine import OxigraphEngine
     from kg.sparql.results import with_labels
     from kg.sparql.terms import SelectStream, Term
@@ -140,6 +142,11 @@ def test_labels_come_from_the_engine_in_one_query_per_batch_of_rows(built):
                    ("AZE", "Azerbaijan", "3"), ("RUS", "Russia", "4")]
     assert len(engine.queries) == 1
     engine.queries.clear()
+    labelled = with_labels(SelectStream(["s", "n"], iter(rows)), engine, batch=2)
+    assert [r["sLabel"].value for r in labelled.rows] == ["Russia", "Iran", "China", "Azerbaijan", "Russia"]
+    assert len(engine.queries) == 2  # the last batch holds Russia alone, met in the first
+    engine.queries.clear()
+    monkeypatch.setattr(results, "LABELS_KEPT", 1)  # forgotten at each batch: looked up again
     labelled = with_labels(SelectStream(["s", "n"], iter(rows)), engine, batch=2)
     assert [r["sLabel"].value for r in labelled.rows] == ["Russia", "Iran", "China", "Azerbaijan", "Russia"]
     assert len(engine.queries) == 3

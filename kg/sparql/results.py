@@ -260,6 +260,8 @@ LABEL_PROPERTIES = ("http://www.w3.org/2000/01/rdf-schema#label",
 LABEL_SUFFIX = "Label"
 #: rows read ahead before their labels are looked up
 LABEL_BATCH = 5000
+#: the labels kept from one batch of rows to the next (an IRI met again is not looked up again)
+LABELS_KEPT = 100_000
 #: the most IRIs one label query names: Virtuoso 7 refuses a VALUES of 5,000 (SP030, "too many
 #: arguments"); 2,000 is well within what it takes, and no slower on Oxigraph
 LABEL_QUERY_IRIS = 2000
@@ -322,16 +324,24 @@ def with_labels(result: SelectResult | SelectStream, engine: Engine, batch: int 
             variables.append(v + LABEL_SUFFIX)
             labels[v + LABEL_SUFFIX] = v
 
+    known: dict[str, Term | None] = {}  # labels of earlier batches: an IRI met again is not looked up again
+
     def labelled(chunk: list[Row]):
-        found = lookup_labels(engine, {r[v].value for r in chunk for v in iri_vars
-                                       if r.get(v) is not None and r[v].type == "uri"})
+        iris = {r[v].value for r in chunk for v in iri_vars if r.get(v) is not None and r[v].type == "uri"}
+        if len(known) + len(iris) > LABELS_KEPT:  # memory holds a few batches' labels, whatever the size
+            known.clear()
+        wanted = iris - known.keys()
+        found = lookup_labels(engine, wanted)
+        known.update((iri, found.get(iri)) for iri in wanted)
         for row in chunk:
             out: Row = {}
             for v in result.variables:
                 if v in row:
                     out[v] = row[v]
-                if v in iri_vars and v in row and row[v].type == "uri" and row[v].value in found:
-                    out[v + LABEL_SUFFIX] = found[row[v].value]
+                    if v in iri_vars and row[v].type == "uri":
+                        label = known.get(row[v].value)
+                        if label is not None:
+                            out[v + LABEL_SUFFIX] = label
             yield out
 
     def all_rows():
