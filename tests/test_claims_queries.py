@@ -168,6 +168,31 @@ def test_statements_of_one_speaker(claims):
                      ID + "organisation/baltic-wire"}
 
 
+def test_a_claim_with_no_speaker_is_in_the_listing_and_no_speakers_own(tmp_path):
+    """An article whose publisher is unknown, with a claim that names no one: the claim has no
+    speaker. The whole listing has it; the statements of a speaker do not."""
+    import shutil
+
+    from qcfixtures import CLAIMS, ROOT
+
+    project = tmp_path / "proj"
+    for name in ("ontology", "queries"):
+        shutil.copytree(ROOT / name, project / name)
+    shutil.copytree(CLAIMS / "data", project / "data")
+    article = project / "data" / "articles" / "north-wind.yaml"
+    article.write_text(article.read_text(encoding="utf-8").replace("publisher: nordic-times", "publisher: unknown"),
+                       encoding="utf-8")
+    listing = rows(project, "statements")
+    nobody = [(r["fact"].removeprefix(ID), r["mode"].removeprefix(MCV)) for r in listing
+              if r["article"] == NORTH and "speaker" not in r]
+    assert ("exercise/north-wind-2025", "claim-mode/asserts") in nobody
+    for speaker in ("kari-nordmann", "baltic-wire"):
+        theirs = rows(project, "statements", "--param", f"speaker={speaker}")
+        assert theirs and all(r.get("speaker") == ID + ("person/" if speaker == "kari-nordmann" else
+                                                         "organisation/") + speaker for r in theirs), speaker
+        assert len(theirs) == sum(1 for r in listing if r.get("speaker") == theirs[0]["speaker"])
+
+
 def test_strikes_attackers_as_claimed(claims):
     got = [(r["article"], r["attacker"].removeprefix(ID), r["held"], r.get("by", "").removeprefix(ID),
             r["mode"].removeprefix(MCV)) for r in rows(claims, "strikes")]
