@@ -119,7 +119,9 @@ def _unordered(engine, query):
     "SELECT ?a WHERE { ?a ?p ?b } ORDER BY ?a + 1",
     "SELECT ?a WHERE { ?a ?p ?b } ORDER BY <http://example.org/f>(?a)",
     "SELECT ?a WHERE { ?a ?p ?b } ORDER BY ?a VALUES ?a { 1 }",  # a trailing VALUES block
-    "SELECT ?a WHERE { ?a ?p ?b } ORDER BY ?a LIMIT 1 LIMIT 2",
+    "SELECT ?a WHERE { ?a ?p ?b } ORDER BY ?a LIMIT 1 LIMIT 2",  # an error the engine reports
+    "SELECT ?a WHERE { ?a ?p ?b } ORDER BY ?a ORDER BY ?b",
+    "SELECT ?a WHERE { ?a ?p ?b } ORDER BY ?a # a comment\n ?b",  # kg reads no comment: left alone
     'SELECT ?a WHERE { ?a ?p ?b } ORDER BY "x"',  # a constant alone
     "SELECT DISTINCT ?a WHERE { ?a ?p ?b } ORDER BY ?b",  # ?b would change the distinct rows
     "SELECT ?a WHERE { ?a ?p ?b } GROUP BY ?a ORDER BY ?b",

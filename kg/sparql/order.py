@@ -105,7 +105,7 @@ def client_order(query: str) -> ClientOrder | None:
     select = re.search(r"\bSELECT\b(.*?)(?:\bWHERE\b|\{)", body, re.IGNORECASE | re.DOTALL)
     if select is None or re.search(r"\b(CONSTRUCT|DESCRIBE|ASK)\b", body[:select.start()], re.IGNORECASE):
         return None
-    depth, start = 0, None
+    depth, outer = 0, []
     for m in re.finditer(r"[{}]|\bORDER\s+BY\b", body, re.IGNORECASE):
         tok = m.group(0)
         if tok == "{":
@@ -113,9 +113,10 @@ def client_order(query: str) -> ClientOrder | None:
         elif tok == "}":
             depth -= 1
         elif depth == 0:
-            start = m
-    if start is None:
+            outer.append(m)
+    if len(outer) != 1:  # none, or two: a syntax error the engine reports
         return None
+    start = outer[0]
     rest = body[start.end():]
     cut = re.search(r"\b(LIMIT|OFFSET)\b", rest, re.IGNORECASE)
     clause_end = start.end() + (cut.start() if cut else len(rest))
