@@ -156,3 +156,20 @@ def test_terms_met_again_are_shared_and_forgotten_past_the_limit(monkeypatch):
     monkeypatch.setattr(oxigraph_engine, "_KEPT_TERMS", 3)  # cleared again and again on the way
     assert OxigraphEngine(store).select(query, {}).rows == expected
     assert list(OxigraphEngine(store).select_stream(query, {}).rows) == expected
+
+
+def test_a_long_stream_is_sorted_by_the_engine(monkeypatch):
+    """Past ``STREAM_SORTED_ROWS`` rows a stream is Oxigraph's sort, read as it comes."""
+    from kg.engines import oxigraph_engine
+
+    store = _store([{"a": _literal(str(i % 5)), "b": None, "c": None} for i in range(12)])
+    query = _query(["DESC(?a)"], PROPS, False, "")
+    expected = _oxigraph_rows(store, query)
+    engine = OxigraphEngine(store)
+    assert list(engine.select_stream(query, {}).rows) == expected  # sorted by kg
+    monkeypatch.setattr(oxigraph_engine, "STREAM_SORTED_ROWS", 5)
+    seen = []
+    monkeypatch.setattr(oxigraph_engine.OxigraphEngine, "_run",
+                        lambda self, q, b, run=oxigraph_engine.OxigraphEngine._run: seen.append(q) or run(self, q, b))
+    assert list(engine.select_stream(query, {}).rows) == expected
+    assert "ORDER BY" not in seen[0] and "ORDER BY" in seen[1]  # kg read 6 rows, then the engine sorted

@@ -7,6 +7,7 @@ import fcntl
 import os
 import re
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 from typing import Iterator
 
@@ -69,6 +70,8 @@ def _variables(result) -> list[str]:
 
 
 _KEPT_TERMS = 100_000
+#: the most rows a stream is sorted by kg (``OxigraphEngine.select_stream``)
+STREAM_SORTED_ROWS = 200_000
 
 
 def _rows(solutions, variables: list[str]) -> Iterator[Row]:
@@ -280,11 +283,20 @@ class OxigraphEngine:
         return self._query(query, bindings, consume)
 
     def select_stream(self, query: str, bindings: dict[str, Term]) -> SelectStream:
-        """The rows of a SELECT query, converted one at a time as they come (all at once where kg
-        sorts them: ``select``)."""
-        if client_order(query) is not None:
-            result = self.select(query, bindings)
-            return SelectStream(result.variables, iter(result.rows))
+        """The rows of a SELECT query, converted one at a time as they come; where kg sorts them
+        (``select``), all at once, up to ``STREAM_SORTED_ROWS`` rows (past that, Oxigraph sorts
+        them, in less memory than Python's rows take)."""
+        order = client_order(query)
+        if order is not None:
+            def consume(result):
+                variables = _variables(result)
+                rows = list(islice(_rows(result, variables), STREAM_SORTED_ROWS + 1))
+                return None if len(rows) > STREAM_SORTED_ROWS else (variables, rows)
+
+            read = self._query(order.unordered, bindings, consume)
+            ordered = order.apply(*read) if read is not None else None
+            if ordered is not None:
+                return SelectStream(ordered[0], iter(ordered[1]))
 
         def start() -> tuple[list[str], Iterator[Row]]:
             with self._failing():
