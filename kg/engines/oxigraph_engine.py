@@ -254,13 +254,26 @@ class OxigraphEngine:
             variables = _variables(result)
             return SelectResult(variables, list(_rows(result, variables)))
 
-        order = client_order(query)  # kg sorts faster than Oxigraph does (kg.sparql.order)
-        if order is not None:
-            result = self._query(order.unordered, bindings, consume)
-            ordered = order.apply(result.variables, result.rows)
-            if ordered is not None:
-                return SelectResult(*ordered)
+        ordered = self._sorted_by_kg(query, bindings)
+        if ordered is not None:
+            return SelectResult(*ordered)
         return self._query(query, bindings, consume)
+
+    def _sorted_by_kg(self, query: str, bindings: dict[str, Term], most: int | None = None):
+        """The variables and rows of a SELECT query run without its ORDER BY and sorted by kg,
+        which sorts faster than Oxigraph does (``kg.sparql.order``); None where kg leaves the
+        sort to Oxigraph, or where the query gives more than ``most`` rows."""
+        order = client_order(query)
+        if order is None:
+            return None
+
+        def consume(result):
+            variables = _variables(result)
+            rows = list(islice(_rows(result, variables), None if most is None else most + 1))
+            return None if most is not None and len(rows) > most else (variables, rows)
+
+        read = self._query(order.unordered, bindings, consume)
+        return order.apply(*read) if read is not None else None
 
     def ask(self, query: str, bindings: dict[str, Term]) -> bool:
         def consume(result):
@@ -286,17 +299,9 @@ class OxigraphEngine:
         """The rows of a SELECT query, converted one at a time as they come; where kg sorts them
         (``select``), all at once, up to ``STREAM_SORTED_ROWS`` rows (past that, Oxigraph sorts
         them, in less memory than Python's rows take)."""
-        order = client_order(query)
-        if order is not None:
-            def consume(result):
-                variables = _variables(result)
-                rows = list(islice(_rows(result, variables), STREAM_SORTED_ROWS + 1))
-                return None if len(rows) > STREAM_SORTED_ROWS else (variables, rows)
-
-            read = self._query(order.unordered, bindings, consume)
-            ordered = order.apply(*read) if read is not None else None
-            if ordered is not None:
-                return SelectStream(ordered[0], iter(ordered[1]))
+        ordered = self._sorted_by_kg(query, bindings, STREAM_SORTED_ROWS)
+        if ordered is not None:
+            return SelectStream(ordered[0], iter(ordered[1]))
 
         def start() -> tuple[list[str], Iterator[Row]]:
             with self._failing():
