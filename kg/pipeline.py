@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import os
 from contextlib import contextmanager
 from itertools import chain
 from collections import ChainMap
@@ -56,6 +57,13 @@ class BuildResult:
         self.rendered: dict[str, tuple[int, bytes, str | None]] = {}
         #: the fact files this build read and built (the others came from the cache), in order
         self.rebuilt: list[str] = []
+        #: where the layouts of the outputs are kept (``kg.output.splice``), None: not kept
+        self.layout_dir: Path | None = None
+        #: graph -> triples, once the outputs are written (graph:inferred counted as written)
+        self._counts: dict[str, int] | None = None
+        #: where the outputs were written from the previous ones (``kg.output.splice``): how
+        #: many graphs changed; None: written whole
+        self.spliced: int | None = None
 
     @property
     def lines(self) -> dict[URIRef, tuple[str, int]]:
@@ -140,12 +148,48 @@ class BuildResult:
         return out
 
     def graph_counts(self) -> dict[str, int]:
+        if self._counts is not None:
+            return dict(self._counts)
         return {c.name: c.count for c in self.chunks()}
+
+    def parts(self) -> list:
+        """Every named graph as a ``kg.output.splice.Part`` (graph:inferred too, where it is
+        written), in the order of their IRIs: what the outputs are written from."""
+        from .output.splice import Part, digest
+        from .output.turtle import subject_blocks
+
+        parts = []
+        for graph in (self.ontology, self.reference):
+            name = str(graph.identifier)
+            done = self.rendered.get(name)
+            if done is None or done[2] is None:
+                from .output.export import chunk_of
+
+                chunk = chunk_of(graph, Terms())
+                text = chunk.trig_text(Terms())
+                parts.append(Part(name, digest(text.encode()), chunk.count, (lambda t=text: t),
+                                  (lambda c=chunk: c.block_list())))
+            else:
+                parts.append(Part(name, digest(done[1], done[2].encode()), done[0], (lambda d=done: d[2]),
+                                  (lambda d=done: _unpack(d[1]))))
+        for unit in self.units:
+            parts.append(Part(str(ns.article_graph(unit.article_id)), digest(unit.trig, unit.packed_inferred),
+                              unit.count, _reader(unit, "trig_text"), _reader(unit, "blocks"),
+                              _reader(unit, "inferred_blocks") if self.inferred_on else None))
+        if self.inferred_on:
+            done = self.rendered.get(str(INFERRED_GRAPH))
+            blocks = _unpack(done[1]) if done is not None else subject_blocks(self.ref_inferred, Terms())
+            version = digest("\0".join(b for _, b in blocks).encode())
+            parts.append(Part(str(INFERRED_GRAPH), version, 0, None, None, lambda: blocks))
+        parts.sort(key=lambda p: p.name)
+        return parts
 
     @property
     def inferred_count(self) -> int | None:
         if not self.inferred_on:
             return None
+        if self._counts is not None:
+            return self._counts[str(INFERRED_GRAPH)]
         return self.chunks()[-1].count
 
     def triple_count(self) -> int:
@@ -204,6 +248,8 @@ def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", e
         if thawed:  # what _build_articles froze collectable again (a long-lived process)
             gc.unfreeze()
     result.rebuilt = rebuilt
+    if use_cache:
+        result.layout_dir = project.cache_dir / "layout"
     return result
 
 
@@ -878,22 +924,62 @@ def write_outputs(result: BuildResult, out_dir: Path, shown: str | None = None) 
 
 
 def _write_outputs(result: BuildResult, out_dir: Path, shown: str | None) -> None:
-    from .output.export import pieces
-    from .output.publish import publish_files
+    """The outputs written from the previous build's where its layout is kept and they are
+    unchanged (``kg.output.splice``: only what the changed graphs give is written), else whole."""
+    from .build.cache import code_key, read_checked
+    from .output import splice
+    from .output.export import pieces, write_pieces
+    from .output.publish import published, publishing
 
-    chunks = result.chunks()
-    asserted = result.chunks(with_inferred=False)
-    manifest = {
-        "graphs": {c.name: c.count for c in chunks},
-        "reason": result.reason,
-        "triples": sum(c.count for c in chunks),
-    }
-    data = {
-        MERGED: pieces(asserted, "turtle", inferred=False),
-        NAMED: pieces(chunks, "trig", inferred=result.inferred_on),
-        MANIFEST: (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode(),
-    }
-    publish_files(out_dir, "build", data, shown)
+    where = None
+    if result.layout_dir is not None:
+        key = hashlib.sha256(os.path.abspath(out_dir).encode()).hexdigest()[:32]
+        where = result.layout_dir / f"{key}.layout"
+    parts = result.parts()
+    inferred_name = str(INFERRED_GRAPH) if result.inferred_on else None
+    with publishing(out_dir, "build", shown) as generation:
+        old = read_checked(where) if where is not None else None
+        layout, result.spliced = splice.write_build(generation, published(out_dir), old, code_key(),
+                                                    MERGED, NAMED, parts, inferred_name, result.inferred_on)
+        if layout is None:  # no layout (too many graphs, or an empty graph:inferred): written as exports are
+            chunks = result.chunks()
+            counts = {c.name: c.count for c in chunks}
+            for name, data in ((MERGED, pieces(result.chunks(with_inferred=False), "turtle", inferred=False)),
+                               (NAMED, pieces(chunks, "trig", inferred=result.inferred_on))):
+                with open(generation / name, "wb") as fh:
+                    write_pieces(fh, data)
+        else:
+            counts = {p.name: p.count for p in parts}
+            if inferred_name is not None:
+                counts[inferred_name] = layout.inferred.count
+        manifest = {"graphs": counts, "reason": result.reason, "triples": sum(counts.values())}
+        (generation / MANIFEST).write_bytes((json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+    result._counts = counts
+    if where is not None:
+        _keep_layout(where, layout and splice.stamped(layout, Path(os.path.realpath(generation)), code_key(),
+                                                      MERGED, NAMED))
+
+
+#: the layouts of outputs kept (one per output folder built into), the least recent removed first
+LAYOUTS_KEPT = 8
+
+
+def _keep_layout(where: Path, layout) -> None:
+    """Keep the layout of the outputs just written (None: remove the old one), and remove the
+    least recently written past ``LAYOUTS_KEPT``. Where that fails, the next build writes the
+    outputs whole."""
+    from .build.cache import write_checked
+
+    try:
+        if layout is None:
+            where.unlink(missing_ok=True)
+            return
+        if write_checked(where, layout):
+            kept = sorted(where.parent.glob("*.layout"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+            for old in kept[LAYOUTS_KEPT:]:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def is_stale(project: Project, out_dir: Path | None = None, reason: str | None = None) -> bool:

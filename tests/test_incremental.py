@@ -55,13 +55,21 @@ def _clean(run_kg, root: Path, fresh: Path, *args: str):
     return _built(run_kg, fresh, *args)
 
 
-def _step(run_kg, root: Path, fresh: Path, rebuilt: list[str], *args: str) -> dict:
-    """Build ``root`` again: exactly ``rebuilt`` are built, and everything is as a clean build's."""
+def _step(run_kg, root: Path, fresh: Path, rebuilt: list[str], *args: str, spliced: bool = True) -> dict:
+    """Build ``root`` again: exactly ``rebuilt`` are built, the outputs are written from the
+    previous ones (``spliced``), and everything is as a clean build's."""
     result, outputs = _built(run_kg, root, "-v", *args)
     # -v: which articles were built again, then the report and the summary (on standard error)
     head = [f"Rebuilt {len(rebuilt)} of {len(_articles(root))} article(s):", *(f"  {name}" for name in rebuilt)]
     lines = result.stderr.splitlines()
     assert lines[:len(head)] == head
+    # -v: the outputs written from the previous build's (all but the first build here)
+    wrote = [i for i, line in enumerate(lines) if line.startswith("Wrote build/kg.ttl and build/kg.trig from ")]
+    if spliced:
+        assert len(wrote) == 1, lines
+        del lines[wrote[0]]
+    else:
+        assert wrote == [], lines
     assert re.fullmatch(r"kg build: \d+\.\d\d s", lines[-1]), lines[-1]  # -v: how long it took
     assert lines[-2].startswith(f"Built {len(_articles(root))} article(s), ")
     clean, clean_outputs = _clean(run_kg, root, fresh, *args)
@@ -75,7 +83,7 @@ def test_reference_and_article_edits_rebuild_only_what_they_change(corpus, run_k
     fresh = tmp_path / "fresh"
     ref = corpus / "data/reference"
     everything = [f"data/articles/{p.name}" for p in _articles(corpus)]
-    before = _step(run_kg, corpus, fresh, everything)
+    before = _step(run_kg, corpus, fresh, everything, spliced=False)
 
     # a weapon's label: the articles that name the weapon
     weapon = next(f"weapon-{i:03d}" for i in range(60) if 0 < len(_users(corpus, f"weapon-{i:03d}")) < N)
@@ -123,7 +131,8 @@ def test_reference_and_article_edits_rebuild_only_what_they_change(corpus, run_k
 def test_reasoning_off_and_entity_edits(corpus, run_kg, tmp_path):
     """Without reasoning the entries are other ones; an unused weapon added rebuilds nothing."""
     fresh = tmp_path / "fresh"
-    _step(run_kg, corpus, fresh, [f"data/articles/{p.name}" for p in _articles(corpus)], "--reason", "none")
+    _step(run_kg, corpus, fresh, [f"data/articles/{p.name}" for p in _articles(corpus)], "--reason", "none",
+          spliced=False)
     weapons = corpus / "data/reference/weapons.yaml"
     weapons.write_text(weapons.read_text() + "  - id: weapon-new\n    label: A new weapon\n    category: missiles\n")
     _step(run_kg, corpus, fresh, [], "--reason", "none")
@@ -141,7 +150,7 @@ mcs:StateRecipientsProbe a sh:NodeShape ;
 """)
     fresh = tmp_path / "fresh"
     everything = [f"data/articles/{p.name}" for p in _articles(corpus)]
-    _step(run_kg, corpus, fresh, everything)
+    _step(run_kg, corpus, fresh, everything, spliced=False)
     states = corpus / "data/reference/states.yaml"
     states.write_text(states.read_text() + "  - id: QQQ\n    label: State QQQ\n")
     _step(run_kg, corpus, fresh, everything)

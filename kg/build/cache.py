@@ -357,26 +357,10 @@ class Cache:
     # --- single files: the index and the context ---------------------------------------
 
     def _read(self, target: Path) -> Any | None:
-        """What ``_write`` wrote at ``target``, or None where it is missing, or its checksum
-        does not match, or it cannot be unpickled."""
-        try:
-            with open_regular(target) as fh:
-                data = memoryview(fh.read())
-            start = len(FORMAT) + CHECK
-            if data[:len(FORMAT)] != FORMAT or hashlib.sha256(data[start:]).digest() != data[len(FORMAT):start]:
-                raise ValueError("not a kg cache entry, or a damaged one")
-            return pickle.loads(data[start:])
-        except Exception:  # missing, or a corrupt or foreign entry
-            return None
+        return read_checked(target)
 
     def _write(self, target: Path, value: Any) -> None:
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-
-        def write(fh) -> None:
-            fh.write(FORMAT + hashlib.sha256(data).digest())
-            fh.write(data)
-
-        _replace(target, ".entry-", write)  # where it fails, a read-only project still builds, without caching
+        write_checked(target, value)
 
     # --- what the whole build needs of the reference entities ----------------------------
 
@@ -400,6 +384,32 @@ class Cache:
                     other.unlink()
                 except OSError:
                     pass
+
+
+def read_checked(target: Path) -> Any | None:
+    """What ``write_checked`` wrote at ``target``, or None where it is missing, or its checksum
+    does not match, or it cannot be unpickled."""
+    try:
+        with open_regular(target) as fh:
+            data = memoryview(fh.read())
+        start = len(FORMAT) + CHECK
+        if data[:len(FORMAT)] != FORMAT or hashlib.sha256(data[start:]).digest() != data[len(FORMAT):start]:
+            raise ValueError("not a kg cache entry, or a damaged one")
+        return pickle.loads(data[start:])
+    except Exception:  # missing, or a corrupt or foreign entry
+        return None
+
+
+def write_checked(target: Path, value: Any) -> bool:
+    """``value`` pickled at ``target`` after the format and its checksum, whole or not at all
+    (``_replace``); False where that fails (a read-only project still builds, without caching)."""
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def write(fh) -> None:
+        fh.write(FORMAT + hashlib.sha256(data).digest())
+        fh.write(data)
+
+    return _replace(target, ".entry-", write)
 
 
 def _replace(target: Path, prefix: str, write: Callable[[BinaryIO], None]) -> bool:

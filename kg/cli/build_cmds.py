@@ -105,7 +105,7 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
         kg build --severity warning
     """
     from ..output.publish import check
-    from ..pipeline import write_outputs
+    from ..pipeline import MERGED, NAMED, write_outputs
     from ..build.shacl.report import summary
 
     project = project_of(ctx)
@@ -133,6 +133,9 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
         click.echo(f"Not built: {summary(result.report)}.", err=True)
         sys.exit(ExitCode.NOT_CONFORMING)
     outputs = write_outputs(result, out, shown_dir)
+    if result.spliced is not None:
+        detail(f"Wrote {shown_dir}/{MERGED} and {shown_dir}/{NAMED} from the previous build's: "
+               f"{result.spliced} of {len(result.graph_counts())} graph(s) changed")
     shown = ", ".join(f"{shown_dir}/{p.name}" for p in outputs.values())
     count = result.inferred_count
     inferred = f", {count} inferred" if count is not None else ""

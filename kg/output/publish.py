@@ -92,6 +92,12 @@ def _link_target(link: Path) -> Path | None:
     return full if full.parent == generations_dir(link) else None
 
 
+def published(link: Path) -> Path | None:
+    """The generation folder kg's link ``link`` points at now (its real path), or None."""
+    target = _link_target(Path(os.path.abspath(link)))
+    return Path(os.path.realpath(target)) if target is not None and target.is_dir() else None
+
+
 def generation_holding(path: Path) -> Path | None:
     """The generation of kg's that ``path`` would be inside (where the real folder it is in, or
     one above, is a marked generation), or None."""
