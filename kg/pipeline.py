@@ -173,7 +173,7 @@ class BuildResult:
                 parts.append(Part(name, digest(done[1], done[2].encode()), done[0], (lambda d=done: d[2]),
                                   (lambda d=done: _unpack(d[1]))))
         for unit in self.units:
-            parts.append(Part(str(ns.article_graph(unit.article_id)), digest(unit.trig, unit.packed_inferred),
+            parts.append(Part(str(ns.article_graph(unit.article_id)), _version(unit),
                               unit.count, _reader(unit, "trig_text"), _reader(unit, "blocks"),
                               _reader(unit, "inferred_blocks") if self.inferred_on else None))
         if self.inferred_on:
@@ -242,7 +242,7 @@ def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", e
     thawed = gc.get_freeze_count() == 0
     try:
         units, rebuilt = _build_articles(setup, cache, jobs, progress)
-        report = _validated(setup, shared, units)
+        report = _validated(setup, shared, units, cache)
         result = _result(setup, shared, units, report)
     finally:
         if thawed:  # what _build_articles froze collectable again (a long-lived process)
@@ -371,14 +371,21 @@ def _build_articles(setup: "_Setup", cache, jobs: int,
     return units, [units[i].path for i in todo]
 
 
-def _validated(setup: "_Setup", shared: Shared, units: list["_Unit"]) -> Report:
+def _version(unit: "_Unit") -> bytes:
+    """A digest of everything an article gives: its graph's text and its entailments."""
+    from .output.splice import digest
+
+    return digest(unit.trig, unit.packed_inferred)
+
+
+def _validated(setup: "_Setup", shared: Shared, units: list["_Unit"], cache=None) -> Report:
     """The report: the reference's results, each article's, and the cross-article check's."""
     report = Report()
     report.results.extend(shared.ref_results)
     for unit in units:
         report.results.extend(unit.results)
     with _no_gc():
-        report.results.extend(_cross_check(setup, units, report.results))
+        report.results.extend(_cross_check(setup, units, report.results, cache))
     # A result about a reference entity found while validating an article is reported once.
     report.results = sorted(set(report.results), key=lambda r: r.sort_key())
     return report
@@ -844,14 +851,22 @@ class _Setup:
         return unit
 
 
-def _cross_check(setup: _Setup, units: list, results: list) -> list:
+def _cross_check(setup: _Setup, units: list, results: list, cache=None) -> list:
     """What only the articles together show (``kg.build.crosscheck``): raises ``InputError`` for a
-    reference to a fact no article reports; gives the warnings where articles disagree."""
-    from .build.crosscheck import check
+    reference to a fact no article reports; gives the warnings where articles disagree (kept in
+    the cache with what they were made from, ``crosscheck.Memo``, and used again while that is
+    unchanged)."""
+    from .build.crosscheck import Memo, check
+
+    memo = None
+    if cache is not None:
+        by_path = {u.path: u for u in units}
+        memo = Memo(f"{cache.inputs_key}|{setup.ref_key}", lambda path: _version(by_path[path]),
+                    cache.get_memo, cache.put_memo)
 
     articles = [(u.path, u.index, _reader(u, "check_triples")) for u in units]
     merged = setup.validate_merged if setup.shapes is not None else None
-    return check(articles, setup.ontology, setup.shapes, results, merged)
+    return check(articles, setup.ontology, setup.shapes, results, merged, memo)
 
 
 _WORKER: dict = {}

@@ -113,6 +113,43 @@ def test_conflict_with_a_cached_article_is_seen(two: Path, run_kg) -> None:
     assert ref.stdout.splitlines() == CONFLICT_LINES
 
 
+def test_the_kept_check_is_used_only_while_what_it_read_is_unchanged(two: Path, run_kg) -> None:
+    """The results of the check across articles are kept (``crosscheck.Memo``) and used again
+    while the facts several articles give, and those articles, are as they were; any change to
+    them, to a line, or to the reference entities checks again."""
+    drill(two, "a", "2025-07-21", "2025-07-23")
+    drill(two, "b", "2025-07-25", "2025-07-27")
+    write(two, "c", HEADER.format(id="c") + DRILL.replace("id: drill", "id: other-drill").format(
+        start="2025-01-01", end="2025-01-02"))
+    kept = two / ".kg" / "cache" / "crosscheck.pickle"
+
+    def validated() -> list[str]:
+        result = run_kg(two, "validate", "-q")
+        assert result.exit_code == 0, result.output
+        return result.stdout.splitlines()
+
+    assert validated() == CONFLICT_LINES
+    stamp = kept.stat().st_mtime_ns, kept.read_bytes()
+    # an article that gives no shared fact, edited: the kept results, unchanged
+    write(two, "c", (two / "data/articles/c.yaml").read_text().replace("2025-01-02", "2025-01-03"))
+    assert validated() == CONFLICT_LINES
+    assert (kept.stat().st_mtime_ns, kept.read_bytes()) == stamp
+    # a line moved in an article that gives one: checked again, the new line in the warnings
+    write(two, "b", "# a comment first\n" + (two / "data/articles/b.yaml").read_text())
+    moved = [re.sub(r"b\.yaml:(\d+)", lambda m: f"b.yaml:{int(m.group(1)) + 1}", line) for line in CONFLICT_LINES]
+    assert validated() == moved
+    # the disagreement mended: no warning
+    drill(two, "b", "2025-07-21", "2025-07-23")
+    assert validated() == []
+    drill(two, "b", "2025-07-25", "2025-07-27")
+    assert validated() == CONFLICT_LINES
+    # the reference entities edited (a state no article uses): checked again, the same results
+    states = two / "data/reference/states.yaml"
+    states.write_text(states.read_text() + "  - id: QQQ\n    label: State QQQ\n")
+    assert validated() == CONFLICT_LINES
+    assert kept.read_bytes() != stamp[1]
+
+
 def test_conflicts_in_json_report(two: Path, run_kg) -> None:
     import json
 

@@ -27,6 +27,11 @@ hashing is hashed again, as git does with "racily clean" files). The change time
 system on every write and cannot be put back, so an edit that keeps the size and restores the
 modification time (``touch -r``, ``cp -p``) is seen.
 
+Beside the entries: the results of the last check across articles with the key of what they
+were made from (``crosscheck.pickle``, ``kg.build.crosscheck.Memo``), and the layouts of the
+last outputs (``layout/``, ``kg.output.splice``), each written whole and read back only where
+its checksum matches.
+
 Entries are pickles written to a temporary file and renamed into place, or appended to the
 pack in one write. Entries no build used are left for ``kg build --no-cache`` or ``rm -r
 .kg/cache`` to clear.
@@ -50,6 +55,8 @@ from ..inputs.files import open_regular
 
 FORMAT = b"kg-cache-9\n"
 INDEX = "index.pickle"
+#: the results of the last cross-article check, with their key (``kg.build.crosscheck.Memo``)
+MEMO = "crosscheck.pickle"
 #: the start of every record in the pack, before its key, its length and its checksum
 RECORD = b"\n%kg-record "
 #: the length of a record's checksum (SHA-256), after its length
@@ -361,6 +368,18 @@ class Cache:
 
     def _write(self, target: Path, value: Any) -> None:
         write_checked(target, value)
+
+    # --- the last cross-article check ----------------------------------------------------
+
+    def get_memo(self, key: str) -> Any | None:
+        """What ``put_memo`` kept under ``key`` (the last one only), or None."""
+        kept = read_checked(self.folder / MEMO)
+        if type(kept) is tuple and len(kept) == 2 and kept[0] == key:
+            return kept[1]
+        return None
+
+    def put_memo(self, key: str, value: Any) -> None:
+        write_checked(self.folder / MEMO, (key, value))
 
     # --- what the whole build needs of the reference entities ----------------------------
 

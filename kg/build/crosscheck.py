@@ -178,14 +178,18 @@ def fact_single_valued(shapes: Graph, ontology: Graph) -> set[URIRef]:
 
 def check(articles: Iterable[tuple[str, ArticleIndex, Callable[[], list]]], ontology: Graph,
           shapes: Graph | None, per_article: Iterable[Result],
-          validate_merged: Callable[[Graph, set[Node], dict], list[Result]] | None) -> list[Result]:
+          validate_merged: Callable[[Graph, set[Node], dict], list[Result]] | None,
+          memo: "Memo | None" = None) -> list[Result]:
     """The results that only the articles together give.
 
     ``articles``: (fact file, its index, a function giving its triples) for every article (all
     of them, or at least ``subset`` of them);
     ``per_article``: the results the articles gave one by one (not reported twice);
     ``validate_merged(graph, focus, lines)``: the results of the shapes on ``focus`` in
-    ``graph`` with the reference entities (None: the shapes are not checked).
+    ``graph`` with the reference entities (None: the shapes are not checked);
+    ``memo``: where the results of the last check are kept, with what they were made from
+    (:class:`Memo`): where the facts several articles give, and the articles that give them, are
+    as they were, the results are those.
     Raises ``InputError`` at the first reference (by file and line) to a fact no article reports.
     """
     articles = sorted(articles, key=lambda a: a[0])
@@ -200,6 +204,40 @@ def check(articles: Iterable[tuple[str, ArticleIndex, Callable[[], list]]], onto
     shared = {iri: seen for iri, seen in where.items() if len({d for _, _, _, d in seen}) > 1}
     if not shared:
         return []
+    key = None
+    if memo is not None:
+        involved = sorted({i for seen in shared.values() for i, _, _, _ in seen})
+        given = [(iri, [(articles[i][0], line, k, d) for i, line, k, d in seen]) for iri, seen in sorted(shared.items())]
+        key = memo.key(given, [(articles[i][0], memo.version(articles[i][0])) for i in involved])
+        known = memo.get(key)
+        if known is not None:
+            return known
+    out = _check_shared(articles, shared, ontology, shapes, per_article, validate_merged)
+    if memo is not None:
+        memo.put(key, out)
+    return out
+
+
+class Memo:
+    """The results of the last check, kept with a key of what they were made from: the facts
+    several articles give (with each article's line, place and digest of the fact), each
+    article that gives one (by ``version``: a digest of everything it gives), and ``context``
+    (the ontology, the shapes, the reference entities and kg's code, as the caller has them).
+    ``get`` and ``put`` read and keep them."""
+
+    def __init__(self, context: str, version: Callable[[str], bytes], get: Callable[[str], list | None],
+                 put: Callable[[str, list], None]) -> None:
+        self.context, self.version, self.get, self.put = context, version, get, put
+
+    def key(self, shared: list, involved: list) -> str:
+        return hashlib.sha256(pickle.dumps((self.context, shared, involved), protocol=4)).hexdigest()
+
+
+def _check_shared(articles: list, shared: dict, ontology: Graph, shapes: Graph | None,
+                  per_article: Iterable[Result],
+                  validate_merged: Callable[[Graph, set[Node], dict], list[Result]]) -> list[Result]:
+    """The results on the facts that articles give different triples (``shared``: fact IRI ->
+    (article, line, place, digest) of each that gives it)."""
     # the triples of each shared fact, by article (only the articles that report one are read)
     nodes = {URIRef(iri) for iri in shared}
     by_article: dict[int, dict[URIRef, dict[URIRef, set]]] = {}
