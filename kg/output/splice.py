@@ -398,6 +398,9 @@ def _spliced(gen: Path, old: Path, layout: Layout, ttl_name: str, trig_name: str
     remap = [new_index.get(n, -2) for n in layout.names] + [-1]
     by_name = {p.name: p for p in parts}
     asserted = [p for p in parts if p.blocks is not None]
+    if not changed and names == layout.names and _linked(gen, old, ttl_name, trig_name):
+        return Layout("", "", {}, inferred_name, names, layout.versions, layout.spans, layout.ttl, layout.inferred,
+                      layout.ttl_base, layout.trig_base), 0
     with open(old / ttl_name, "rb") as src, mmap.mmap(src.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         with open(gen / ttl_name, "wb") as fh:
             out = _Out(fh)
@@ -438,6 +441,21 @@ def _spliced(gen: Path, old: Path, layout: Layout, ttl_name: str, trig_name: str
             out.flush()
     return Layout("", "", {}, inferred_name, names, [p.version for p in parts], spans, ttl, inferred,
                   ttl_base, base), len(changed)
+
+
+def _linked(gen: Path, old: Path, *names: str) -> bool:
+    """Nothing changed: the old files linked into the new generation (the same bytes, nothing
+    copied). False where the file system cannot (then they are copied)."""
+    done = []
+    try:
+        for name in names:
+            os.link(old / name, gen / name)
+            done.append(name)
+        return True
+    except OSError:
+        for name in done:
+            (gen / name).unlink(missing_ok=True)
+        return False
 
 
 def write_build(gen: Path, old: Path | None, layout: Layout | None, code: str, ttl_name: str, trig_name: str,
