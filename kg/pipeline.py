@@ -343,6 +343,10 @@ def _build_articles(setup: "_Setup", cache, jobs: int,
     for i, hit in enumerate(hits):
         if hit is not None and setup.current(hit):
             units[i] = hit
+            # the triples kept beside it are checked when read: where damaged, made again (and
+            # the entry forgotten, so that the next build rebuilds it)
+            if getattr(hit, "_side", None) is not None:
+                hit.attach(hit._side, _rebuilder(setup, cache, paths[i]))
         else:
             todo.append(i)
     done = len(paths) - len(todo)
@@ -376,6 +380,13 @@ def _version(unit: "_Unit") -> bytes:
     from .output.splice import digest
 
     return digest(unit.trig, unit.packed_inferred)
+
+
+def _rebuilder(setup: "_Setup", cache, path: Path) -> Callable[[], tuple]:
+    def rebuild() -> tuple:
+        cache.forget(path)
+        return setup.article(path, setup.reference_entities)._blobs()
+    return rebuild
 
 
 def _validated(setup: "_Setup", shared: Shared, units: list["_Unit"], cache=None) -> Report:
@@ -453,14 +464,23 @@ class _Unit:
     #: pickled and compressed: about a third of them, the others are not unpickled for the check
     check_blob: bytes | None = None
 
-    def attach(self, side) -> None:
+    def attach(self, side, rebuild: Callable[[], tuple] | None = None) -> None:
         """Where to read ``blobs`` from when they are asked for (a function giving them
-        pickled)."""
+        pickled), and how to make them again where what it gives is damaged
+        (``kg.build.cache.DamagedRecord``)."""
         self._side = side
+        self._rebuild = rebuild
 
     def _blobs(self) -> tuple[bytes, bytes, bytes]:
         if self.blobs is None:
-            self.blobs = pickle.loads(self._side())
+            from .build.cache import DamagedRecord
+
+            try:
+                self.blobs = pickle.loads(self._side())
+            except DamagedRecord:
+                if getattr(self, "_rebuild", None) is None:
+                    raise
+                self.blobs = self._rebuild()
         return self.blobs
 
     def light(self) -> "_Unit":

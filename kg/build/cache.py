@@ -16,8 +16,10 @@ graphs) is kept the same way, under the inputs key and the digest of the referen
 Every record is verified when read: a record in the pack carries the SHA-256 of its bytes in
 its header, and the index and the context files the SHA-256 of theirs; a record whose bytes do
 not match (a flipped bit, a torn write), whose index entry is malformed, or which cannot be
-unpickled is ignored and rebuilt. The index is also checked entry by entry for its shape, so
-that a readable but wrong one only costs hashing again.
+unpickled is ignored and rebuilt. The bytes kept beside an entry (its triples, which most builds
+never read) are checked when first read; where they do not match, the article is built again for
+them and its entry forgotten (the next build rebuilds it). The index is also checked entry by
+entry for its shape, so that a readable but wrong one only costs hashing again.
 
 The content hash is the truth; ``index.pickle`` only saves reading and hashing every article
 again: it keeps each article's size, modification and change times (ns), inode and device with
@@ -241,9 +243,10 @@ class Cache:
                 self._mm = b""
         return self._mm
 
-    def _record(self, key: str) -> memoryview | None:
+    def _record(self, key: str, check: bool = True) -> memoryview | None:
         """The bytes stored under ``key``, checked against the record's own header and the
-        checksum in it; None where they do not match."""
+        checksum in it; None where they do not match. ``check=False``: the header only (the
+        caller checks the bytes against ``_checksum`` before it uses them)."""
         where = self._offsets().get(key)
         if where is None:
             return None
@@ -257,7 +260,7 @@ class Cache:
         if start + length > len(mm) or mm[offset:offset + len(head)] != head:
             return None
         data = memoryview(mm)[start:start + length]
-        if hashlib.sha256(data).digest() != mm[start - CHECK:start]:
+        if check and hashlib.sha256(data).digest() != mm[start - CHECK:start]:
             return None
         self._used[key] = where
         return data
@@ -272,16 +275,31 @@ class Cache:
             if data is None:
                 raise KeyError(key)
             value, has_side = pickle.loads(data)
-            if has_side:
-                side = self._record(key + SIDE)
+            if has_side:  # its bytes checked when they are read (most builds never read them)
+                side = self._record(key + SIDE, check=False)
                 if side is None:
                     raise KeyError(key + SIDE)
-                value.attach(_Side(side))
+                value.attach(_Side(side, self._checksum(key + SIDE)))
         except Exception:  # missing, or a corrupt or foreign entry: rebuild it
             self.misses += 1
             return None
         self.hits += 1
         return value
+
+    def forget(self, path: Path) -> None:
+        """Drop the entry of an article (found damaged): the next build rebuilds it."""
+        key = self.key(path)
+        offsets = self._offsets()
+        for k in (key, f"{key}{SIDE}") if key is not None else ():
+            offsets.pop(k, None)
+            self._used.pop(k, None)
+        self._index_changed = True
+        self.save_index()
+
+    def _checksum(self, key: str) -> bytes:
+        offset, length = self._offsets()[key]
+        start = offset + len(RECORD) + len(key.encode()) + 8
+        return bytes(self._map()[start:start + CHECK])
 
     def get_many(self, paths: Iterable[Path]) -> list[Any | None]:
         return [self.get(p) for p in paths]
@@ -452,15 +470,23 @@ def _replace(target: Path, prefix: str, write: Callable[[BinaryIO], None]) -> bo
         return False
 
 
-class _Side:
-    """Bytes kept beside an entry in the pack (checked when the entry was read), copied out
-    of the mapped pack when first asked for."""
+class DamagedRecord(KgError):
+    """Bytes kept beside an entry that no longer match their checksum (read only when used)."""
 
-    def __init__(self, data: memoryview) -> None:
+
+class _Side:
+    """Bytes kept beside an entry in the pack, copied out of the mapped pack and checked against
+    their checksum when first asked for (``DamagedRecord`` where they do not match)."""
+
+    def __init__(self, data: memoryview, checksum: bytes) -> None:
         self.data = data
+        self.checksum = checksum
 
     def __call__(self) -> bytes:
-        return bytes(self.data)
+        data = bytes(self.data)
+        if hashlib.sha256(data).digest() != self.checksum:
+            raise DamagedRecord("a record of the build cache is damaged; kg build --no-cache rebuilds it")
+        return data
 
 
 class _Stored:
