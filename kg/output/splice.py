@@ -346,6 +346,7 @@ def _splice_region(out: _Out, src: BinaryIO, mm, old_base: int, new_base: int, r
         text = None if not blocks else blocks[0] if len(blocks) == 1 else _one_block(s, blocks)
         events.append((k, exists, s, text, givers))
     offsets, owner = array("q"), array("i")
+    same = remap[:-1] == list(range(len(remap) - 1))  # no graph added or removed: the indexes hold
     multi = {s: v for s, v in reg.multi.items() if s not in touched}
     count = reg.count
     cur = 0
@@ -357,8 +358,8 @@ def _splice_region(out: _Out, src: BinaryIO, mm, old_base: int, new_base: int, r
             if mm[old_base + a] != 0x0A:
                 raise Fallback("a block is not where the layout says")
             delta = out.pos - new_base - a
-            offsets.extend([o + delta for o in reg.offsets[cur:k]])
-            owner.extend([remap[o] for o in reg.owner[cur:k]])
+            offsets.extend(reg.offsets[cur:k] if delta == 0 else array("q", [o + delta for o in reg.offsets[cur:k]]))
+            owner.extend(reg.owner[cur:k] if same else array("i", [remap[o] for o in reg.owner[cur:k]]))
             out.copy(src, old_base + a, old_base + b)
             cur = k
 
