@@ -144,3 +144,19 @@ def test_what_cannot_be_trusted_is_written_whole(corpus, run_kg, tmp_path):
     builds.step("--no-cache", spliced=False)
     builds.step(spliced=False)
     builds.step()
+
+
+def test_past_the_layout_limit_the_files_are_written_as_exports_are(corpus, run_kg, tmp_path, monkeypatch):
+    """More graphs than ``MAX_PARTS`` (16,384: a whole write then merges by spilling to disk):
+    a whole write keeps no layout, so each build writes the files whole, with the same bytes."""
+    from kg.output import splice
+
+    builds = Builds(run_kg, corpus, tmp_path)
+    monkeypatch.setattr(splice, "MAX_PARTS", 5)  # 8 articles and 3 other graphs
+    builds.step(spliced=False)
+    assert not (corpus / ".kg/cache/layout").exists() or not list((corpus / ".kg/cache/layout").iterdir())
+    _edit(corpus / "data/articles/gen-000002.yaml", "codename: Drill 2\n", "codename: Drill Two\n")
+    builds.step(spliced=False)
+    monkeypatch.undo()
+    builds.step(spliced=False)
+    assert builds.step() == 0
