@@ -671,6 +671,8 @@ class _Setup:
         self._by_node: tuple[dict, dict] | None = None
         #: short name of a node -> the digest of its reference triples and entailments
         self._node_digests: dict[str, bytes] = {}
+        #: short name -> its name and digest as ``deps_digest`` hashes them
+        self._dep_entries: dict[str, bytes] = {}
 
     def compiled(self):
         """The shapes, compiled once (``kg.build.shacl.facade.Validator``: the engine's facade)."""
@@ -747,10 +749,15 @@ class _Setup:
         return got
 
     def deps_digest(self, deps: str) -> bytes:
-        h = hashlib.blake2b(digest_size=16)
+        """The digest of what the reference says of each of ``deps`` (short names, one a line)."""
+        entries = self._dep_entries
+        parts = []
         for name in deps.split("\n") if deps else ():
-            h.update(name.encode() + b"\0" + self.node_digest(name))
-        return h.digest()
+            entry = entries.get(name)
+            if entry is None:
+                entry = entries[name] = name.encode() + b"\0" + self.node_digest(name)
+            parts.append(entry)
+        return hashlib.blake2b(b"".join(parts), digest_size=16).digest()
 
     def dependencies(self, nodes) -> str | None:
         """The reference entities and concepts that ``nodes`` (an article's) reach, following
@@ -881,8 +888,17 @@ def _cross_check(setup: _Setup, units: list, results: list, cache=None) -> list:
     memo = None
     if cache is not None:
         by_path = {u.path: u for u in units}
-        memo = Memo(f"{cache.inputs_key}|{setup.ref_key}", lambda path: _version(by_path[path]),
-                    cache.get_memo, cache.put_memo)
+
+        def version(path: str) -> bytes:
+            # what the article gives, and the reference entities it reaches as they are now (the
+            # merged facts reach no others: links are followed forward); all of the reference
+            # where the build is not local
+            unit = by_path[path]
+            deps = unit.deps if unit.deps is not None and setup.local() else None
+            reached = setup.deps_digest(deps) if deps is not None else setup.ref_key.encode()
+            return _version(unit) + reached
+
+        memo = Memo(cache.inputs_key, version, cache.get_memo, cache.put_memo)
 
     articles = [(u.path, u.index, _reader(u, "check_triples")) for u in units]
     merged = setup.validate_merged if setup.shapes is not None else None

@@ -143,11 +143,17 @@ def test_the_kept_check_is_used_only_while_what_it_read_is_unchanged(two: Path, 
     assert validated() == []
     drill(two, "b", "2025-07-25", "2025-07-27")
     assert validated() == CONFLICT_LINES
-    # the reference entities edited (a state no article uses): checked again, the same results
+    kept_now = kept.read_bytes()
+    # a state no article reaches, added to the reference: the kept results, unchanged
     states = two / "data/reference/states.yaml"
     states.write_text(states.read_text() + "  - id: QQQ\n    label: State QQQ\n")
     assert validated() == CONFLICT_LINES
-    assert kept.read_bytes() != stamp[1]
+    assert kept.read_bytes() == kept_now
+    # an entity the shared fact reaches, edited: checked again
+    forces = two / "data/reference/forces.yaml"
+    forces.write_text(forces.read_text().replace("label: Islamic Republic of Iran Navy\n", "label: Iran's navy\n", 1))
+    assert validated() == CONFLICT_LINES
+    assert kept.read_bytes() != kept_now
 
 
 def test_conflicts_in_json_report(two: Path, run_kg) -> None:

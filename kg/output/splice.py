@@ -344,10 +344,14 @@ def _splice_region(out: _Out, src: BinaryIO, mm, old_base: int, new_base: int, r
         blocks += [b for _, b in adds]
         givers = sorted(set(keep) | {name for name, _ in adds})
         text = None if not blocks else blocks[0] if len(blocks) == 1 else _one_block(s, blocks)
+        if (exists and text is not None and givers == sorted(before)
+                and mm[old_base + reg.offsets[k]:old_base + reg.offsets[k + 1]] == _element(text, reg.indent)):
+            continue  # the same block from the same graphs: copied with its neighbours
         events.append((k, exists, s, text, givers))
     offsets, owner = array("q"), array("i")
     same = remap[:-1] == list(range(len(remap) - 1))  # no graph added or removed: the indexes hold
-    multi = {s: v for s, v in reg.multi.items() if s not in touched}
+    redone = {e[2] for e in events}
+    multi = {s: v for s, v in reg.multi.items() if s not in redone}
     count = reg.count
     cur = 0
 
