@@ -70,7 +70,7 @@ class Region:
     indent: str
     offsets: array
     owner: array
-    multi: dict[str, tuple[str, ...]]
+    multi: dict[str, tuple[tuple[str, bytes], ...]]
     count: int
 
 
@@ -190,7 +190,7 @@ def _merged(runs: list[tuple[int, list[Block]]], names: list[str]) -> tuple[list
     items.sort(key=itemgetter(0))
     out: list[str] = []
     owner = array("i")
-    multi: dict[str, tuple[str, ...]] = {}
+    multi: dict[str, tuple[tuple[str, bytes], ...]] = {}
     i, n = 0, len(items)
     while i < n:
         s = items[i][0]
@@ -201,16 +201,23 @@ def _merged(runs: list[tuple[int, list[Block]]], names: list[str]) -> tuple[list
             out.append(items[i][2])
             owner.append(items[i][1])
         else:
-            ids = sorted({items[k][1] for k in range(i, j)})
+            by_id: dict[int, list[str]] = {}
+            for k in range(i, j):
+                by_id.setdefault(items[k][1], []).append(items[k][2])
             blocks = [items[k][2] for k in range(i, j)]
-            out.append(_one_block(s, blocks) if len(blocks) > 1 else blocks[0])
-            if len(ids) == 1:
-                owner.append(ids[0])
+            out.append(_one_block(s, blocks))
+            if len(by_id) == 1:
+                owner.append(next(iter(by_id)))
             else:
                 owner.append(-1)
-                multi[s] = tuple(names[k] for k in ids)
+                multi[s] = tuple((names[idx], _block_digest(bs[0] if len(bs) == 1 else _one_block(s, bs)))
+                                 for idx, bs in sorted(by_id.items()))
         i = j
     return out, owner, multi
+
+
+def _block_digest(block: str) -> bytes:
+    return digest(block.encode("utf-8"))
 
 
 def _write_region(out: _Out, blocks: list[str], indent_by: str, base: int) -> tuple[array, int]:
@@ -315,8 +322,8 @@ def _splice_region(out: _Out, src: BinaryIO, mm, old_base: int, new_base: int, r
     if changed_ids:
         for k in [k for k, o in enumerate(reg.owner) if o in changed_ids]:
             touched[_subject_at(mm, old_base, reg, k)] = k
-    for s, names in reg.multi.items():
-        if changed.intersection(names):
+    for s, givers in reg.multi.items():
+        if any(name in changed for name, _ in givers):
             touched.setdefault(s, None)
     new_of: dict[str, list[tuple[str, str]]] = {}
     for name in sorted(changed):
@@ -331,20 +338,25 @@ def _splice_region(out: _Out, src: BinaryIO, mm, old_base: int, new_base: int, r
         exists = True
         if k is None:
             k, exists = _find(mm, old_base, reg, s)
+        adds = new_of.get(s, [])
         if exists:
             o = reg.owner[k]
-            before = set(reg.multi[s]) if o == -1 else {old_names[o]}
+            if o == -1:
+                before = dict(reg.multi[s])
+                if {n: d for n, d in before.items() if n in changed} == {n: _block_digest(b) for n, b in adds}:
+                    continue  # the changed graphs give it the same block as before: copied
+            else:
+                before = {old_names[o]: b""}
         else:
-            before = set()
-        keep = sorted(before - changed)
+            before = {}
+        keep = sorted(set(before) - changed)
         blocks = [by_name[name].block_of(which, s) if name in by_name else None for name in keep]
         if any(b is None for b in blocks):
             raise Fallback("a graph the layout names gives no such block")
-        adds = new_of.get(s, [])
+        givers = sorted([*zip(keep, blocks), *adds])
         blocks += [b for _, b in adds]
-        givers = sorted(set(keep) | {name for name, _ in adds})
         text = None if not blocks else blocks[0] if len(blocks) == 1 else _one_block(s, blocks)
-        if (exists and text is not None and givers == sorted(before)
+        if (exists and text is not None and [n for n, _ in givers] == sorted(before)
                 and mm[old_base + reg.offsets[k]:old_base + reg.offsets[k + 1]] == _element(text, reg.indent)):
             continue  # the same block from the same graphs: copied with its neighbours
         events.append((k, exists, s, text, givers))
@@ -375,10 +387,10 @@ def _splice_region(out: _Out, src: BinaryIO, mm, old_base: int, new_base: int, r
         if text is not None:
             offsets.append(out.pos - new_base)
             if len(givers) == 1:
-                owner.append(new_index[givers[0]])
+                owner.append(new_index[givers[0][0]])
             else:
                 owner.append(-1)
-                multi[s] = tuple(givers)
+                multi[s] = tuple((name, _block_digest(b)) for name, b in givers)
             out.write(_element(text, reg.indent))
             count += count_pairs(text)
     copy_to(n)
