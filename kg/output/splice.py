@@ -65,7 +65,8 @@ class Region:
     (the text indented by ``indent``) at ``offsets[k]`` (bytes, from the region's base);
     ``offsets[-1]`` is where the last one ends. ``owner[k]`` is the index (in the layout's
     ``names``) of the one graph that gives block ``k``, or -1 where several do: ``multi``
-    names them."""
+    names them, each with a digest of the block it gives (``_block_digest``), and ``count`` is
+    how many statements the blocks hold."""
 
     indent: str
     offsets: array
@@ -76,6 +77,10 @@ class Region:
 
 @dataclass
 class Layout:
+    """What a build wrote: by kg's code ``code``, in the generation folder ``generation``,
+    whose files were then as ``stamps`` says (size, modification and change times, inode,
+    device); each graph's name and version, where it lies in kg.trig, and the merged regions."""
+
     code: str
     generation: str
     stamps: dict[str, tuple]
@@ -94,6 +99,7 @@ class Layout:
 
 
 def digest(*parts: bytes) -> bytes:
+    """A 16-byte digest of the parts (each with its length, so that no two lists collide)."""
     h = hashlib.blake2b(digest_size=16)
     for p in parts:
         h.update(len(p).to_bytes(8, "little"))
