@@ -891,12 +891,12 @@ def _cross_check(setup: _Setup, units: list, results: list, cache=None) -> list:
 
         def version(path: str) -> bytes:
             # what the article gives, and the reference entities it reaches as they are now (the
-            # merged facts reach no others: links are followed forward); all of the reference
-            # where the build is not local
+            # merged facts reach no others: links are followed forward; a unit in use is
+            # current, so its digest of them is today's); all of the reference where the build
+            # is not local
             unit = by_path[path]
-            deps = unit.deps if unit.deps is not None and setup.local() else None
-            reached = setup.deps_digest(deps) if deps is not None else setup.ref_key.encode()
-            return _version(unit) + reached
+            local = unit.deps is not None and unit.deps_digest is not None and setup.local()
+            return _version(unit) + (unit.deps_digest if local else setup.ref_key.encode())
 
         memo = Memo(cache.inputs_key, version, cache.get_memo, cache.put_memo)
 
