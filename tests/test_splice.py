@@ -140,6 +140,16 @@ def test_what_cannot_be_trusted_is_written_whole(corpus, run_kg, tmp_path):
     _edit(articles / "gen-000001.yaml", "codename: Drill 1\n", "codename: Drill One\n")
     assert builds.step("--reason", "none") == 1
     builds.step(spliced=False)
+    # most graphs changed (here more than one of the 11): written whole, a whole write is quicker
+    from kg.output import splice
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(splice, "SPLICE_MOST", 1)
+        _edit(articles / "gen-000002.yaml", "codename: Drill 2\n", "codename: Drill Two\n")
+        _edit(articles / "gen-000003.yaml", "codename: Drill 3\n", "codename: Drill Three\n")
+        builds.step(spliced=False)
+        _edit(articles / "gen-000004.yaml", "codename: Drill 4\n", "codename: Drill Four\n")
+        assert builds.step() == 1
     # without the cache no layout is kept: the next build writes whole
     builds.step("--no-cache", spliced=False)
     builds.step(spliced=False)

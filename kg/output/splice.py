@@ -13,7 +13,8 @@ other graphs give for a subject they share). The bytes are those a whole write g
 (tests/test_splice.py builds a random series of edits both ways and compares them).
 
 Anything unexpected (no layout, another folder, a file touched since, another kg, another
-reasoning mode, a region whose bytes do not look as the layout says) writes the files whole.
+reasoning mode, a region whose bytes do not look as the layout says) writes the files whole, and
+so do edits that change most graphs (``SPLICE_MOST``), where a whole write is quicker.
 """
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ from .turtle import Block, _one_block, count_pairs, indent, prefix_lines
 #: past this many graphs a whole write merges by spilling to disk (``turtle.SPILL_RUNS``) and
 #: keeps no layout
 MAX_PARTS = 16384
+#: the files are written whole where more graphs changed than this, or than an eighth of them
+SPLICE_MOST = 64
 
 
 class Fallback(Exception):
@@ -188,8 +191,8 @@ def _element(text: str, indent_by: str) -> bytes:
 
 def _merged(runs: list[tuple[int, list[Block]]], names: list[str]) -> tuple[list[str], array, dict]:
     """The blocks of several graphs merged by subject (as ``turtle.merged_blocks``), with the
-    index of the one graph that gives each (-1, and the graphs' names in the dict, where
-    several do)."""
+    index of the one graph that gives each (-1 where several do: the dict names them, each with
+    a digest of its block)."""
     items: list[tuple[str, int, str]] = []
     for idx, blocks in runs:
         items.extend((s, idx, b) for s, b in blocks)
@@ -417,6 +420,9 @@ def _spliced(gen: Path, old: Path, layout: Layout, ttl_name: str, trig_name: str
     changed = {p.name for p in parts
                if p.name not in old_index or layout.versions[old_index[p.name]] != p.version}
     changed |= set(layout.names) - set(names)
+    if len(changed) > max(SPLICE_MOST, len(names) // 8):
+        # most graphs changed (another reasoning mode, an ontology edit): a whole write is quicker
+        raise Fallback("most graphs changed")
     new_index = {n: i for i, n in enumerate(names)}
     remap = [new_index.get(n, -2) for n in layout.names] + [-1]
     by_name = {p.name: p for p in parts}
