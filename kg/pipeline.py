@@ -236,7 +236,7 @@ def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", e
     from .build.shacl.facade import check_engine
 
     check_engine(engine)
-    setup = _read_inputs(project, validate_graphs, reason, engine, use_cache)
+    setup = _read_inputs(project, validate_graphs, reason, engine)
     cache = _open_cache(project, validate_graphs, reason, engine) if use_cache else None
     shared = _shared(setup, cache)
     thawed = gc.get_freeze_count() == 0
@@ -268,40 +268,7 @@ class Shared:
     reasoner_blob: bytes | None
 
 
-#: the parsed ontology and shapes, kept in the cache folder (``_ParsedGraphs``)
-PARSED = "graphs.pickle"
-
-
-class _ParsedGraphs:
-    """The ontology and the shapes as parsed, kept in the cache folder: used again where their
-    files' bytes and places and kg's code are as when they were parsed (unpickling them takes a
-    tenth of parsing them); kept only where the files did not change while they were read."""
-
-    def __init__(self, project: Project, validate_graphs: bool) -> None:
-        from .build.cache import read_checked
-
-        self.paths = [*project.ontology_paths(), *([project.shapes_path()] if validate_graphs else [])]
-        self.validate_graphs = validate_graphs
-        self.where = project.cache_dir / PARSED
-        self.key = self._key()
-        kept = read_checked(self.where)
-        self.kept = kept[1:] if type(kept) is tuple and len(kept) == 3 and kept[0] == self.key else None
-
-    def _key(self) -> str:  # the places too: a relative IRI is read against its file's
-        from .build.cache import code_key, digest_files
-
-        return digest_files(self.paths, extra="|".join([code_key(), str(self.validate_graphs),
-                                                         *(os.path.abspath(p) for p in self.paths)]))
-
-    def keep(self, ontology: Graph, shapes: Graph | None) -> None:
-        from .build.cache import write_checked
-
-        if self.kept is None and self._key() == self.key:
-            write_checked(self.where, (self.key, ontology, shapes))
-
-
-def _read_inputs(project: Project, validate_graphs: bool, reason: str, engine: str,
-                 use_cache: bool = True) -> "_Setup":
+def _read_inputs(project: Project, validate_graphs: bool, reason: str, engine: str) -> "_Setup":
     """Inputs: the ontology, the reference entities (and their graph), the shapes."""
     from .build.cache import digest_files
 
@@ -309,13 +276,9 @@ def _read_inputs(project: Project, validate_graphs: bool, reason: str, engine: s
     # match again (they are then checked entity by entity), never entries of old bytes under
     # the key of new ones
     ref_key = digest_files(project.reference_paths(), extra="reference")
-    parsed = _ParsedGraphs(project, validate_graphs) if use_cache else None
-    kept = parsed.kept if parsed is not None else None
-    ontology, reference, vocab = read_context(project, kept[0] if kept else None)
+    ontology, reference, vocab = read_context(project)
     ref = reference_graph(reference)
-    shapes = kept[1] if kept else load_shapes(project) if validate_graphs else None
-    if parsed is not None:
-        parsed.keep(ontology, shapes)
+    shapes = load_shapes(project) if validate_graphs else None
     setup = _Setup(project, ontology, ref, vocab, shapes, reason, engine)
     setup.reference_entities = reference  # read_article only looks entities up
     setup.ref_key = ref_key
@@ -449,16 +412,14 @@ def _result(setup: "_Setup", shared: Shared, units: list["_Unit"], report: Repor
     return result
 
 
-def read_context(project: Project, ontology: Graph | None = None):
-    """The ontology (parsed unless given), the reference entities and the vocabulary (what every
-    article needs)."""
+def read_context(project: Project):
+    """The ontology, the reference entities and the vocabulary (what every article needs)."""
     from .inputs.facts import read_reference
     from .inputs.ontology import load_ontology, vocabulary
 
     if not project.articles_dir.is_dir():
         raise InputError(f"no folder {project.display(project.articles_dir)}")
-    if ontology is None:
-        ontology = load_ontology(project)
+    ontology = load_ontology(project)
     vocab = {scheme: set(ids) for scheme, ids in vocabulary(ontology).items()}
     reference = read_reference([(p, project.display(p)) for p in project.reference_paths()], vocab)
     return ontology, reference, vocab

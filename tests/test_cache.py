@@ -430,24 +430,3 @@ def test_a_value_that_cannot_be_written_leaves_no_temporary_file(tmp_path):
             folder.chmod(0o700)
         assert cache.get_context() == {"reference": 1}
     assert sorted(p.name for p in (tmp_path / "c").rglob("*") if p.is_file()) == [cache._context_file().name]
-
-
-def test_the_kept_ontology_and_shapes_follow_their_files(corpus, run_kg):
-    """The parsed ontology and shapes are kept (``.kg/cache/graphs.pickle``) and used again only
-    while their files are as they were: an edit of either is seen by the next build, and a file
-    that becomes bad Turtle is still refused with its line."""
-    def built() -> str:
-        result = run_kg(corpus, "build", "-q")
-        assert result.exit_code == 0, result.output
-        return (corpus / "build/kg.trig").read_text()
-
-    assert '"Aircraft"@en' in built()
-    assert (corpus / ".kg/cache/graphs.pickle").is_file()
-    vocab = corpus / "ontology/vocab.ttl"
-    vocab.write_text(vocab.read_text().replace('skos:prefLabel "Aircraft"@en', 'skos:prefLabel "Fixed-wing aircraft"@en'))
-    trig = built()
-    assert '"Fixed-wing aircraft"@en' in trig and '"Aircraft"@en' not in trig
-    shapes = corpus / "ontology/shapes.ttl"
-    shapes.write_text(shapes.read_text() + "\nmcs:Broken a sh:NodeShape ;\n")
-    bad = run_kg(corpus, "build", "-q")
-    assert bad.exit_code == 2 and "ontology/shapes.ttl" in bad.stderr and "invalid Turtle" in bad.stderr

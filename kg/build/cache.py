@@ -30,10 +30,9 @@ system on every write and cannot be put back, so an edit that keeps the size and
 modification time (``touch -r``, ``cp -p``) is seen.
 
 Beside the entries: the results of the last check across articles with the key of what they
-were made from (``crosscheck.pickle``, ``kg.build.crosscheck.Memo``), the ontology and the
-shapes as parsed (``graphs.pickle``, ``kg.pipeline._ParsedGraphs``), and the layouts of the last
-outputs (``layout/``, ``kg.output.splice``), each written whole (``write_checked``) and read back
-only where its checksum matches (``read_checked``).
+were made from (``crosscheck.pickle``, ``kg.build.crosscheck.Memo``), and the layouts of the
+last outputs (``layout/``, ``kg.output.splice``), each written whole and read back only where
+its checksum matches.
 
 Entries are pickles written to a temporary file and renamed into place, or appended to the
 pack in one write. Entries no build used are left for ``kg build --no-cache`` or ``rm -r
