@@ -17,8 +17,12 @@ hold it without ``--store``): each in
 a fresh process, the median of ``--runs`` runs of the query alone (its parameters are bound first,
 and that binding is timed apart), its rows, and the process's peak memory (the store open and the
 query); a query with parameters runs as a lookup (one state, one entity of the generated corpus),
-and a query whose parameters are optional runs both as a whole listing and as a lookup. Prints a
-table and writes JSON. Not part of the test suite.
+and a query whose parameters are optional runs both as a whole listing and as a lookup. Then the
+store is loaded again with ``kg load --materialize`` (timed: it runs every listing once and keeps
+its result in the store), ``kg query statements --store`` is timed on it, and the query table is
+run again, reading the kept results (its "answered by" column says which were read; ``--live``
+with ``--queries-only`` runs every query on the store even so). Prints the tables and writes
+JSON. Not part of the test suite.
 """
 from __future__ import annotations
 
@@ -59,11 +63,13 @@ from pathlib import Path
 from kg.engines.oxigraph_engine import OxigraphEngine
 from kg.queries import bind_params, find_query
 store, queries, name, runs, params = sys.argv[1], Path(sys.argv[2]), sys.argv[3], int(sys.argv[4]), json.loads(sys.argv[5])
+live = sys.argv[6] == "live"
 t = time.perf_counter()
 if store.endswith(".trig"):  # held in memory, as kg query and kg serve hold build/kg.trig without --store
     engine = OxigraphEngine.from_file(store)
-else:  # as kg query --store opens it: read-only, the union of the graphs as default
-    engine = OxigraphEngine.open(store)
+else:  # as kg query --store opens it: read-only, the union of the graphs as default, with what
+    # kg load --materialize kept in it (unless --live)
+    engine = OxigraphEngine.open(store, materialized=not live)
 opened = time.perf_counter() - t
 q = find_query(queries, name, str)
 t = time.perf_counter()
@@ -74,8 +80,9 @@ for _ in range(runs):
     t = time.perf_counter()
     rows = len(engine.select(q.runnable, bindings).rows)
     times.append(time.perf_counter() - t)
+kept = getattr(engine, "kept", None) is not None and not bindings and engine.kept.result(q.runnable) is not None
 print(json.dumps({"rows": rows, "median_s": statistics.median(times), "bind_s": bind, "open_s": opened,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "kept": kept, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 #: a value for each parameter of the saved queries, in the generated corpus (benchmarks/generate.py):
@@ -102,8 +109,9 @@ def query_cases(queries_dir: Path) -> list[tuple[str, dict[str, str]]]:
 
 
 def bench_queries(store: Path, queries_dir: Path, runs: int, timeout: float,
-                  only: set[str] | None = None) -> list[dict]:
-    """One row per query case (see ``query_cases``), each measured in a fresh process."""
+                  only: set[str] | None = None, live: bool = False) -> list[dict]:
+    """One row per query case (see ``query_cases``), each measured in a fresh process; the
+    results ``kg load --materialize`` kept are read where the store has them, unless ``live``."""
     out = []
     for name, params in query_cases(queries_dir):
         if only and name not in only:
@@ -112,7 +120,8 @@ def bench_queries(store: Path, queries_dir: Path, runs: int, timeout: float,
                "kind": "lookup" if params else "listing"}
         try:
             p = subprocess.run([sys.executable, "-c", _QUERY, str(store), str(queries_dir), name, str(runs),
-                                json.dumps(params)], capture_output=True, text=True, timeout=timeout)
+                                json.dumps(params), "live" if live else "kept"],
+                               capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
             row["error"] = f"stopped after {timeout:.0f} s"
         else:
@@ -128,14 +137,18 @@ def bench_queries(store: Path, queries_dir: Path, runs: int, timeout: float,
 
 
 def query_table(rows: list[dict]) -> str:
-    lines = ["| query | parameters | rows | median ms | bind ms | peak MB | goal |", "|---|---|---|---|---|---|---|"]
+    """The query table; "answered by" is "kept" where the result ``kg load --materialize`` kept
+    was read, "store" where the query ran."""
+    lines = ["| query | parameters | rows | median ms | bind ms | peak MB | answered by | goal |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         goal = f"{'lookup' if r['kind'] == 'lookup' else 'listing'} {'met' if r['met'] else 'missed'}"
         if "error" in r:
-            lines.append(f"| {r['query']} | {r['params']} | - | {r['error']} | - | - | {goal} |")
+            lines.append(f"| {r['query']} | {r['params']} | - | {r['error']} | - | - | - | {goal} |")
             continue
         lines.append(f"| {r['query']} | {r['params']} | {r['rows']:,} | {r['median_s'] * 1000:,.0f} | "
-                     f"{r['bind_s'] * 1000:,.0f} | {r['peak_mb']:,.0f} | {goal} |")
+                     f"{r['bind_s'] * 1000:,.0f} | {r['peak_mb']:,.0f} | {'kept' if r.get('kept') else 'store'} "
+                     f"| {goal} |")
     return "\n".join(lines)
 
 
@@ -186,6 +199,12 @@ def bench_size(n: int, jobs: int, workdir: Path, runs: int, query_timeout: float
             except SystemExit as exc:  # a timeout is a figure too (issue "Interactive at scale")
                 row[f"{name}_error"] = str(exc).splitlines()[0][:200]
         row["queries"] = bench_queries(root / ".kg" / "store", root / "queries", runs, query_timeout)
+        # loaded again, the saved listings' results kept in the store, and every query again
+        load = measure([*KG, "-C", str(root), "load", "--materialize"])
+        row["load_materialize_s"], row["load_materialize_mb"] = load["seconds"], load["peak_mb"]
+        row["statements_kept_s"] = measure([*KG, "-C", str(root), "query", "statements", "--store",
+                                            str(root / ".kg" / "store"), "--format", "csv"])["seconds"]
+        row["queries_kept"] = bench_queries(root / ".kg" / "store", root / "queries", runs, query_timeout)
     except SystemExit as exc:  # kg load belongs to kg/stores/local.py: report, do not stop
         row["load_error"] = str(exc).splitlines()[0]
     helps = [measure([*KG, "--help"])["seconds"] for _ in range(runs)]
@@ -196,8 +215,10 @@ def bench_size(n: int, jobs: int, workdir: Path, runs: int, query_timeout: float
 
 COLUMNS = [("articles", "{:>8}"), ("triples", "{:>9}"), ("build_s", "{:>8.1f}"), ("build_mb", "{:>8.0f}"),
            ("triples_per_s", "{:>9.0f}"), ("rebuild_s", "{:>9.1f}"), ("oxigraph_bulk_s", "{:>8.2f}"),
-           ("build_vs_bulk", "{:>8.1f}"), ("load_s", "{:>7.1f}"), ("query_median_s", "{:>8.2f}"),
-           ("query_p95_s", "{:>8.2f}"), ("statements_s", "{:>8.2f}"), ("conflicts_s", "{:>8.2f}"),
+           ("build_vs_bulk", "{:>8.1f}"), ("load_s", "{:>7.1f}"), ("load_materialize_s", "{:>7.1f}"),
+           ("query_median_s", "{:>8.2f}"),
+           ("query_p95_s", "{:>8.2f}"), ("statements_s", "{:>8.2f}"),
+           ("statements_kept_s", "{:>8.2f}"), ("conflicts_s", "{:>8.2f}"),
            ("help_s", "{:>7.2f}")]
 
 
@@ -225,13 +246,16 @@ def main(argv: list[str] | None = None) -> None:
                          "in memory, as kg query and kg serve do without --store")
     ap.add_argument("--project", type=Path, default=HERE.parent, help="with --queries-only: whose queries/ to run")
     ap.add_argument("--only", default="", help="with --queries-only: these queries only (names, comma-separated)")
+    ap.add_argument("--live", action="store_true",
+                    help="with --queries-only: run every query on the store, even where kg load --materialize "
+                         "kept its result")
     args = ap.parse_args(argv)
     if args.queries_only:
         if args.store is None:
             ap.error("--queries-only needs --store DIR (or --store build/kg.trig)")
         load = os.getloadavg()[0]
         only = {n.strip() for n in args.only.split(",") if n.strip()}
-        rows = bench_queries(args.store, args.project / "queries", args.runs, args.query_timeout, only)
+        rows = bench_queries(args.store, args.project / "queries", args.runs, args.query_timeout, only, args.live)
         print(query_table(rows))
         opened = [r["open_s"] for r in rows if "open_s" in r]
         if opened:
@@ -254,6 +278,9 @@ def main(argv: list[str] | None = None) -> None:
         if "queries" in r:
             print(f"\n{r['articles']} articles ({r['triples']:,} triples), every saved query and check on the store:")
             print(query_table(r["queries"]))
+        if "queries_kept" in r:
+            print(f"\n{r['articles']} articles, the same on the store loaded with --materialize:")
+            print(query_table(r["queries_kept"]))
     for r in rows:
         print(f"{r['articles']} articles: full build is {r['build_vs_bulk']:.1f}x the pyoxigraph bulk load "
               f"of its output; 1-minute load average {r['load_before']:.2f} before, {r['load_after']:.2f} after")

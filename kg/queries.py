@@ -434,3 +434,59 @@ def run_query_stream(q: QueryFile, bindings: dict[str, Term], engine: Engine) ->
 
 def _first_line(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+# --- results kept with the store -------------------------------------------------------------
+
+
+@dataclass
+class Materialized:
+    """What ``materialize`` kept: how many results, their rows, and labelled IRIs."""
+
+    results: int
+    rows: int
+    labels: int
+
+
+def listings(queries_dir: Path, display) -> list[QueryFile]:
+    """The saved SELECT queries and checks that run with no parameter given: their whole listings."""
+    out = []
+    for name in query_names(queries_dir):
+        q = find_query(queries_dir, name, display)
+        if q.form == "SELECT" and not any(p.required for p in q.params):
+            check_query(q, display(queries_dir / f"{name}.rq"))
+            out.append(q)
+    return out
+
+
+def materialize(generation: Path, queries: list[QueryFile], progress=None) -> Materialized:
+    """Run each of ``queries`` (the whole listings: ``listings``) on the closed, unpublished
+    store ``generation`` as ``kg query --store`` runs it, and find the label of every IRI; keep
+    them in the generation (``kg.engines.materialized``) for the engines that open it later.
+    ``progress(name)`` is told each query as it ends. A query that fails stops it, naming the query."""
+    import gc
+
+    from .engines.materialized import Writer
+    from .engines.oxigraph_engine import OxigraphEngine
+    from .sparql.results import ALL_LABELS_QUERY, best_labels
+
+    engine = OxigraphEngine.open(generation, materialized=False)
+    writer = Writer(generation)
+    rows = 0
+    try:
+        for q in queries:
+            try:
+                result = engine.select(q.runnable, {})
+            except KgError as exc:
+                raise QueryError(f"query {q.name!r}: {exc}") from None
+            writer.add(q.runnable, result.variables, result.rows)
+            rows += len(result.rows)
+            del result
+            if progress is not None:
+                progress(q.name)
+        labels = best_labels(engine.select(ALL_LABELS_QUERY, {}).rows)
+    finally:
+        del engine
+        gc.collect()  # nothing else holds the store: this closes it
+    writer.finish(labels)
+    return Materialized(len(queries), rows, len(labels))

@@ -42,11 +42,17 @@ def _endpoint(endpoint, query_path, timeout, retries, max_answer_mb, gsp_path=No
 
 @cli.command()
 @store_option
+@click.option("--materialize", is_flag=True,
+              help="Also run every saved listing and check (the queries without a required parameter) "
+                   "on the new store and keep their results and every IRI's label in it, so that "
+                   "'kg query --store', 'kg check --store' and 'kg serve --store' answer them at once; "
+                   "used while the store, the query text and kg are unchanged. Embedded store only.")
 @load_endpoint_options
 @click.pass_context
 @handle_errors
-def load(ctx: click.Context, store_dir: Path | None, endpoint: str | None, gsp_path: str | None,
-         query_path: str | None, timeout: float, retries: int, max_answer_mb: float) -> None:
+def load(ctx: click.Context, store_dir: Path | None, materialize: bool, endpoint: str | None,
+         gsp_path: str | None, query_path: str | None, timeout: float, retries: int,
+         max_answer_mb: float) -> None:
     """Load the built graph into a triple store, replacing each named graph whole.
 
     Builds first where the build is missing or stale. By default the graph goes into an embedded
@@ -57,6 +63,7 @@ def load(ctx: click.Context, store_dir: Path | None, endpoint: str | None, gsp_p
     \b
     Example:
         kg load
+        kg load --materialize
         kg load --endpoint http://localhost:7878
         kg load --endpoint http://localhost:3030/kg --gsp-path /data
     """
@@ -65,6 +72,9 @@ def load(ctx: click.Context, store_dir: Path | None, endpoint: str | None, gsp_p
     from ..stores.local import default_store_dir, load_store
 
     project = project_of(ctx)
+    if materialize and endpoint is not None:
+        raise click.UsageError("--materialize keeps results in the embedded store; the server answers "
+                               "--endpoint queries itself")
     if endpoint is not None:
         server = _endpoint(endpoint, query_path, timeout, retries, max_answer_mb, gsp_path)  # checks the URL first
         out_dir = ensure_built(project)
@@ -87,12 +97,31 @@ def load(ctx: click.Context, store_dir: Path | None, endpoint: str | None, gsp_p
         out_dir = ensure_built(project)
         target = store_dir if store_dir is not None else default_store_dir(project)
         trig = out_dir / NAMED
+        kept = []
+        if materialize:  # the saved queries are read and checked before the graph is loaded
+            from ..queries import listings, materialize as keep
+
+            queries = listings(project.queries_dir, project.display)
+
+        def prepare(generation: Path) -> None:
+            with progress("Materializing", len(queries)) as ended:
+                def done(name: str) -> None:
+                    ended(1)
+                    detail(f"{name}: result kept")
+
+                kept.append(keep(generation, queries, done))
+
         with progress("Loading", trig.stat().st_size) as advance:
-            result = load_store(target, trig, read_manifest(out_dir), progress=advance if bars_shown() else None)
+            result = load_store(target, trig, read_manifest(out_dir), progress=advance if bars_shown() else None,
+                                prepare=prepare if materialize else None)
         result.target = _display(project, target)
     _print_counts(result.graphs)
     removed = f"; removed {', '.join(_shown(g) for g in result.removed)}" if result.removed else ""
     summary(f"Loaded {len(result.graphs)} graph(s), {result.triples} triples into {result.target}{removed}")
+    if materialize:
+        m = kept[0]
+        summary(f"Kept the results of {m.results} listing(s) and check(s) ({m.rows} rows) "
+                f"and {m.labels} labels in {result.target}")
 
 
 @cli.group(name="store")

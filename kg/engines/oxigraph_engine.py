@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import KgError
+from .materialized import Kept
 from ..namespaces import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 from ..sparql.order import client_order
 from ..sparql.terms import XSD_STRING, QueryError, Row, SelectResult, SelectStream, Term
@@ -197,16 +198,23 @@ class OxigraphEngine:
 
     name = "oxigraph"
 
-    def __init__(self, store, name: str | None = None, timeout: float | None = None):
+    def __init__(self, store, name: str | None = None, timeout: float | None = None, kept: Kept | None = None):
         self.store = store
         if name is not None:
             self.name = name
         self.timeout = timeout
+        #: the results ``kg load --materialize`` kept with the store (``kg.engines.materialized``)
+        self.kept = kept
+        self._labels: dict[str, Term] | None = None
 
     @classmethod
-    def open(cls, path: str | os.PathLike, timeout: float | None = None) -> "OxigraphEngine":
-        """Open an on-disk store read-only (see ``open_store``)."""
-        return cls(open_store(Path(path)), name=f"the store {path}", timeout=timeout)
+    def open(cls, path: str | os.PathLike, timeout: float | None = None,
+             materialized: bool = True) -> "OxigraphEngine":
+        """Open an on-disk store read-only (see ``open_store``), with the results that ``kg load
+        --materialize`` kept in it unless ``materialized`` is false."""
+        store, target = _open_store(Path(path))
+        return cls(store, name=f"the store {path}", timeout=timeout,
+                   kept=Kept.of(target) if materialized else None)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike, fmt: str = "trig",
@@ -249,7 +257,24 @@ class OxigraphEngine:
         with self._failing():
             return run_with_timeout(lambda: consume(self._run(query, bindings)), self.timeout, self.name)
 
+    def _kept(self, query: str, bindings: dict[str, Term]) -> SelectResult | None:
+        """The result ``kg load --materialize`` kept for this very query text, if any."""
+        if self.kept is None or bindings:
+            return None
+        found = self.kept.result(query)
+        return SelectResult(*found) if found is not None else None
+
+    def kept_labels(self) -> dict[str, Term] | None:
+        """The label of every IRI, where ``kg load --materialize`` kept them (read once)."""
+        if self._labels is None and self.kept is not None:
+            self._labels = self.kept.labels()
+        return self._labels
+
     def select(self, query: str, bindings: dict[str, Term]) -> SelectResult:
+        kept = self._kept(query, bindings)
+        if kept is not None:
+            return kept
+
         def consume(result):
             variables = _variables(result)
             return SelectResult(variables, list(_rows(result, variables)))
@@ -299,6 +324,9 @@ class OxigraphEngine:
         """The rows of a SELECT query, converted one at a time as they come; where kg sorts them
         (``select``), all at once, up to ``STREAM_SORTED_ROWS`` rows (past that, Oxigraph sorts
         them, in less memory than Python's rows take)."""
+        kept = self._kept(query, bindings)
+        if kept is not None:
+            return SelectStream(kept.variables, iter(kept.rows))
         ordered = self._sorted_by_kg(query, bindings, STREAM_SORTED_ROWS)
         if ordered is not None:
             return SelectStream(ordered[0], iter(ordered[1]))
@@ -385,6 +413,11 @@ def open_store(store_dir: Path):
     store directory. A store that another process has open for writing (``oxigraph serve
     --location DIR``, a running program) is refused: reading it read-only meanwhile is undefined.
     """
+    return _open_store(store_dir)[0]
+
+
+def _open_store(store_dir: Path):
+    """``open_store``'s store, and the folder it opened (the generation a link named then)."""
     import pyoxigraph as ox
 
     shown = str(store_dir)
@@ -409,7 +442,7 @@ def open_store(store_dir: Path):
             f"{shown}: the store is locked by another process that has it open for writing "
             "(an 'oxigraph serve' or a running program); stop it, or query that server with --endpoint")
     try:
-        return ox.Store.read_only(str(target))
+        return ox.Store.read_only(str(target)), target
     except PermissionError:
         raise StoreError(f"{shown}: the store is unreadable (permission denied)") from None
     except OSError as exc:

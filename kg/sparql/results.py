@@ -284,16 +284,32 @@ def _label_order(rank: int, label: Term) -> tuple:
 
 def lookup_labels(engine: Engine, iris: set[str]) -> dict[str, Term]:
     """The label of each IRI that has one, from ``engine`` (the engine, store or server that ran
-    the query; one query for each ``LABEL_QUERY_IRIS`` of them): rdfs:label before
-    skos:prefLabel before schema:headline, English before no language before others, then the
-    first in code point order."""
+    the query; one query for each ``LABEL_QUERY_IRIS`` of them, or, for more than that, the
+    labels ``kg load --materialize`` kept with the store): rdfs:label before skos:prefLabel
+    before schema:headline, English before no language before others, then the first in code
+    point order."""
     wanted = sorted(i for i in iris if not IRI_BAD.search(i))
-    best: dict[str, tuple] = {}
+    if len(wanted) > LABEL_QUERY_IRIS:  # more than one query: the labels kept with the store, if any
+        kept = getattr(engine, "kept_labels", lambda: None)()
+        if kept is not None:
+            return {iri: kept[iri] for iri in wanted if iri in kept}
     rows = (row for start in range(0, len(wanted), LABEL_QUERY_IRIS)
             for row in engine.select(label_query(wanted[start:start + LABEL_QUERY_IRIS]), {}).rows)
+    return best_labels(rows)
+
+
+#: every IRI's literals of each label property (``kg load --materialize`` keeps their best)
+ALL_LABELS_QUERY = "SELECT ?s ?p ?label WHERE { " + " UNION ".join(
+    f"{{ ?s <{p}> ?label BIND(<{p}> AS ?p) }}" for p in LABEL_PROPERTIES) + " }"
+
+
+def best_labels(rows) -> dict[str, Term]:
+    """The best label of each IRI among rows of ``?s ?p ?label`` (see ``lookup_labels``)."""
+    best: dict[str, tuple] = {}
     for row in rows:
         s, p, label = row.get("s"), row.get("p"), row.get("label")
-        if s is None or p is None or p.value not in LABEL_PROPERTIES or label is None or label.type != "literal":
+        if (s is None or s.type != "uri" or IRI_BAD.search(s.value) or p is None
+                or p.value not in LABEL_PROPERTIES or label is None or label.type != "literal"):
             continue
         order = _label_order(LABEL_PROPERTIES.index(p.value), label)
         if s.value not in best or order < best[s.value][0]:

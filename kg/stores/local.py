@@ -130,9 +130,12 @@ def _build_generation(path: Path, trig: Path, progress: Callable[[int], None] | 
 
 
 def load_store(store_dir: Path, trig: Path, expected: dict[str, int] | None = None,
-               progress: Callable[[int], None] | None = None) -> LoadResult:
+               progress: Callable[[int], None] | None = None,
+               prepare: Callable[[Path], None] | None = None) -> LoadResult:
     """Replace the content of the store at ``store_dir`` with the named graphs of ``trig``
-    (``progress(n)``: the bytes of ``trig`` read so far, in steps).
+    (``progress(n)``: the bytes of ``trig`` read so far, in steps). ``prepare(generation)`` is
+    called on the new store, loaded, checked and closed, before it is published (``kg load
+    --materialize`` keeps the saved listings' results in it): if it fails, nothing is published.
 
     ``expected`` (from ``kg.output.manifest.read_manifest``) is each graph's triple count: a load whose counts
     differ is not published. See the module's docstring for why a load is all old or all new.
@@ -162,6 +165,8 @@ def load_store(store_dir: Path, trig: Path, expected: dict[str, int] | None = No
                 raise KgError(f"{trig}: cannot load: {_first_line(exc)}") from None
             if expected is not None:
                 check_counts(counts, expected, trig)
+            if prepare is not None:
+                prepare(generation)
     except Locked:
         raise StoreError(f"{shown}: the store is locked by another process "
                          "(another 'kg load' is writing it); try again when it is done") from None

@@ -1,0 +1,151 @@
+"""Results kept with a store: the saved listings and checks that ``kg load --materialize`` ran
+on a new generation of the embedded store before publishing it, and the label of every IRI.
+
+A published generation is never written again (``kg.stores.local``), so a result computed on it
+stays its result. It is used only while all of these hold, and otherwise the query runs on the
+store as usual:
+
+- the query's text is byte for byte the text that was run (its SHA-256 names the result), with
+  no parameter bound;
+- kg's code is the code that ran it (``kg.build.cache.code_key``): the rows are sorted and
+  converted by kg;
+- the store's files are those it was run on (name, size and modification time of each file but
+  RocksDB's own log and lock): a program that opened the generation for writing (``oxigraph
+  serve --location``) leaves new files behind, and the results are then ignored;
+- each file is whole (a SHA-256 checksum, ``kg.build.cache.read_checked``).
+
+The folder ``kg-materialized`` lies inside the generation: RocksDB reads only its own files, and
+the folder goes when kg removes the generation. A result is kept as its variables, its distinct
+terms once, and each row as the index of each variable's term (-1 where unbound).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..build.cache import code_key, read_checked, write_checked
+from ..sparql.terms import Row, Term
+
+#: the folder inside a store generation that holds what ``kg load --materialize`` kept
+FOLDER = "kg-materialized"
+INDEX = "index.pickle"
+LABELS = "labels.pickle"
+#: the version of the files' layout
+VERSION = 1
+
+
+def query_key(query: str) -> str:
+    """The name of a query's result: the SHA-256 of its text."""
+    return hashlib.sha256(query.encode("utf-8")).hexdigest()
+
+
+def store_stamp(generation: Path) -> tuple:
+    """The store's files as they are: each one's name, size and modification time (RocksDB's
+    log and lock, which any opening may write, and kg's folder left out)."""
+    out = []
+    with os.scandir(generation) as entries:
+        for entry in entries:
+            if entry.name in ("LOCK", FOLDER) or entry.name.startswith("LOG"):
+                continue
+            st = entry.stat(follow_symlinks=False)
+            out.append((entry.name, st.st_size, st.st_mtime_ns))
+    return tuple(sorted(out))
+
+
+def _pack(variables: list[str], rows: list[Row]) -> tuple:
+    ids: dict[Term, int] = {}
+    packed = []
+    for row in rows:
+        line = []
+        for v in variables:
+            term = row.get(v)
+            if term is None:
+                line.append(-1)
+            else:
+                i = ids.get(term)
+                if i is None:
+                    i = ids[term] = len(ids)
+                line.append(i)
+        packed.append(tuple(line))
+    terms = [(t.type, t.value, t.datatype, t.lang) for t in ids]
+    return list(variables), terms, packed
+
+
+def _unpack(value: tuple) -> tuple[list[str], list[Row]]:
+    variables, terms, packed = value
+    made = [Term(*t) for t in terms]
+    columns = list(enumerate(variables))
+    return list(variables), [{v: made[line[i]] for i, v in columns if line[i] >= 0} for line in packed]
+
+
+@dataclass
+class Kept:
+    """What ``kg load --materialize`` kept in one generation of the store (see the module)."""
+
+    folder: Path
+    results: dict[str, str]  # query key -> file name
+    labels_file: str | None
+
+    @classmethod
+    def of(cls, generation: Path) -> "Kept | None":
+        """What is kept in ``generation`` and may be used, or None."""
+        folder = Path(generation) / FOLDER
+        if not folder.is_dir():
+            return None
+        index = read_checked(folder / INDEX)
+        if (not isinstance(index, dict) or index.get("version") != VERSION or index.get("code") != code_key()
+                or index.get("store") != store_stamp(Path(generation))):
+            return None
+        return cls(folder, dict(index.get("results", {})), index.get("labels"))
+
+    def result(self, query: str) -> tuple[list[str], list[Row]] | None:
+        """The variables and rows kept for ``query``'s exact text, or None."""
+        name = self.results.get(query_key(query))
+        if name is None:
+            return None
+        value = read_checked(self.folder / name)
+        if not isinstance(value, tuple) or len(value) != 3:
+            return None
+        return _unpack(value)
+
+    def labels(self) -> dict[str, Term] | None:
+        """The label of every IRI that has one, as ``kg.sparql.results.lookup_labels`` finds them."""
+        if self.labels_file is None:
+            return None
+        value = read_checked(self.folder / self.labels_file)
+        if not isinstance(value, tuple) or len(value) != 2:
+            return None
+        iris, terms = value
+        return dict(zip(iris, (Term(*t) for t in terms)))
+
+
+class Writer:
+    """Keeps results in a new generation of the store, one at a time (``add``), then the labels
+    and the index (``finish``), which is written last: a folder without one is ignored. The
+    generation must be complete and closed: its files' stamp is taken at ``finish``."""
+
+    def __init__(self, generation: Path):
+        self.generation = Path(generation)
+        self.folder = self.generation / FOLDER
+        self.folder.mkdir(exist_ok=True)
+        self.names: dict[str, str] = {}
+
+    def _write(self, name: str, value) -> None:
+        if not write_checked(self.folder / name, value):
+            raise OSError(f"cannot write {self.folder / name}")
+
+    def add(self, query: str, variables: list[str], rows: list[Row]) -> None:
+        key = query_key(query)
+        self.names[key] = f"{key}.pickle"
+        self._write(self.names[key], _pack(variables, rows))
+
+    def finish(self, labels: dict[str, Term] | None) -> None:
+        if labels is not None:
+            iris = sorted(labels)
+            self._write(LABELS, (iris, [(labels[i].type, labels[i].value, labels[i].datatype, labels[i].lang)
+                                        for i in iris]))
+        self._write(INDEX, {"version": VERSION, "code": code_key(), "store": store_stamp(self.generation),
+                            "results": dict(sorted(self.names.items())),
+                            "labels": LABELS if labels is not None else None})
