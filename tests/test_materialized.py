@@ -70,6 +70,8 @@ def test_the_kept_results_are_the_stores_through_edits_additions_and_removals(tm
     assert load.stderr.splitlines()[-1].endswith(" labels in .kg/store")
     _assert_kept_is_live(root, store)
     first = store.resolve()
+    info = kg(root, "store", "info")
+    assert info.stderr.splitlines()[-1] == f"{n} listing result(s) kept by 'kg load --materialize', in use"
 
     articles = root / "data" / "articles"
     text = (articles / "gen-000002.yaml").read_text()
@@ -89,6 +91,7 @@ def test_the_kept_results_are_the_stores_through_edits_additions_and_removals(tm
     # loaded again without --materialize: nothing kept in the new store
     _load(root)
     assert OxigraphEngine.open(store).kept is None and not (store / FOLDER).exists()
+    assert "kept" not in kg(root, "store", "info").stderr
 
 
 def test_the_cli_prints_the_same_bytes_with_and_without_the_kept_results(seed, tmp_path):

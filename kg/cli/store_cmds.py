@@ -164,3 +164,9 @@ def info(ctx: click.Context, store_dir: Path | None, endpoint: str | None, query
         where = _display(project, target) if project is not None else str(target)
     _print_counts(counts)
     summary(f"{len(counts)} graph(s), {sum(counts.values())} triples in {where}")
+    if endpoint is None:
+        from ..engines.materialized import Kept
+
+        kept = Kept.of(Path(target).resolve())
+        if kept is not None:
+            summary(f"{len(kept.results)} listing result(s) kept by 'kg load --materialize', in use")
