@@ -18,7 +18,7 @@ a fresh process, the median of ``--runs`` runs of the query alone (its parameter
 and that binding is timed apart), its rows, and the process's peak memory (the store open and the
 query); a query with parameters runs as a lookup (one state, one entity of the generated corpus),
 and a query whose parameters are optional runs both as a whole listing and as a lookup. Then the
-store is loaded again with ``kg load --materialize`` (timed: it runs every listing once and keeps
+store is loaded again with ``kg load --materialize --jobs`` (timed: it runs every listing once and keeps
 its result in the store), ``kg query statements --store`` is timed on it, and the query table is
 run again, reading the kept results (its "answered by" column says which were read; ``--live``
 with ``--queries-only`` runs every query on the store even so). Prints the tables and writes
@@ -200,7 +200,7 @@ def bench_size(n: int, jobs: int, workdir: Path, runs: int, query_timeout: float
                 row[f"{name}_error"] = str(exc).splitlines()[0][:200]
         row["queries"] = bench_queries(root / ".kg" / "store", root / "queries", runs, query_timeout)
         # loaded again, the saved listings' results kept in the store, and every query again
-        load = measure([*KG, "-C", str(root), "load", "--materialize"])
+        load = measure([*KG, "-C", str(root), "load", "--materialize", "--jobs", str(jobs)])
         row["load_materialize_s"], row["load_materialize_mb"] = load["seconds"], load["peak_mb"]
         row["statements_kept_s"] = measure([*KG, "-C", str(root), "query", "statements", "--store",
                                             str(root / ".kg" / "store"), "--format", "csv"])["seconds"]

@@ -459,12 +459,16 @@ def listings(queries_dir: Path, display) -> list[QueryFile]:
     return out
 
 
-def materialize(generation: Path, queries: list[QueryFile], progress=None) -> Materialized:
+def materialize(generation: Path, queries: list[QueryFile], progress=None, jobs: int = 1) -> Materialized:
     """Run each of ``queries`` (the whole listings: ``listings``) on the closed, unpublished
     store ``generation`` as ``kg query --store`` runs it, and find the label of every IRI; keep
     them in the generation (``kg.engines.materialized``) for the engines that open it later.
-    ``progress(name)`` is told each query as it ends. A query that fails stops it, naming the query."""
+    ``jobs`` queries run at once, in threads (Oxigraph evaluates them in parallel: two threads
+    took 6.7 s where one took 9.5 s); each result is written as it ends, and what is written
+    does not depend on the order. ``progress(name)`` is told each query as it ends. A query that
+    fails stops it, naming the query."""
     import gc
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
     from .engines.materialized import Writer
     from .engines.oxigraph_engine import OxigraphEngine
@@ -473,18 +477,39 @@ def materialize(generation: Path, queries: list[QueryFile], progress=None) -> Ma
     engine = OxigraphEngine.open(generation, materialized=False)
     writer = Writer(generation)
     rows = 0
+    labels: dict[str, Term] = {}
+
+    def run(q: QueryFile | None):
+        if q is None:  # the labels
+            return None, best_labels(engine.select(ALL_LABELS_QUERY, {}).rows)
+        try:
+            return q, engine.select(q.runnable, {})
+        except KgError as exc:
+            raise QueryError(f"query {q.name!r}: {exc}") from None
+
+    todo: list[QueryFile | None] = [None, *queries]
     try:
-        for q in queries:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            running: set = set()
             try:
-                result = engine.select(q.runnable, {})
-            except KgError as exc:
-                raise QueryError(f"query {q.name!r}: {exc}") from None
-            writer.add(q.runnable, result.variables, result.rows)
-            rows += len(result.rows)
-            del result
-            if progress is not None:
-                progress(q.name)
-        labels = best_labels(engine.select(ALL_LABELS_QUERY, {}).rows)
+                while todo or running:
+                    while todo and len(running) < max(1, jobs):  # a few at a time: memory holds few results
+                        running.add(pool.submit(run, todo.pop(0)))
+                    done, running = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        q, result = future.result()
+                        if q is None:
+                            labels = result
+                            continue
+                        writer.add(q.runnable, result.variables, result.rows)
+                        rows += len(result.rows)
+                        if progress is not None:
+                            progress(q.name)
+            except BaseException:
+                todo.clear()
+                for future in running:
+                    future.cancel()
+                raise
     finally:
         del engine
         gc.collect()  # nothing else holds the store: this closes it

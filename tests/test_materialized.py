@@ -63,7 +63,7 @@ def _load(project: Path, *args: str):
 def test_the_kept_results_are_the_stores_through_edits_additions_and_removals(tmp_path):
     root = generate(tmp_path / "p", articles=12, seed=5)
     assert kg(root, "build", "-q").exit_code == 0
-    load = _load(root, "--materialize")
+    load = _load(root, "--materialize", "--jobs", "2")
     store = root / ".kg" / "store"
     n = len(_listings(root))
     assert load.stderr.splitlines()[-1].startswith(f"Kept the results of {n} listing(s) and check(s) (")
@@ -210,3 +210,11 @@ def test_materialize_writes_only_inside_the_new_generation(tmp_path):
     assert sorted(os.listdir(copy)) == sorted([*before, FOLDER])
     assert done.results == len(_listings(root)) and done.labels > 0
     assert Kept.of(copy) is not None
+    # several at once: the same files, byte for byte, whatever order the queries end in
+    other = tmp_path / "other"
+    shutil.copytree(gen, other)
+    assert materialize(other, _listings(root), jobs=3) == done
+    names = sorted(os.listdir(copy / FOLDER))
+    assert names == sorted(os.listdir(other / FOLDER)) and len(names) == done.results + 2
+    for name in names:
+        assert (copy / FOLDER / name).read_bytes() == (other / FOLDER / name).read_bytes(), name

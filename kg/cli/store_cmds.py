@@ -47,10 +47,12 @@ def _endpoint(endpoint, query_path, timeout, retries, max_answer_mb, gsp_path=No
                    "on the new store and keep their results and every IRI's label in it, so that "
                    "'kg query --store', 'kg check --store' and 'kg serve --store' answer them at once; "
                    "used while the store, the query text and kg are unchanged. Embedded store only.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="With --materialize: run this many listings at once.")
 @load_endpoint_options
 @click.pass_context
 @handle_errors
-def load(ctx: click.Context, store_dir: Path | None, materialize: bool, endpoint: str | None,
+def load(ctx: click.Context, store_dir: Path | None, materialize: bool, jobs: int, endpoint: str | None,
          gsp_path: str | None, query_path: str | None, timeout: float, retries: int,
          max_answer_mb: float) -> None:
     """Load the built graph into a triple store, replacing each named graph whole.
@@ -63,7 +65,7 @@ def load(ctx: click.Context, store_dir: Path | None, materialize: bool, endpoint
     \b
     Example:
         kg load
-        kg load --materialize
+        kg load --materialize --jobs 2
         kg load --endpoint http://localhost:7878
         kg load --endpoint http://localhost:3030/kg --gsp-path /data
     """
@@ -109,7 +111,7 @@ def load(ctx: click.Context, store_dir: Path | None, materialize: bool, endpoint
                     ended(1)
                     detail(f"{name}: result kept")
 
-                kept.append(keep(generation, queries, done))
+                kept.append(keep(generation, queries, done, jobs))
 
         with progress("Loading", trig.stat().st_size) as advance:
             result = load_store(target, trig, read_manifest(out_dir), progress=advance if bars_shown() else None,
