@@ -95,8 +95,12 @@ class Kept:
         if not folder.is_dir():
             return None
         index = read_checked(folder / INDEX)
-        if (not isinstance(index, dict) or index.get("version") != VERSION or index.get("code") != code_key()
-                or index.get("store") != store_stamp(Path(generation))):
+        if not isinstance(index, dict) or index.get("version") != VERSION or index.get("code") != code_key():
+            return None
+        try:
+            if index.get("store") != store_stamp(Path(generation)):
+                return None
+        except OSError:  # the store's files cannot be listed: nothing kept is trusted
             return None
         return cls(folder, dict(index.get("results", {})), index.get("labels"))
 
