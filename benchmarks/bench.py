@@ -80,7 +80,7 @@ for _ in range(runs):
     t = time.perf_counter()
     rows = len(engine.select(q.runnable, bindings).rows)
     times.append(time.perf_counter() - t)
-kept = getattr(engine, "kept", None) is not None and not bindings and engine.kept.result(q.runnable) is not None
+kept = hasattr(engine, "answers_from_kept") and engine.answers_from_kept(q.runnable, bindings)
 print(json.dumps({"rows": rows, "median_s": statistics.median(times), "bind_s": bind, "open_s": opened,
                   "kept": kept, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """

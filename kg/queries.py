@@ -2,9 +2,15 @@
 binding parameter values through the engine, and running them.
 
 A query file is valid SPARQL with a header of ``#+ key: value`` lines (grlc's convention:
-``summary``, ``description``, ``tags``, ``defaults``). Parameters are variables named the
+``summary``, ``description``, ``tags``, ``defaults``; and kg's ``narrows``, below). Parameters are variables named the
 grlc/BASIL way: ``?_state_iri`` is required, ``?__since_xsd_date`` optional; the suffix gives
 the type (``_iri``, ``_integer``, ``_xsd_date``; none: a string).
+
+``narrows: {speaker: speaker}`` says that an optional IRI parameter only narrows the query's
+listing: bound, the query gives exactly the listing's rows whose column (here ``speaker``) is that
+IRI, in the same order. ``kg load --materialize`` then keeps the listing grouped by that column,
+and a lookup of one value reads its rows there (``kg.engines.materialized``); tests compare it
+with the store's own answer for every value.
 """
 from __future__ import annotations
 
@@ -55,6 +61,8 @@ class QueryFile:
     defaults: dict[str, str] = field(default_factory=dict)
     params: list[Param] = field(default_factory=list)
     form: str = "SELECT"
+    #: parameter name -> the column its value narrows the listing by (``#+ narrows``)
+    narrows: dict[str, str] = field(default_factory=dict)
 
     @property
     def runnable(self) -> str:
@@ -124,6 +132,10 @@ def parse_query_text(text: str, path: Path, name: str, display: str) -> QueryFil
                 merged.update(item)
         defaults = merged
     tags = meta.get("tags") or []
+    narrows = meta.get("narrows") or {}
+    if not isinstance(narrows, dict) or not all(isinstance(v, str) for v in narrows.values()):
+        raise InputError("'narrows' in the '#+' header must map parameters to columns (speaker: speaker)",
+                         display, _header_line(text, "narrows"))
     body = blank_out(text)
     params: dict[str, Param] = {}
     for m in _PARAM_RE.finditer(body):
@@ -145,7 +157,16 @@ def parse_query_text(text: str, path: Path, name: str, display: str) -> QueryFil
         defaults={str(k): str(v) for k, v in defaults.items()},
         params=sorted(params.values(), key=lambda p: (not p.required, p.name)),
         form=form,
+        narrows={str(k): v.removeprefix("?") for k, v in narrows.items()},
     )
+
+
+def _header_line(text: str, key: str) -> int:
+    """The line of the ``#+`` header that gives ``key`` (1 where none does)."""
+    for n, line in enumerate(text.splitlines(), 1):
+        if re.match(rf"#\+\s*{re.escape(key)}\s*:", line):
+            return n
+    return 1
 
 
 def query_names(queries_dir: Path) -> list[str]:
@@ -202,6 +223,16 @@ def check_query(q: QueryFile, display: str, allow_service: bool = False) -> None
                 raise InputError(
                     f"parameter ?{p.var} must be in the SELECT clause (and in GROUP BY where the query groups), "
                     "so that every engine can bind it", display)
+    by_name = {p.name: p for p in q.params}
+    for name, column in q.narrows.items():
+        line = _header_line(q.text, "narrows")
+        p = by_name.get(name)
+        if p is None or p.type != "iri" or p.required:
+            raise InputError(f"'narrows' names {name!r}, which is not an optional IRI parameter of the query "
+                             "(?__NAME_iri)", display, line)
+        if q.form != "SELECT" or projection is None or column not in projection:
+            raise InputError(f"'narrows' names the column {column!r}, which the SELECT clause does not list",
+                             display, line)
 
 
 _PNAME = re.compile(r"(?<![\w?$.:\\-])([A-Za-z][A-Za-z0-9_.-]*)?:")
@@ -501,7 +532,9 @@ def materialize(generation: Path, queries: list[QueryFile], progress=None, jobs:
                         if q is None:
                             labels = result
                             continue
-                        writer.add(q.runnable, result.variables, result.rows)
+                        by_name = {p.name: p.var for p in q.params}
+                        writer.add(q.runnable, result.variables, result.rows,
+                                   lookups={by_name[name]: column for name, column in q.narrows.items()})
                         rows += len(result.rows)
                         if progress is not None:
                             progress(q.name)

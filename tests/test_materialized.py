@@ -16,6 +16,7 @@ from kg.engines.oxigraph_engine import OxigraphEngine
 from kg.pipeline import NAMED
 from kg.queries import listings, materialize
 from kg.sparql.results import lookup_labels
+from kg.sparql.terms import Term
 from servers import kg, one_line_error
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +41,7 @@ def _assert_kept_is_live(project: Path, store: Path) -> None:
     memory = OxigraphEngine.from_file(project / "build" / NAMED)
     assert kept.kept is not None and live.kept is None
     queries = _listings(project)
-    assert len(queries) > 20
+    assert len(queries) > 20 and any(q.narrows for q in queries)
     for q in queries:
         assert kept.kept.result(q.runnable) is not None, q.name  # really kept: the answer below is read
         want = _rows(live.select(q.runnable, {}))
@@ -48,10 +49,33 @@ def _assert_kept_is_live(project: Path, store: Path) -> None:
         stream = kept.select_stream(q.runnable, {})
         assert (stream.variables, list(stream.rows)) == want, q.name
         assert _rows(memory.select(q.runnable, {})) == want, q.name
+        _assert_lookups_are_live(q, want, kept, live, memory)
     # every IRI's label: as the label queries find them
     iris = {row["s"].value for row in live.select("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }", {}).rows}
     labels = kept.kept_labels()
     assert labels and {i: labels[i] for i in iris if i in labels} == lookup_labels(live, iris)
+
+
+def _assert_lookups_are_live(q, listing, kept, live, memory) -> None:
+    """Each parameter that narrows ``q``'s listing (``#+ narrows``): bound to every value of its
+    column, and to an IRI no row has, the rows read from the kept groups are the store's own
+    answer, and the in-memory engine's."""
+    variables, rows = listing
+    for name, column in q.narrows.items():
+        var = next(p.var for p in q.params if p.name == name)
+        values = sorted({row[column] for row in rows if column in row}, key=lambda t: t.value)
+        assert values, (q.name, column)
+        for value in [*values, Term("uri", "https://w3id.org/milcoop/id/person/no-one-at-all")]:
+            bound = {var: value}
+            assert kept.answers_from_kept(q.runnable, bound), (q.name, value)
+            want = _rows(live.select(q.runnable, bound))
+            assert _rows(kept.select(q.runnable, bound)) == want, (q.name, value)
+            stream = kept.select_stream(q.runnable, bound)
+            assert (stream.variables, list(stream.rows)) == want, (q.name, value)
+            assert _rows(memory.select(q.runnable, bound)) == want, (q.name, value)
+        # the listing's rows are all in one group or none: those with no IRI in the column
+        assert sum(len(kept.select(q.runnable, {var: v}).rows) for v in values) == \
+            sum(1 for row in rows if column in row and row[column].type == "uri")
 
 
 def _load(project: Path, *args: str):
@@ -107,6 +131,20 @@ def test_the_cli_prints_the_same_bytes_with_and_without_the_kept_results(seed, t
             assert a.stdout == b.stdout, (name, fmt)
     a, b = kg(seed, "check", "--store", str(kept)), kg(seed, "check", "--store", str(plain))
     assert (a.exit_code, a.stdout) == (b.exit_code, b.stdout)
+    # a lookup that narrows a listing: read from its kept group, the same bytes
+    speakers = {row["speaker"].value.rsplit("/", 1)[-1]
+                for row in OxigraphEngine.open(plain).select(_query(seed, "statements").runnable, {}).rows
+                if "speaker" in row}
+    assert len(speakers) > 3
+    for speaker in sorted(speakers):
+        a = kg(seed, "query", "statements", "--param", f"speaker={speaker}", "--store", str(kept), "--format", "csv")
+        b = kg(seed, "query", "statements", "--param", f"speaker={speaker}", "--store", str(plain), "--format", "csv")
+        assert a.exit_code == b.exit_code == 0, a.output + b.output
+        assert a.stdout == b.stdout and a.stdout.count("\n") > 1, speaker
+
+
+def _query(root: Path, name: str):
+    return next(q for q in _listings(root) if q.name == name)
 
 
 @pytest.fixture
@@ -149,6 +187,44 @@ def test_a_store_written_since_is_queried_itself(kept_store):
     engine = OxigraphEngine.open(store)
     assert engine.kept is None
     assert exercise not in {row["exercise"].value for row in engine.select(q.runnable, {}).rows}
+
+
+@pytest.mark.parametrize("damage", ["groups", "directory"])
+def test_a_damaged_group_is_not_used(kept_store, damage):
+    root, store = kept_store
+    q = _query(root, "statements")
+    live = OxigraphEngine.open(store, materialized=False)
+    speakers = sorted({row["speaker"] for row in live.select(q.runnable, {}).rows if "speaker" in row},
+                      key=lambda t: t.value)
+    name = OxigraphEngine.open(store).kept.lookups[query_key(q.runnable)]["__speaker_iri"][1]
+    path = store.resolve() / FOLDER / (name if damage == "groups" else f"{name}.index")
+    data = bytearray(path.read_bytes())
+    for i in range(0, len(data), 97):  # a bit flipped in every group
+        data[i] ^= 0x08
+    path.write_bytes(bytes(data))
+    engine = OxigraphEngine.open(store)
+    assert engine.kept.result(q.runnable) is not None  # the listing itself is whole
+    for speaker in speakers:
+        bound = {"__speaker_iri": speaker}
+        assert not engine.answers_from_kept(q.runnable, bound)
+        assert _rows(engine.select(q.runnable, bound)) == _rows(live.select(q.runnable, bound))
+
+
+@pytest.mark.parametrize("header, error", [
+    ("#+ narrows:\n#+   nobody: speaker\n", "'narrows' names 'nobody', which is not an optional IRI parameter"),
+    ("#+ narrows:\n#+   speaker: said\n", "'narrows' names the column 'said', which the SELECT clause does not list"),
+    ("#+ narrows: speaker\n", "'narrows' in the '#+' header must map parameters to columns"),
+])
+def test_a_wrong_narrows_header_is_refused_before_anything_is_loaded(kept_store, header, error):
+    root, store = kept_store
+    before = store.resolve()
+    path = root / "queries" / "mine.rq"
+    path.write_text("#+ summary: one speaker's\n" + header +
+                    "SELECT ?speaker ?__speaker_iri WHERE { ?c <https://w3id.org/milcoop/ontology/attributedTo> ?speaker "
+                    "FILTER(!BOUND(?__speaker_iri) || ?speaker = ?__speaker_iri) }\n")
+    one_line_error(kg(root, "load", "--materialize"), f"queries/mine.rq:2: {error}")
+    assert store.resolve() == before
+    one_line_error(kg(root, "query", "mine"), f"queries/mine.rq:2: {error}")
 
 
 @pytest.mark.parametrize("damage", ["result", "index", "labels", "code"])
@@ -215,6 +291,8 @@ def test_materialize_writes_only_inside_the_new_generation(tmp_path):
     shutil.copytree(gen, other)
     assert materialize(other, _listings(root), jobs=3) == done
     names = sorted(os.listdir(copy / FOLDER))
-    assert names == sorted(os.listdir(other / FOLDER)) and len(names) == done.results + 2
+    # each result, the labels and the index; and each kept lookup's groups and their directory
+    lookups = sum(len(q.narrows) for q in _listings(root))
+    assert lookups and names == sorted(os.listdir(other / FOLDER)) and len(names) == done.results + 2 + 2 * lookups
     for name in names:
         assert (copy / FOLDER / name).read_bytes() == (other / FOLDER / name).read_bytes(), name

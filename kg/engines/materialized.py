@@ -17,15 +17,23 @@ store as usual:
 The folder ``kg-materialized`` lies inside the generation: RocksDB reads only its own files, and
 the folder goes when kg removes the generation. A result is kept as its variables, its distinct
 terms once, and each row as the index of each variable's term (-1 where unbound).
+
+A listing whose query says that a parameter only narrows it (``#+ narrows: {speaker: speaker}``
+in ``queries/statements.rq``: bound, the query gives the listing's rows whose ``speaker`` is that
+IRI) is also kept grouped by that column (``Writer.add``'s ``lookups``), so that a lookup of one
+value reads its own rows only: a directory (each value's place and checksum in the groups file)
+and the groups, each packed as a result is.
 """
 from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+import pickle
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..build.cache import code_key, read_checked, write_checked
+from ..inputs.files import open_regular
 from ..sparql.terms import Row, Term
 
 #: the folder inside a store generation that holds what ``kg load --materialize`` kept
@@ -33,7 +41,7 @@ FOLDER = "kg-materialized"
 INDEX = "index.pickle"
 LABELS = "labels.pickle"
 #: the version of the files' layout
-VERSION = 1
+VERSION = 2
 
 
 def query_key(query: str) -> str:
@@ -54,6 +62,10 @@ def store_stamp(generation: Path) -> tuple:
     return tuple(sorted(out))
 
 
+def _term_key(term: Term) -> tuple:
+    return term.type, term.value, term.datatype, term.lang
+
+
 def _pack(variables: list[str], rows: list[Row]) -> tuple:
     ids: dict[Term, int] = {}
     packed = []
@@ -69,8 +81,7 @@ def _pack(variables: list[str], rows: list[Row]) -> tuple:
                     i = ids[term] = len(ids)
                 line.append(i)
         packed.append(tuple(line))
-    terms = [(t.type, t.value, t.datatype, t.lang) for t in ids]
-    return list(variables), terms, packed
+    return list(variables), [_term_key(t) for t in ids], packed
 
 
 def _unpack(value: tuple) -> tuple[list[str], list[Row]]:
@@ -87,6 +98,8 @@ class Kept:
     folder: Path
     results: dict[str, str]  # query key -> file name
     labels_file: str | None
+    #: query key -> {the bound variable: (the column it narrows the listing by, the files' name)}
+    lookups: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, generation: Path) -> "Kept | None":
@@ -102,7 +115,7 @@ class Kept:
                 return None
         except OSError:  # the store's files cannot be listed: nothing kept is trusted
             return None
-        return cls(folder, dict(index.get("results", {})), index.get("labels"))
+        return cls(folder, dict(index.get("results", {})), index.get("labels"), dict(index.get("lookups", {})))
 
     def result(self, query: str) -> tuple[list[str], list[Row]] | None:
         """The variables and rows kept for ``query``'s exact text, or None."""
@@ -113,6 +126,41 @@ class Kept:
         if not isinstance(value, tuple) or len(value) != 3:
             return None
         return _unpack(value)
+
+    def narrows(self, query: str, variable: str) -> bool:
+        """Whether ``query``'s listing is kept grouped by what binding ``variable`` narrows it to."""
+        return variable in self.lookups.get(query_key(query), {})
+
+    def lookup(self, query: str, variable: str, value: Term) -> tuple[list[str], list[Row]] | None:
+        """The variables and rows of ``query`` with ``variable`` bound to ``value``, where its
+        listing is kept grouped by the column that binding narrows it to: the listing's rows
+        whose column is ``value``, in the listing's order, each with ``variable`` bound (where
+        the query projects it). None where it is not kept, or a file is damaged."""
+        found = self.lookups.get(query_key(query), {}).get(variable)
+        if found is None:
+            return None
+        name = found[1]
+        directory = read_checked(self.folder / f"{name}.index")
+        if not isinstance(directory, tuple) or len(directory) != 2:
+            return None
+        variables, places = directory
+        place = places.get(_term_key(value))
+        if place is None:  # no row has it
+            return list(variables), []
+        offset, length, checksum = place
+        try:
+            with open_regular(self.folder / name) as fh:
+                data = os.pread(fh.fileno(), length, offset)
+            if len(data) != length or hashlib.sha256(data).digest() != checksum:
+                return None
+            packed = pickle.loads(data)
+        except Exception:  # missing, damaged or foreign
+            return None
+        variables, rows = _unpack((variables, *packed))
+        if variable in variables:
+            for row in rows:
+                row[variable] = value
+        return variables, rows
 
     def labels(self) -> dict[str, Term] | None:
         """The label of every IRI that has one, as ``kg.sparql.results.lookup_labels`` finds them."""
@@ -135,15 +183,42 @@ class Writer:
         self.folder = self.generation / FOLDER
         self.folder.mkdir(exist_ok=True)
         self.names: dict[str, str] = {}
+        self.lookups: dict[str, dict[str, tuple[str, str]]] = {}
 
     def _write(self, name: str, value) -> None:
         if not write_checked(self.folder / name, value):
             raise OSError(f"cannot write {self.folder / name}")
 
-    def add(self, query: str, variables: list[str], rows: list[Row]) -> None:
+    def add(self, query: str, variables: list[str], rows: list[Row],
+            lookups: dict[str, str] | None = None) -> None:
+        """Keep ``query``'s rows; ``lookups``: each variable whose binding narrows the listing to
+        the rows whose column (its value here) is the bound IRI, kept grouped by that column."""
         key = query_key(query)
         self.names[key] = f"{key}.pickle"
         self._write(self.names[key], _pack(variables, rows))
+        for variable, column in sorted((lookups or {}).items()):
+            name = f"{key}.{variable}.groups"
+            self._write_groups(name, variables, rows, column)
+            self.lookups.setdefault(key, {})[variable] = (column, name)
+
+    def _write_groups(self, name: str, variables: list[str], rows: list[Row], column: str) -> None:
+        """The rows grouped by the IRI in ``column`` (rows where it is unbound or not an IRI
+        match no binding), each group packed; the directory, written last, says where each
+        group is and its checksum."""
+        groups: dict[tuple, list[Row]] = {}
+        for row in rows:
+            term = row.get(column)
+            if term is not None and term.type == "uri":
+                groups.setdefault(_term_key(term), []).append(row)
+        places = {}
+        offset = 0
+        with open(self.folder / name, "xb") as fh:
+            for value in sorted(groups):
+                data = pickle.dumps(_pack(variables, groups[value])[1:], protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(data)
+                places[value] = (offset, len(data), hashlib.sha256(data).digest())
+                offset += len(data)
+        self._write(f"{name}.index", (list(variables), places))
 
     def finish(self, labels: dict[str, Term] | None) -> None:
         if labels is not None:
@@ -152,4 +227,5 @@ class Writer:
                                         for i in iris]))
         self._write(INDEX, {"version": VERSION, "code": code_key(), "store": store_stamp(self.generation),
                             "results": dict(sorted(self.names.items())),
+                            "lookups": {k: dict(sorted(v.items())) for k, v in sorted(self.lookups.items())},
                             "labels": LABELS if labels is not None else None})

@@ -258,11 +258,23 @@ class OxigraphEngine:
             return run_with_timeout(lambda: consume(self._run(query, bindings)), self.timeout, self.name)
 
     def _kept(self, query: str, bindings: dict[str, Term]) -> SelectResult | None:
-        """The result ``kg load --materialize`` kept for this very query text, if any."""
-        if self.kept is None or bindings:
+        """The result ``kg load --materialize`` kept for this very query text, if any: its whole
+        listing with nothing bound, or, with one IRI bound that the query says narrows its
+        listing (``#+ narrows``), the listing's rows for that IRI."""
+        if self.kept is None:
             return None
-        found = self.kept.result(query)
+        if not bindings:
+            found = self.kept.result(query)
+        elif len(bindings) == 1:
+            ((variable, value),) = bindings.items()
+            found = self.kept.lookup(query, variable, value) if value.type == "uri" else None
+        else:
+            found = None
         return SelectResult(*found) if found is not None else None
+
+    def answers_from_kept(self, query: str, bindings: dict[str, Term]) -> bool:
+        """Whether ``select`` reads this query's answer from what ``kg load --materialize`` kept."""
+        return self._kept(query, bindings) is not None
 
     def kept_labels(self) -> dict[str, Term] | None:
         """The label of every IRI, where ``kg load --materialize`` kept them (read once)."""
