@@ -216,8 +216,73 @@ def _no_gc():
             gc.enable()
 
 
+class Warm:
+    """What a long-lived process (``kg build --watch``) keeps from one build for the next, so
+    that a build after one edit redoes only what the edit changed, with no more read from disk
+    than a build needs to see what changed:
+
+    - the ontology, the shapes and the reference read, with the shapes compiled and the reasoner
+      made (``_Setup``), kept while the digest of those files, the engine, the reasoning mode
+      and whether to validate are what they were;
+    - each article's unit under its cache key (the digest of its file's bytes and the inputs'),
+      used again where its key is the same and the cache still holds its entry (the entry is
+      then kept in use, as a read would: ``kg.build.cache.Cache.held``).
+
+    What a build gives with it is what it gives without it, byte for byte (tests/test_watch.py);
+    a build that fails keeps what the last one that got that far kept."""
+
+    def __init__(self) -> None:
+        self.key: tuple | None = None
+        self.setup: "_Setup | None" = None
+        self.units: dict[str, "_Unit"] = {}
+
+    def hits(self, cache, paths: list[Path]) -> tuple[list["_Unit | None"], list[str | None]]:
+        """Each article's unit (the one kept where its key is the same, else the cache's), and
+        each one's key."""
+        out, keys = [], []
+        for path in paths:
+            key = cache.key(path)
+            unit = self.units.get(key) if key is not None else None
+            if unit is None or not cache.held(key, unit):
+                unit = cache.get(path)
+            out.append(unit)
+            keys.append(key)
+        return out, keys
+
+    def keep(self, keys: list[str | None], units: list["_Unit"]) -> None:
+        self.units = {key: unit for key, unit in zip(keys, units) if key is not None}
+
+
+def watch_inputs(project: Project, stop_event=None):
+    """Wait for the files a build reads to change, and give each batch of changes as the sorted
+    paths the project shows (``Project.display``) of the files changed, added or removed: the
+    ontology's and the shapes' files, the reference files, the articles and the proposed
+    entries. The operating system tells of the changes (inotify, FSEvents, ReadDirectoryChangesW
+    through watchfiles): nothing is read while nothing changes. A burst of changes (an editor's
+    save, a checkout) comes as one batch, once 50 ms pass without another. Changes made while
+    the caller works on a batch come in the next. Ends when ``stop_event`` (``threading.Event``)
+    is set; Ctrl-C raises ``KeyboardInterrupt``."""
+    from watchfiles import watch
+
+    from .project import ONTOLOGY_FILES, SHAPES_FILE
+
+    ontology = project.ontology_dir.resolve()
+    folders = [d.resolve() for d in (project.ontology_dir, project.reference_dir, project.articles_dir) if d.is_dir()]
+    names = {*ONTOLOGY_FILES, SHAPES_FILE}
+
+    def wanted(_change, path: str) -> bool:
+        where = Path(path)
+        if where.parent == ontology:
+            return where.name in names
+        return where.suffix == ".yaml" and not where.name.startswith(".")
+
+    for changes in watch(*folders, watch_filter=wanted, recursive=False, stop_event=stop_event, step=50):
+        yield sorted({project.display(Path(path)) for _change, path in changes})
+
+
 def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", engine: str = "fast",
-        jobs: int = 1, use_cache: bool = True, progress: Callable[[int, int], None] | None = None) -> BuildResult:
+        jobs: int = 1, use_cache: bool = True, progress: Callable[[int, int], None] | None = None,
+        warm: Warm | None = None) -> BuildResult:
     """Read, build, validate and reason over every article, each on its own.
 
     ``engine``: ``fast`` (``kg.build.shacl.fast`` and ``kg.build.reasoning.rules``) or ``reference`` (pySHACL and
@@ -226,7 +291,8 @@ def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", e
     shapes, engine, reasoning mode and kg version are unchanged, and whose reference entities
     are (``_Setup.current``: each entity it reaches, with its entailments), is taken from
     ``.kg/cache/`` rather than rebuilt (``kg.build.cache``); ``BuildResult.rebuilt`` names the
-    others. ``progress(done, total)`` is called as articles are done.
+    others. ``progress(done, total)`` is called as articles are done. ``warm``: what the last
+    build in this process kept (``Warm``), used and then updated.
 
     Then every article, cached or not, is checked against the others (``kg.build.crosscheck``, over
     each article's index of its facts and references): a ``TYPE/ID`` reference to a fact no
@@ -236,12 +302,12 @@ def run(project: Project, validate_graphs: bool = True, reason: str = "owlrl", e
     from .build.shacl.facade import check_engine
 
     check_engine(engine)
-    setup = _read_inputs(project, validate_graphs, reason, engine)
+    setup = _read_inputs(project, validate_graphs, reason, engine, warm)
     cache = _open_cache(project, validate_graphs, reason, engine) if use_cache else None
     shared = _shared(setup, cache)
     thawed = gc.get_freeze_count() == 0
     try:
-        units, rebuilt = _build_articles(setup, cache, jobs, progress)
+        units, rebuilt = _build_articles(setup, cache, jobs, progress, warm)
         report = _validated(setup, shared, units, cache)
         result = _result(setup, shared, units, report)
     finally:
@@ -268,20 +334,31 @@ class Shared:
     reasoner_blob: bytes | None
 
 
-def _read_inputs(project: Project, validate_graphs: bool, reason: str, engine: str) -> "_Setup":
-    """Inputs: the ontology, the reference entities (and their graph), the shapes."""
+def _read_inputs(project: Project, validate_graphs: bool, reason: str, engine: str,
+                 warm: Warm | None = None) -> "_Setup":
+    """Inputs: the ontology, the reference entities (and their graph), the shapes (those
+    ``warm`` kept, where their files and the way of building are the same)."""
     from .build.cache import digest_files
 
     # hashed before they are read: a file changed in between gives a key its entries never
     # match again (they are then checked entity by entity), never entries of old bytes under
     # the key of new ones
     ref_key = digest_files(project.reference_paths(), extra="reference")
+    key = None
+    if warm is not None:
+        key = (ref_key, digest_files([*project.ontology_paths(), project.shapes_path()], extra="context"),
+               validate_graphs, reason, engine, str(project.root.resolve()))
+        if warm.key == key and warm.setup is not None:
+            return warm.setup
+        warm.key, warm.setup = None, None  # the old setup goes before the new one is read
     ontology, reference, vocab = read_context(project)
     ref = reference_graph(reference)
     shapes = load_shapes(project) if validate_graphs else None
     setup = _Setup(project, ontology, ref, vocab, shapes, reason, engine)
     setup.reference_entities = reference  # read_article only looks entities up
     setup.ref_key = ref_key
+    if warm is not None:
+        warm.key, warm.setup = key, setup
     return setup
 
 
@@ -327,16 +404,21 @@ def _shared(setup: "_Setup", cache) -> Shared:
     return shared
 
 
-def _build_articles(setup: "_Setup", cache, jobs: int,
-                    progress: Callable[[int, int], None] | None) -> tuple[list["_Unit"], list[str]]:
+def _build_articles(setup: "_Setup", cache, jobs: int, progress: Callable[[int, int], None] | None,
+                    warm: Warm | None = None) -> tuple[list["_Unit"], list[str]]:
     """Each article built, validated and reasoned over on its own (or taken from the cache,
-    where the reference entities it uses are unchanged), in the order of its path, and the
-    names of the fact files built; a duplicate article id is an ``InputError``."""
+    where the reference entities it uses are unchanged; or from ``warm``), in the order of its
+    path, and the names of the fact files built; a duplicate article id is an ``InputError``."""
     paths = setup.project.article_paths()
     units: list[_Unit | None] = [None] * len(paths)
     todo = []
     with _no_gc():
-        hits = cache.get_many(paths) if cache is not None else [None] * len(paths)
+        if cache is None:
+            hits = [None] * len(paths)
+        elif warm is not None:
+            hits, keys = warm.hits(cache, paths)
+        else:
+            hits = cache.get_many(paths)
     # what is alive now lives through the build: the collections to come (the cross-check,
     # the report) need not walk it again (nor do the forked workers, which share its pages)
     gc.freeze()
@@ -372,14 +454,22 @@ def _build_articles(setup: "_Setup", cache, jobs: int,
             first = seen[unit.article_id]
             raise InputError(f"duplicate article id {unit.article_id!r} (also in {first.path})", unit.path, unit.line)
         seen[unit.article_id] = unit
+    if warm is not None and cache is not None:
+        for i in todo:  # the key each was put under
+            keys[i] = cache.key(paths[i])
+        warm.keep(keys, units)
     return units, [units[i].path for i in todo]
 
 
 def _version(unit: "_Unit") -> bytes:
-    """A digest of everything an article gives: its graph's text and its entailments."""
-    from .output.splice import digest
+    """A digest of everything an article gives: its graph's text and its entailments (worked
+    out once for each unit: neither ever changes)."""
+    got = unit.__dict__.get("_version")
+    if got is None:
+        from .output.splice import digest
 
-    return digest(unit.trig, unit.packed_inferred)
+        got = unit.__dict__["_version"] = digest(unit.trig, unit.packed_inferred)
+    return got
 
 
 def _rebuilder(setup: "_Setup", cache, path: Path) -> Callable[[], tuple]:

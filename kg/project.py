@@ -71,7 +71,9 @@ class Project:
         return sorted(self.reference_dir.glob("*.yaml")) + sorted(self.articles_dir.glob("*" + PROPOSED_SUFFIX))
 
     def article_paths(self) -> list[Path]:
-        return sorted(p for p in self.articles_dir.glob("*.yaml") if not p.name.endswith(PROPOSED_SUFFIX))
+        # by name, as sorting the paths would (one folder), without comparing Path objects
+        return sorted((p for p in self.articles_dir.glob("*.yaml") if not p.name.endswith(PROPOSED_SUFFIX)),
+                      key=lambda p: p.name)
 
     def input_paths(self) -> list[Path]:
         """Every file a build reads."""

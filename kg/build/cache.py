@@ -222,7 +222,7 @@ class Cache:
         digest = self.content_hash(path)
         if digest is None:
             return None
-        h = hashlib.sha256(self.inputs_key.encode() + b"\0" + Path(path).name.encode() + b"\0")
+        h = hashlib.sha256(self.inputs_key.encode() + b"\0" + os.path.basename(path).encode() + b"\0")
         h.update(digest.encode())
         return h.hexdigest()
 
@@ -285,6 +285,21 @@ class Cache:
             return None
         self.hits += 1
         return value
+
+    def held(self, key: str, value: Any) -> bool:
+        """Use ``value``, which the caller holds from an earlier read or write of the entry under
+        ``key`` (``kg.pipeline.Warm``), as ``get`` would have read it: the entry is kept in use
+        (``save`` keeps what a build used) and its side bytes attached again from the pack as
+        it is now. False where the pack no longer holds the entry whole."""
+        if self._record(key, check=False) is None:
+            return False
+        if key + SIDE in self._offsets():
+            side = self._record(key + SIDE, check=False)
+            if side is None:
+                return False
+            value.attach(_Side(side, self._checksum(key + SIDE)))
+        self.hits += 1
+        return True
 
     def forget(self, path: Path) -> None:
         """Drop the entry of an article (found damaged): the next build rebuilds it."""

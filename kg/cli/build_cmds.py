@@ -82,12 +82,16 @@ def _run(project, **kwargs):
 @click.option("--reason", type=click.Choice(["owlrl", "rdfs", "none"]), default="owlrl", show_default=True,
               help="What to infer from the ontology into graph:inferred: OWL 2 RL (owlrl), RDFS only, "
                    "or nothing.")
+@click.option("--watch", is_flag=True,
+              help="Then keep watching the ontology, the reference and the articles, and build again as "
+                   "soon as one changes, in this process: only what changed is redone and read. A failed "
+                   "build is reported and the watch goes on. Ctrl-C stops it (exit 0).")
 @report_options
 @build_options
 @click.pass_context
 @handle_errors
-def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: str, engine: str, jobs: int,
-          no_cache: bool, severity: str) -> None:
+def build(ctx: click.Context, out_dir: Path | None, reason: str, watch: bool, report_format: str, engine: str,
+          jobs: int, no_cache: bool, severity: str) -> None:
     """Build the graph from data/ and write build/kg.ttl (merged) and build/kg.trig (named graphs).
 
     Every article is read, turned into triples and validated on its own; facts that several
@@ -103,10 +107,9 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
         kg build --jobs 2 -v
         kg build --engine reference --no-cache
         kg build --severity warning
+        kg build --watch
     """
     from ..output.publish import check
-    from ..pipeline import MERGED, NAMED, write_outputs
-    from ..build.shacl.report import summary
 
     project = project_of(ctx)
     out = out_dir or project.build_dir
@@ -117,9 +120,24 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
     except ValueError:
         shown_dir = str(link)
     check(out, "build", shown_dir)  # before the work: kg replaces only what it made
+    options = dict(reason=reason, report_format=report_format, engine=engine, jobs=jobs, no_cache=no_cache,
+                   severity=severity)
+    if not watch:
+        code = _build_once(project, out, shown_dir, **options)
+        if code:
+            sys.exit(code)
+        return
+    _watch(project, out, shown_dir, options)
+
+
+def _build_once(project, out: Path, shown_dir: str, reason: str, report_format: str, engine: str, jobs: int,
+                no_cache: bool, severity: str, warm=None) -> int:
+    """One build, its report and summary; the exit code (0, or NOT_CONFORMING: nothing written)."""
+    from ..pipeline import MERGED, NAMED, write_outputs
+    from ..build.shacl.report import summary
     from .report import QUIET, detail, summary as say, verbosity
 
-    result = _run(project, reason=reason, engine=engine, jobs=jobs, use_cache=not no_cache)
+    result = _run(project, reason=reason, engine=engine, jobs=jobs, use_cache=not no_cache, warm=warm)
     # verbose: which fact files were built again (the others came from .kg/cache/)
     detail(f"Rebuilt {len(result.rebuilt)} of {result.article_count} article(s):"
            + "".join(f"\n  {name}" for name in result.rebuilt))
@@ -131,7 +149,7 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
         _print_report(result.report, report_format, "violation", err=True)
     if not result.report.conforms:
         click.echo(f"Not built: {summary(result.report)}.", err=True)
-        sys.exit(ExitCode.NOT_CONFORMING)
+        return ExitCode.NOT_CONFORMING
     outputs = write_outputs(result, out, shown_dir)
     if result.spliced is not None:
         detail(f"Wrote {shown_dir}/{MERGED} and {shown_dir}/{NAMED} from the previous build's: "
@@ -141,6 +159,44 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, report_format: 
     inferred = f", {count} inferred" if count is not None else ""
     say(f"Built {result.article_count} article(s), {result.triple_count()} triples{inferred} "
         f"({summary(result.report)}): {shown}")
+    return 0
+
+
+def _watch(project, out: Path, shown_dir: str, options: dict) -> None:
+    """``kg build --watch``: build, then build again after each batch of changes to the inputs,
+    keeping what a build needs from one to the next (``kg.pipeline.Warm``); an error is reported
+    as ``kg build`` reports it, and the watch goes on."""
+    import time
+
+    from ..pipeline import Warm, watch_inputs
+    from .group import error_line
+    from .report import detail, summary as say
+
+    warm = Warm()
+
+    def once() -> None:
+        began = time.monotonic()
+        try:
+            _build_once(project, out, shown_dir, warm=warm, **options)
+        except Exception as exc:
+            line = error_line(exc)
+            if line is None:
+                raise
+            click.echo(line, err=True)
+        detail(f"kg build: {time.monotonic() - began:.2f} s")
+
+    once()
+    folders = [project.display(d) + "/" for d in (project.ontology_dir, project.reference_dir, project.articles_dir)
+               if d.is_dir()]
+    say(f"Watching {', '.join(folders)} for changes (Ctrl-C stops)")
+    try:
+        for changed in watch_inputs(project):
+            shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+            say(f"Changed: {shown}")
+            once()
+    except KeyboardInterrupt:
+        pass
+    say("Stopped watching")
 
 
 @cli.command()

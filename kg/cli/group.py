@@ -73,10 +73,25 @@ def handle_errors(func):
                        err=True)
             raise SystemExit(ExitCode.NOT_CONFORMING) from None
         except OSError as exc:
-            where = f"{shown(exc.filename)}: " if getattr(exc, "filename", None) else ""
-            raise KgClickError(f"{where}{exc.strerror or exc}") from None
+            raise KgClickError(_os_error(exc)) from None
 
     return wrapper
+
+
+def _os_error(exc: OSError) -> str:
+    where = f"{shown(exc.filename)}: " if getattr(exc, "filename", None) else ""
+    return f"{where}{exc.strerror or exc}"
+
+
+def error_line(exc: BaseException) -> str | None:
+    """The line ``Error: ...`` that ``handle_errors`` prints for ``exc`` (a command that goes on
+    after an error, ``kg build --watch``, prints it itself), or None for an error it does not
+    handle."""
+    if isinstance(exc, KgError):
+        return f"Error: {KgClickError(str(exc)).format_message()}"
+    if isinstance(exc, OSError):
+        return f"Error: {KgClickError(_os_error(exc)).format_message()}"
+    return None
 
 
 def project_of(ctx: click.Context):
