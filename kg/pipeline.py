@@ -1082,7 +1082,7 @@ def _write_outputs(result: BuildResult, out_dir: Path, shown: str | None) -> Non
         old = read_checked(where) if where is not None else None
         layout, result.spliced = splice.write_build(generation, published(out_dir), old, code_key(),
                                                     MERGED, NAMED, parts, inferred_name, result.inferred_on)
-        if layout is None:  # no layout (too many graphs, or an empty graph:inferred): written as exports are
+        if layout is None:  # no layout (an empty graph:inferred): written as exports are
             chunks = result.chunks()
             counts = {c.name: c.count for c in chunks}
             for name, data in ((MERGED, pieces(result.chunks(with_inferred=False), "turtle", inferred=False)),

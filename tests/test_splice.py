@@ -156,17 +156,41 @@ def test_what_cannot_be_trusted_is_written_whole(corpus, run_kg, tmp_path):
     builds.step()
 
 
-def test_past_the_layout_limit_the_files_are_written_as_exports_are(corpus, run_kg, tmp_path, monkeypatch):
-    """More graphs than ``MAX_PARTS`` (16,384: a whole write then merges by spilling to disk):
-    a whole write keeps no layout, so each build writes the files whole, with the same bytes."""
+def test_past_a_group_of_graphs_the_layout_is_made_group_by_group(corpus, run_kg, tmp_path, monkeypatch):
+    """More graphs than ``MAX_PARTS`` (16,384): a whole write merges each group of them in
+    memory, spills it to a temporary file and merges the files (memory holds one group). Its
+    files and its layout are those of a write of all at once, and the next build splices."""
+    from kg.build.cache import read_checked
     from kg.output import splice
 
+    articles = corpus / "data/articles"
+    for i, src in enumerate(("gen-000001", "gen-000004", "gen-000006")):  # facts given by graphs of other groups
+        _copy_article(articles, src, f"gen-00009{i}")
+    at_once, grouped = tmp_path / "at-once", tmp_path / "grouped"
+
+    def layout(out: Path):
+        import hashlib
+        import os
+
+        key = hashlib.sha256(os.path.abspath(out).encode()).hexdigest()[:32]
+        kept = read_checked(corpus / ".kg/cache/layout" / f"{key}.layout")
+        assert isinstance(kept, splice.Layout)
+        return [kept.names, kept.versions, kept.spans, kept.ttl, kept.inferred, kept.ttl_base, kept.trig_base]
+
+    assert run_kg(corpus, "build", "-q", "-o", str(at_once)).exit_code == 0
+    monkeypatch.setattr(splice, "MAX_PARTS", 3)  # 11 articles and 3 other graphs: 5 groups
+    assert run_kg(corpus, "build", "-q", "-o", str(grouped)).exit_code == 0
+    for name in OUTPUTS:
+        assert (grouped / name).read_bytes() == (at_once / name).read_bytes(), name
+    made = layout(grouped)
+    assert made == layout(at_once)
+    assert made[3].multi and made[4].multi  # subjects that several graphs give, in both regions
+
     builds = Builds(run_kg, corpus, tmp_path)
-    monkeypatch.setattr(splice, "MAX_PARTS", 5)  # 8 articles and 3 other graphs
     builds.step(spliced=False)
-    assert not (corpus / ".kg/cache/layout").exists() or not list((corpus / ".kg/cache/layout").iterdir())
-    _edit(corpus / "data/articles/gen-000002.yaml", "codename: Drill 2\n", "codename: Drill Two\n")
-    builds.step(spliced=False)
+    _edit(articles / "gen-000002.yaml", "codename: Drill 2\n", "codename: Drill Two\n")
+    assert builds.step() == 1
+    (articles / "gen-000091.yaml").unlink()
+    assert builds.step() == 1
     monkeypatch.undo()
-    builds.step(spliced=False)
     assert builds.step() == 0

@@ -19,18 +19,24 @@ so do edits that change most graphs (``SPLICE_MOST``), where a whole write is qu
 from __future__ import annotations
 
 import hashlib
+import heapq
 import os
+import pickle
+import tempfile
 from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO, Callable
 
 from .export import header
-from .turtle import Block, _one_block, count_pairs, indent, prefix_lines
+from .turtle import Block, _one_block, count_pairs, indent, prefix_lines, read_pickled
 
-#: past this many graphs a whole write merges by spilling to disk (``turtle.SPILL_RUNS``) and
-#: keeps no layout
+#: past this many graphs a whole write merges the blocks of each group of this many in memory,
+#: spills the group to a temporary file, and merges the files as they are read (as
+#: ``turtle.merged_stream`` does): memory holds one group's blocks, not all
 MAX_PARTS = 16384
 #: the files are written whole where more graphs changed than this, or than an eighth of them
 SPLICE_MOST = 64
@@ -229,15 +235,71 @@ def _block_digest(block: str) -> bytes:
     return digest(block.encode("utf-8"))
 
 
-def _write_region(out: _Out, blocks: list[str], indent_by: str, base: int) -> tuple[array, int]:
-    offsets = array("q")
+#: one merged block: its subject, its text, the index of the one graph that gives it (-1:
+#: several), and then each of them with the digest of the block it gives (else empty)
+Item = tuple[str, str, int, tuple]
+
+
+def _items(runs: list[tuple[int, Callable[[], list[Block]]]], names: list[str]) -> Iterator[Item]:
+    """The blocks of ``runs`` (each a graph's index and a function giving its blocks, in the
+    order of the indices) merged by subject as ``_merged`` merges them, one at a time: up to
+    ``MAX_PARTS`` runs in memory; past that, each group of ``MAX_PARTS`` merged in memory and
+    spilled to a temporary file, and the files merged as they are read. A subject that several
+    groups give is given by several graphs (a graph is in one group): its blocks are merged into
+    one, and the graphs each group names are listed in the order of their indices."""
+    group = max(1, MAX_PARTS)
+    if len(runs) <= group:
+        blocks, owner, multi = _merged([(i, fn()) for i, fn in runs], names)
+        for block, own in zip(blocks, owner):
+            subject = block.partition(" ")[0]
+            yield subject, block, own, multi[subject] if own == -1 else ()
+        return
+    files: list[BinaryIO] = []
+    try:
+        for k in range(0, len(runs), group):
+            blocks, owner, multi = _merged([(i, fn()) for i, fn in runs[k:k + group]], names)
+            f = tempfile.TemporaryFile(prefix="kg-merge-")
+            files.append(f)
+            for j in range(0, len(blocks), 4096):
+                chunk = []
+                for block, own in zip(blocks[j:j + 4096], owner[j:j + 4096]):
+                    subject = block.partition(" ")[0]
+                    chunk.append((subject, block, own, multi[subject] if own == -1 else ()))
+                pickle.dump(chunk, f, protocol=pickle.HIGHEST_PROTOCOL)
+            f.seek(0)
+            del blocks, owner, multi
+        merged = heapq.merge(*(read_pickled(f) for f in files), key=itemgetter(0))
+        for subject, same in groupby(merged, key=itemgetter(0)):
+            found = list(same)
+            if len(found) == 1:
+                yield found[0]
+                continue
+            entries: list = []
+            for _s, block, own, listed in found:
+                entries.extend(listed if own == -1 else ((names[own], _block_digest(block)),))
+            yield subject, _one_block(subject, [item[1] for item in found]), -1, tuple(entries)
+    finally:
+        for f in files:
+            f.close()
+
+
+def _write_region(out: _Out, items: Iterable[Item], indent_by: str, base: int) -> Region | None:
+    """The merged blocks written one after the other, and their region (None where there are
+    none)."""
+    offsets, owner = array("q"), array("i")
+    multi: dict[str, tuple[tuple[str, bytes], ...]] = {}
     count = 0
-    for b in blocks:
+    for subject, block, own, listed in items:
         offsets.append(out.pos - base)
-        out.write(_element(b, indent_by))
-        count += count_pairs(b)
+        out.write(_element(block, indent_by))
+        count += count_pairs(block)
+        owner.append(own)
+        if own == -1:
+            multi[subject] = listed
+    if not offsets:
+        return None
     offsets.append(out.pos - base)
-    return offsets, count
+    return Region(indent_by, offsets, owner, multi, count)
 
 
 def _whole(gen: Path, ttl_name: str, trig_name: str, parts: list[Part], inferred_name: str | None,
@@ -250,12 +312,11 @@ def _whole(gen: Path, ttl_name: str, trig_name: str, parts: list[Part], inferred
         out = _Out(fh)
         out.write((header([p.name for p in asserted], False) + prefix_lines()).encode())
         base = out.pos
-        blocks, owner, multi = _merged([(index[p.name], p.blocks()) for p in asserted], names)
-        offsets, count = _write_region(out, blocks, "", base)
+        ttl = _write_region(out, _items([(index[p.name], p.blocks) for p in asserted], names), "", base)
         out.flush()
-        ttl = Region("", offsets, owner, multi, count)
+        if ttl is None:  # no asserted triple at all
+            ttl = Region("", array("q", [0]), array("i"), {}, 0)
         ttl_base = base
-    del blocks
     spans: list[tuple[int, int]] = []
     inferred = None
     usable = True
@@ -269,12 +330,9 @@ def _whole(gen: Path, ttl_name: str, trig_name: str, parts: list[Part], inferred
             start = out.pos - base
             if p.name == inferred_name:
                 out.write(_graph_name(p.name).encode() + b" {")
-                blocks, owner, multi = _merged([(index[q.name], q.inferred()) for q in parts
-                                                if q.inferred is not None], names)
-                if blocks:
-                    offsets, count = _write_region(out, blocks, "    ", base + start)
-                    inferred = Region("    ", offsets, owner, multi, count)
-                else:  # written as graph_text writes it; no layout
+                inferred = _write_region(out, _items([(index[q.name], q.inferred) for q in parts
+                                                      if q.inferred is not None], names), "    ", base + start)
+                if inferred is None:  # written as graph_text writes it; no layout
                     out.write(b"\n")
                     usable = False
                 out.write(b"}\n")
@@ -501,8 +559,6 @@ def write_build(gen: Path, old: Path | None, layout: Layout | None, code: str, t
         except Exception:  # whatever it is, writing the files whole gives the right bytes
             for name in (ttl_name, trig_name):
                 (gen / name).unlink(missing_ok=True)
-    if len(parts) > MAX_PARTS:
-        return None, None
     return _whole(gen, ttl_name, trig_name, parts, inferred_name, inferred_on), None
 
 

@@ -241,14 +241,19 @@ def _spilled(blocks: list[str]) -> BinaryIO:
     return f
 
 
-def _read_spilled(f: BinaryIO) -> Iterator[Block]:
+def read_pickled(f: BinaryIO) -> Iterator:
+    """The items of the lists pickled one after the other in ``f``, in order."""
     while True:
         try:
-            blocks = pickle.load(f)
+            items = pickle.load(f)
         except EOFError:
             return
-        for block in blocks:
-            yield block.partition(" ")[0], block
+        yield from items
+
+
+def _read_spilled(f: BinaryIO) -> Iterator[Block]:
+    for block in read_pickled(f):
+        yield block.partition(" ")[0], block
 
 
 def _merged_subjects(items: Iterable[Block]) -> Iterator[str]:
