@@ -235,8 +235,9 @@ def _block_digest(block: str) -> bytes:
     return digest(block.encode("utf-8"))
 
 
-#: one merged block: its subject, its text, the index of the one graph that gives it (-1:
-#: several), and then each of them with the digest of the block it gives (else empty)
+#: one merged block: its subject (may be empty where one graph gives it, all in memory), its
+#: text, the index of the one graph that gives it (-1: several), and then each of them with the
+#: digest of the block it gives (else empty)
 Item = tuple[str, str, int, tuple]
 
 
@@ -251,8 +252,11 @@ def _items(runs: list[tuple[int, Callable[[], list[Block]]]], names: list[str]) 
     if len(runs) <= group:
         blocks, owner, multi = _merged([(i, fn()) for i, fn in runs], names)
         for block, own in zip(blocks, owner):
-            subject = block.partition(" ")[0]
-            yield subject, block, own, multi[subject] if own == -1 else ()
+            if own == -1:
+                subject = block.partition(" ")[0]
+                yield subject, block, own, multi[subject]
+            else:  # the subject is needed where several graphs give it only (``_write_region``)
+                yield "", block, own, ()
         return
     files: list[BinaryIO] = []
     try:
