@@ -253,6 +253,12 @@ class Warm:
         self.units = {key: unit for key, unit in zip(keys, units) if key is not None}
 
 
+def input_folders(project: Project) -> list[Path]:
+    """The folders whose files a build reads, where they exist: the ontology's, the reference's
+    and the articles'."""
+    return [d for d in (project.ontology_dir, project.reference_dir, project.articles_dir) if d.is_dir()]
+
+
 def watch_inputs(project: Project, stop_event=None):
     """Wait for the files a build reads to change, and give each batch of changes as the sorted
     paths the project shows (``Project.display``) of the files changed, added or removed: the
@@ -267,7 +273,7 @@ def watch_inputs(project: Project, stop_event=None):
     from .project import ONTOLOGY_FILES, SHAPES_FILE
 
     ontology = project.ontology_dir.resolve()
-    folders = [d.resolve() for d in (project.ontology_dir, project.reference_dir, project.articles_dir) if d.is_dir()]
+    folders = [d.resolve() for d in input_folders(project)]
     names = {*ONTOLOGY_FILES, SHAPES_FILE}
 
     def wanted(_change, path: str) -> bool:

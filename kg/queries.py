@@ -224,8 +224,8 @@ def check_query(q: QueryFile, display: str, allow_service: bool = False) -> None
                     f"parameter ?{p.var} must be in the SELECT clause (and in GROUP BY where the query groups), "
                     "so that every engine can bind it", display)
     by_name = {p.name: p for p in q.params}
+    line = _header_line(q.text, "narrows") if q.narrows else 1
     for name, column in q.narrows.items():
-        line = _header_line(q.text, "narrows")
         p = by_name.get(name)
         if p is None or p.type != "iri" or p.required:
             raise InputError(f"'narrows' names {name!r}, which is not an optional IRI parameter of the query "

@@ -168,7 +168,7 @@ def _watch(project, out: Path, shown_dir: str, options: dict) -> None:
     as ``kg build`` reports it, and the watch goes on."""
     import time
 
-    from ..pipeline import Warm, watch_inputs
+    from ..pipeline import Warm, input_folders, watch_inputs
     from .group import error_line
     from .report import detail, summary as say
 
@@ -186,8 +186,7 @@ def _watch(project, out: Path, shown_dir: str, options: dict) -> None:
         detail(f"kg build: {time.monotonic() - began:.2f} s")
 
     once()
-    folders = [project.display(d) + "/" for d in (project.ontology_dir, project.reference_dir, project.articles_dir)
-               if d.is_dir()]
+    folders = [project.display(d) + "/" for d in input_folders(project)]
     say(f"Watching {', '.join(folders)} for changes (Ctrl-C stops)")
     try:
         for changed in watch_inputs(project):

@@ -127,10 +127,6 @@ class Kept:
             return None
         return _unpack(value)
 
-    def narrows(self, query: str, variable: str) -> bool:
-        """Whether ``query``'s listing is kept grouped by what binding ``variable`` narrows it to."""
-        return variable in self.lookups.get(query_key(query), {})
-
     def lookup(self, query: str, variable: str, value: Term) -> tuple[list[str], list[Row]] | None:
         """The variables and rows of ``query`` with ``variable`` bound to ``value``, where its
         listing is kept grouped by the column that binding narrows it to: the listing's rows
@@ -223,8 +219,7 @@ class Writer:
     def finish(self, labels: dict[str, Term] | None) -> None:
         if labels is not None:
             iris = sorted(labels)
-            self._write(LABELS, (iris, [(labels[i].type, labels[i].value, labels[i].datatype, labels[i].lang)
-                                        for i in iris]))
+            self._write(LABELS, (iris, [_term_key(labels[i]) for i in iris]))
         self._write(INDEX, {"version": VERSION, "code": code_key(), "store": store_stamp(self.generation),
                             "results": dict(sorted(self.names.items())),
                             "lookups": {k: dict(sorted(v.items())) for k, v in sorted(self.lookups.items())},
