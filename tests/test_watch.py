@@ -151,3 +151,14 @@ def test_the_watch_builds_each_edit_as_a_clean_build_would(tmp_path, run_kg):
     # what the watch used of the cache it kept in the cache: a build in a new process redoes nothing
     after = run_kg(root, "build", "-v")
     assert after.exit_code == 0 and after.stderr.splitlines()[0] == f"Rebuilt 0 of {len(_articles(root))} article(s):"
+
+
+def test_the_watch_refuses_no_cache_before_any_work(tmp_path, run_kg):
+    """Each build of a watch without the cache would read and build every article again: the
+    pair is a usage error, and nothing is built, cached or watched."""
+    root = generate(tmp_path / "p", articles=2, seed=11)
+    result = run_kg(root, "build", "--watch", "--no-cache")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == "Error: --watch takes unchanged articles from .kg/cache/; it does not go with --no-cache\n"
+    assert not (root / "build").exists() and not (root / ".kg").exists()

@@ -85,7 +85,8 @@ def _run(project, **kwargs):
 @click.option("--watch", is_flag=True,
               help="Then keep watching the ontology, the reference and the articles, and build again as "
                    "soon as one changes, in this process: only what changed is redone and read. A failed "
-                   "build is reported and the watch goes on. Ctrl-C stops it (exit 0).")
+                   "build is reported and the watch goes on. With --format json or turtle, each "
+                   "build's report is printed in turn. Ctrl-C stops it (exit 0).")
 @report_options
 @build_options
 @click.pass_context
@@ -111,6 +112,9 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, watch: bool, re
     """
     from ..output.publish import check
 
+    if watch and no_cache:  # each build would read and build every article again
+        raise click.UsageError("--watch takes unchanged articles from .kg/cache/; it does not go with "
+                               "--no-cache", ctx=ctx)
     project = project_of(ctx)
     out = out_dir or project.build_dir
     # out is a link to the new generation: show the link, not where it points
