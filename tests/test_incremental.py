@@ -155,3 +155,55 @@ mcs:StateRecipientsProbe a sh:NodeShape ;
     states.write_text(states.read_text() + "  - id: QQQ\n    label: State QQQ\n")
     _step(run_kg, corpus, fresh, everything)
     _step(run_kg, corpus, fresh, [])
+
+
+def test_the_inputs_read_are_kept_for_the_next_build_and_only_for_the_same_files(corpus, run_kg, tmp_path):
+    """``.kg/cache/inputs/``: the ontology, shapes and reference as a build read them, one file
+    named by their digests; a new build reads them there, and builds what a clean build builds;
+    a changed reference file or shapes file is read again (and the kept file replaced); a damaged
+    kept file is read again and rewritten; a failed read keeps nothing; --no-cache neither reads
+    nor writes it."""
+    fresh = tmp_path / "fresh"
+    kept_dir = corpus / ".kg/cache/inputs"
+    run_kg(corpus, "build", "-q", "--no-cache")
+    assert not (corpus / ".kg").exists()
+    _step(run_kg, corpus, fresh, [f"data/articles/{p.name}" for p in _articles(corpus)], spliced=False)
+    [first] = kept_dir.iterdir()
+
+    # an article edited: built with the kept inputs, as a clean build builds it
+    articles, ref = corpus / "data/articles", corpus / "data/reference"
+    _edit(articles / "gen-000002.yaml", "codename: Drill 2\n", "codename: Drill Two\n")
+    _step(run_kg, corpus, fresh, ["data/articles/gen-000002.yaml"])
+    assert list(kept_dir.iterdir()) == [first]
+
+    # a weapon's label: read again, and the kept file replaced by one for the new files
+    weapon = next(f"weapon-{i:03d}" for i in range(60) if 0 < len(_users(corpus, f"weapon-{i:03d}")) < N)
+    label = f"label: Weapon system {int(weapon[-3:])}\n"
+    _edit(ref / "weapons.yaml", label, label.replace("system", "system called"))
+    _edit(articles / "gen-000003.yaml", "codename: Drill 3\n", "codename: Drill Three\n")
+    _step(run_kg, corpus, fresh, sorted({*_users(corpus, weapon), "data/articles/gen-000003.yaml"}))
+    [second] = kept_dir.iterdir()
+    assert second.name != first.name
+
+    # damaged: read again from the files, and written whole again
+    data = bytearray(second.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    second.write_bytes(bytes(data))
+    _edit(articles / "gen-000004.yaml", "codename: Drill 4\n", "codename: Drill Four\n")
+    _step(run_kg, corpus, fresh, ["data/articles/gen-000004.yaml"])
+    assert [p.name for p in kept_dir.iterdir()] == [second.name] and second.read_bytes() != bytes(data)
+
+    # a reference file that cannot be read: its error, and nothing kept for it
+    text = (ref / "weapons.yaml").read_text()
+    (ref / "weapons.yaml").write_text(text + "  - id: [broken\n")
+    failed = run_kg(corpus, "build", "-q")
+    assert failed.exit_code == 2 and failed.stderr.startswith("Error: data/reference/weapons.yaml:")
+    assert [p.name for p in kept_dir.iterdir()] == [second.name]
+    (ref / "weapons.yaml").write_text(text)
+
+    # the shapes edited: read again, every article rebuilt
+    shapes = corpus / "ontology/shapes.ttl"
+    shapes.write_text(shapes.read_text() + "\n# a comment\n")
+    _step(run_kg, corpus, fresh, [f"data/articles/{p.name}" for p in _articles(corpus)], spliced=True)
+    [third] = kept_dir.iterdir()
+    assert third.name not in (first.name, second.name)

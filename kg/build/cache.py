@@ -30,9 +30,10 @@ system on every write and cannot be put back, so an edit that keeps the size and
 modification time (``touch -r``, ``cp -p``) is seen.
 
 Beside the entries: the results of the last check across articles with the key of what they
-were made from (``crosscheck.pickle``, ``kg.build.crosscheck.Memo``), and the layouts of the
-last outputs (``layout/``, ``kg.output.splice``), each written whole and read back only where
-its checksum matches.
+were made from (``crosscheck.pickle``, ``kg.build.crosscheck.Memo``), the layouts of the
+last outputs (``layout/``, ``kg.output.splice``) and the inputs as the last build read them
+(``inputs/``, ``kg.pipeline._kept_inputs``), each written whole and read back only where its
+checksum matches.
 
 Entries are pickles written to a temporary file and renamed into place, or appended to the
 pack in one write. Entries no build used are left for ``kg build --no-cache`` or ``rm -r
