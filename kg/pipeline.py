@@ -390,8 +390,7 @@ def _kept_inputs(project: Project, validate_graphs: bool, ref_key: str, context_
 
     from .build.cache import code_key, digest_files, read_checked, write_checked
 
-    if not project.articles_dir.is_dir():
-        raise InputError(f"no folder {project.display(project.articles_dir)}")
+    _check_articles_folder(project)
     key = hashlib.sha256("\0".join([code_key(), rdflib.__version__, ref_key, context_key, str(validate_graphs),
                                      str(project.root.resolve())]).encode()).hexdigest()
     folder = project.cache_dir / INPUTS_KEPT
@@ -553,13 +552,17 @@ def _result(setup: "_Setup", shared: Shared, units: list["_Unit"], report: Repor
     return result
 
 
+def _check_articles_folder(project: Project) -> None:
+    if not project.articles_dir.is_dir():
+        raise InputError(f"no folder {project.display(project.articles_dir)}")
+
+
 def read_context(project: Project):
     """The ontology, the reference entities and the vocabulary (what every article needs)."""
     from .inputs.facts import read_reference
     from .inputs.ontology import load_ontology, vocabulary
 
-    if not project.articles_dir.is_dir():
-        raise InputError(f"no folder {project.display(project.articles_dir)}")
+    _check_articles_folder(project)
     ontology = load_ontology(project)
     vocab = {scheme: set(ids) for scheme, ids in vocabulary(ontology).items()}
     reference = read_reference([(p, project.display(p)) for p in project.reference_paths()], vocab)

@@ -121,3 +121,14 @@ def test_not_utf8_names_the_position(project, run_kg):
     result = run_kg(project, "build")
     assert result.exit_code == 2
     assert result.output == f"Error: {ARTICLE}:{line}: not UTF-8: byte 0xff at column 23 (offset {data.index(bytes([0xff]))})\n"
+
+
+@pytest.mark.parametrize("args", [(), ("--no-cache",)], ids=["cached", "no-cache"])
+def test_no_articles_folder(project, run_kg, args):
+    import shutil
+
+    shutil.rmtree(project / "data/articles")
+    result = run_kg(project, "build", *args)
+    assert result.exit_code == 2
+    assert result.output == "Error: no folder data/articles\n"
+    assert not (project / "build").exists() and not (project / ".kg").exists()
