@@ -8,7 +8,7 @@ import click
 
 from ..errors import ExitCode
 from ..output.formats import FORMATS as EXPORT_FORMATS
-from .group import cli, handle_errors, project_of
+from .group import cli, exit_without_teardown, handle_errors, project_of
 from .params import build_options
 
 
@@ -127,6 +127,7 @@ def build(ctx: click.Context, out_dir: Path | None, reason: str, watch: bool, re
     options = dict(reason=reason, report_format=report_format, engine=engine, jobs=jobs, no_cache=no_cache,
                    severity=severity)
     if not watch:
+        exit_without_teardown()
         code = _build_once(project, out, shown_dir, **options)
         if code:
             sys.exit(code)
@@ -224,6 +225,7 @@ def validate(ctx: click.Context, report_format: str, engine: str, jobs: int, no_
     from ..build.shacl.report import summary
     from .report import summary as say
 
+    exit_without_teardown()
     result = _run(project_of(ctx), reason="none", engine=engine, jobs=jobs, use_cache=not no_cache)
     _print_report(result.report, report_format, severity)
     say(("Conforms" if result.report.conforms else "Does not conform") + f": {summary(result.report)}.")

@@ -121,5 +121,33 @@ def cli(ctx: click.Context, project: str | None) -> None:
     ctx.obj["project"] = project
 
 
+#: whether the command that ran asked to end its process without the interpreter's teardown
+#: (``exit_without_teardown``)
+_QUICK_EXIT = {"asked": False}
+
+
+def exit_without_teardown() -> None:
+    """Ask that the ``kg`` process end, once the command is over and its output flushed, without
+    the interpreter's teardown: freeing one by one every object a build of 10,000 articles left
+    (0.2-0.4 s, more than the build of one edited article). For commands whose work is all on
+    disk when they return (``kg build``, ``kg validate``: files written whole, synced and
+    renamed; worker processes joined), never for one that holds a store open. Only the console
+    command (``main``) does it; click's own ``main`` (tests, ``CliRunner``) ends as it does."""
+    _QUICK_EXIT["asked"] = True
+
+
 def main() -> None:
-    cli(prog_name="kg")
+    import os
+    import sys
+
+    try:
+        cli(prog_name="kg")
+    except SystemExit as exc:
+        if not _QUICK_EXIT["asked"] or not (exc.code is None or isinstance(exc.code, int)):
+            raise
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except Exception:  # a closed pipe: as Python reports it, on the way out
+            raise exc from None
+        os._exit(exc.code or 0)
