@@ -30,13 +30,19 @@ WAIT_S = 120
 QUIET_S = 1.5
 
 
+#: the console command, with SIGINT as a terminal gives it (Ctrl-C: KeyboardInterrupt) or as a
+#: job started in the background has it (ignored), whatever the tests were started with
+_KG = ("import signal, sys; signal.signal(signal.SIGINT, {}); "
+       "from kg.cli import main; sys.argv = ['kg'] + sys.argv[1:]; main()")
+
+
 class Watching:
     """``kg build --watch -v`` running on ``root``: its standard error read line by line."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, sigint: str = "signal.default_int_handler"):
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "kg", "-C", str(root), "build", "--watch", "-v"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+        self.proc = subprocess.Popen([sys.executable, "-c", _KG.format(sigint), "-C", str(root), "build", "--watch",
+                                      "-v"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
         self.lines: queue.Queue[str] = queue.Queue()
         self.watching = ""
         threading.Thread(target=self._read, daemon=True).start()
@@ -66,8 +72,8 @@ class Watching:
                 builds.append(current)
                 current = []
 
-    def stop(self) -> tuple[int, list[str]]:
-        self.proc.send_signal(signal.SIGINT)
+    def stop(self, signum: int = signal.SIGINT) -> tuple[int, list[str]]:
+        self.proc.send_signal(signum)
         code = self.proc.wait(timeout=WAIT_S)
         rest = []
         while not self.lines.empty():
@@ -162,3 +168,20 @@ def test_the_watch_refuses_no_cache_before_any_work(tmp_path, run_kg):
     assert result.stdout == ""
     assert result.stderr == "Error: --watch takes unchanged articles from .kg/cache/; it does not go with --no-cache\n"
     assert not (root / "build").exists() and not (root / ".kg").exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_stops_the_watch_even_where_sigint_is_ignored(tmp_path):
+    """A watch started in the background ignores SIGINT (the shell's rule for background jobs,
+    kept); SIGTERM, which a service manager or ``kill`` sends, stops it as Ctrl-C does."""
+    root = generate(tmp_path / "p", articles=3, seed=11)
+    watching = Watching(root, sigint="signal.SIG_IGN")
+    try:
+        assert len(watching.builds()) == 1 and watching.watching.startswith("Watching ")
+        watching.proc.send_signal(signal.SIGINT)
+        with pytest.raises(subprocess.TimeoutExpired):
+            watching.proc.wait(timeout=2)
+    finally:
+        code, rest = watching.stop(signal.SIGTERM)
+    assert code == 0 and rest[0] == "Stopped watching" and len(rest) == 2
+    assert re.fullmatch(r"kg build: \d+\.\d\d s", rest[1]), rest  # -v: how long the command ran

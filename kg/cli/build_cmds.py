@@ -86,7 +86,7 @@ def _run(project, **kwargs):
               help="Then keep watching the ontology, the reference and the articles, and build again as "
                    "soon as one changes, in this process: only what changed is redone and read. A failed "
                    "build is reported and the watch goes on. With --format json or turtle, each "
-                   "build's report is printed in turn. Ctrl-C stops it (exit 0).")
+                   "build's report is printed in turn. Ctrl-C or SIGTERM stops it (exit 0).")
 @report_options
 @build_options
 @click.pass_context
@@ -171,6 +171,7 @@ def _watch(project, out: Path, shown_dir: str, options: dict) -> None:
     """``kg build --watch``: build, then build again after each batch of changes to the inputs,
     keeping what a build needs from one to the next (``kg.pipeline.Warm``); an error is reported
     as ``kg build`` reports it, and the watch goes on."""
+    import signal
     import time
 
     from ..pipeline import Warm, input_folders, watch_inputs
@@ -190,16 +191,28 @@ def _watch(project, out: Path, shown_dir: str, options: dict) -> None:
             click.echo(line, err=True)
         detail(f"kg build: {time.monotonic() - began:.2f} s")
 
-    once()
-    folders = [project.display(d) + "/" for d in input_folders(project)]
-    say(f"Watching {', '.join(folders)} for changes (Ctrl-C stops)")
+    def stop(_signum, _frame) -> None:
+        raise KeyboardInterrupt
+
+    # SIGTERM (a service manager's, kill's) stops it as Ctrl-C does; SIGINT is left as it was
+    # given: a job started in the background ignores it, as it should
     try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: SIGTERM as Python has it
+        previous = None
+    try:
+        once()
+        folders = [project.display(d) + "/" for d in input_folders(project)]
+        say(f"Watching {', '.join(folders)} for changes (Ctrl-C stops)")
         for changed in watch_inputs(project):
             shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
             say(f"Changed: {shown}")
             once()
     except KeyboardInterrupt:
         pass
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     say("Stopped watching")
 
 
