@@ -469,9 +469,11 @@ def _build_articles(setup: "_Setup", cache, jobs: int, progress: Callable[[int, 
             hits, keys = warm.hits(cache, paths)
         else:
             hits = cache.get_many(paths)
-    # what is alive now lives through the build: the collections to come (the cross-check,
-    # the report) need not walk it again (nor do the forked workers, which share its pages)
-    gc.freeze()
+        # what is alive now lives through the build: the collections to come (the cross-check,
+        # the report) need not walk it again (nor do the forked workers, which share its pages);
+        # frozen before the collector is on again, whose first collection would walk it all
+        # (0.06-0.09 s at 10,000 articles)
+        gc.freeze()
     for i, hit in enumerate(hits):
         if hit is not None and setup.current(hit):
             units[i] = hit
