@@ -258,3 +258,47 @@ def test_docs_and_pictures_outlive_a_build_and_a_query_that_rebuilds(proj):
     # and written again, they replace themselves
     assert kg(proj, "docs").exit_code == 0 and kg(proj, "viz", "casarex-2025").exit_code == 0
     assert {p: p.read_bytes() for p in pages} == pages
+
+
+@pytest.mark.parametrize("after", ["rename", "sync"])
+def test_an_interrupt_once_the_link_is_renamed_keeps_what_it_points_at(tmp_path, monkeypatch, after):
+    """Ctrl-C (or SIGTERM in ``kg build --watch``) raised as the swap ends, once the new link is
+    renamed over the path (``after``: right after the rename, or in the folder's sync that
+    follows): the path points at the new generation, which is kept whole; a publish interrupted
+    before the rename removes its generation and leaves the path as it was."""
+    from kg.output import publish
+
+    link = tmp_path / "out"
+    publish.publish_files(link, "build", {"a.txt": b"old\n"})
+    real_replace, real_fsync = os.replace, publish._fsync
+
+    def replace(src, dst):
+        real_replace(src, dst)
+        if after == "rename" and Path(dst) == link:
+            raise KeyboardInterrupt
+
+    def fsync(path):
+        real_fsync(path)
+        if after == "sync" and Path(path) == link.parent:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(publish.os, "replace", replace)
+    monkeypatch.setattr(publish, "_fsync", fsync)
+    with pytest.raises(KeyboardInterrupt):
+        publish.publish_files(link, "build", {"a.txt": b"new\n"})
+    assert (link / "a.txt").read_bytes() == b"new\n"
+    monkeypatch.undo()
+
+    # interrupted before the rename: the old one stays, the new folder is gone
+    gens = publish.generations_dir(link)
+    before = sorted(p.name for p in gens.iterdir())
+
+    def interrupted(*_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(publish, "_swap", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        publish.publish_files(link, "build", {"a.txt": b"newer\n"})
+    monkeypatch.undo()
+    assert (link / "a.txt").read_bytes() == b"new\n"
+    assert sorted(p.name for p in gens.iterdir()) == before

@@ -216,6 +216,15 @@ def _swap(link: Path, generation: Path, shown: str, option: str) -> None:
     _fsync(link.parent)
 
 
+def _points_at(link: Path, generation: Path) -> bool:
+    """Whether ``link`` is a symbolic link to ``generation`` (an absolute path)."""
+    try:
+        target = os.readlink(link)
+    except OSError:
+        return False
+    return Path(os.path.abspath(os.path.join(link.parent, target))) == generation
+
+
 def _remove(generation: Path) -> None:
     """Remove a generation of kg's, then its marker (so a folder kg made always has one)."""
     if generation.is_dir() and not generation.is_symlink():
@@ -246,7 +255,8 @@ def publishing(link: Path, kind: str, shown: str | None = None, option: str = "-
                busy: Callable[[Path], bool] | None = None) -> Iterator[Path]:
     """Publish a new generation of ``kind`` at ``link``: yields the new, empty generation folder
     for the caller to fill; when the block ends without an error, the folder is synced and
-    ``link`` points at it; on an error it is removed and ``link`` is left as it was.
+    ``link`` points at it; on an error before that it is removed and ``link`` is left as it
+    was (an interrupt once ``link`` points at it leaves it published).
 
     Waits for another publisher of ``link`` to finish (or raises :class:`Locked` at once when
     not ``wait``). ``busy(generation)`` tells an older generation that another process has open
@@ -271,7 +281,11 @@ def publishing(link: Path, kind: str, shown: str | None = None, option: str = "-
             _fsync(gens)
             _swap(link, generation, shown, option)
         except BaseException:
-            _remove(generation)
+            # an interrupt (Ctrl-C, SIGTERM in kg build --watch) may come once the link is
+            # renamed but before the swap returns: what the path points at is published, and
+            # is kept; only a generation never published is removed
+            if not _points_at(link, generation):
+                _remove(generation)
             raise
         clean_up(gens, kind, [generation, *([previous] if previous is not None else [])], busy)
 
