@@ -1,10 +1,12 @@
 """The ``kg`` console command ends ``kg build`` and ``kg validate`` without the interpreter's
 teardown (``kg.cli.group.exit_without_teardown``): what they print and write, and their exit
-codes, are those of the same command through click in-process (``CliRunner``), and only they end
-that way (an ``atexit`` hook shows the teardown ran or not)."""
+codes, are those of the same command through click in-process (``CliRunner``), the functions
+registered with ``atexit`` still run, and only they end that way (an object freed in the
+teardown says whether it ran)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,13 +18,23 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from generate import generate  # noqa: E402
 
-#: the console command (``kg.cli:main``), with a hook that says when the teardown runs
-_MAIN = ("import atexit, sys; atexit.register(lambda: print('teardown ran', file=sys.stderr)); "
-         "from kg.cli import main; sys.argv = ['kg'] + sys.argv[1:]; main()")
+#: the console command (``kg.cli:main``), with an object that says when the teardown frees it,
+#: and an ``atexit`` hook (which runs either way) that writes a file
+_MAIN = ("import atexit, os, sys\n"
+         "class Freed:\n"
+         "    def __del__(self): print('teardown ran', file=sys.stderr)\n"
+         "kept = Freed()\n"
+         "atexit.register(lambda: open(os.environ['KG_ATEXIT_FILE'], 'w').close())\n"
+         "from kg.cli import main; sys.argv = ['kg'] + sys.argv[1:]; main()\n")
 
 
 def _console(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", _MAIN, *args], capture_output=True, text=True, timeout=300)
+    """The console command run with ``args``; its ``atexit`` hook must have run."""
+    marker = Path(args[1]).parent / f"atexit-{len(list(Path(args[1]).parent.glob('atexit-*')))}"
+    done = subprocess.run([sys.executable, "-c", _MAIN, *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "KG_ATEXIT_FILE": str(marker)})
+    assert marker.exists(), done.stderr
+    return done
 
 
 def test_build_and_validate_end_as_click_ends_them(tmp_path, run_kg):

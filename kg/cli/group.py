@@ -131,8 +131,9 @@ def exit_without_teardown() -> None:
     the interpreter's teardown: freeing one by one every object a build of 10,000 articles left
     (0.2-0.4 s, more than the build of one edited article). For commands whose work is all on
     disk when they return (``kg build``, ``kg validate``: files written whole, synced and
-    renamed; worker processes joined), never for one that holds a store open. Only the console
-    command (``main``) does it; click's own ``main`` (tests, ``CliRunner``) ends as it does."""
+    renamed; worker processes joined), never for one that holds a store open. The functions
+    registered with ``atexit`` still run. Only the console command (``main``) does it; click's
+    own ``main`` (tests, ``CliRunner``) ends as it does."""
     _QUICK_EXIT["asked"] = True
 
 
@@ -145,7 +146,10 @@ def main() -> None:
     except SystemExit as exc:
         if not _QUICK_EXIT["asked"] or not (exc.code is None or isinstance(exc.code, int)):
             raise
+        import atexit
+
         try:
+            atexit._run_exitfuncs()  # what was registered to run at exit still runs (a coverage or memory report)
             sys.stdout.flush()
             sys.stderr.flush()
         except Exception:  # a closed pipe: as Python reports it, on the way out
