@@ -345,13 +345,10 @@ def _read_inputs(project: Project, validate_graphs: bool, reason: str, engine: s
     """Inputs: the ontology, the reference entities (and their graph), the shapes (those
     ``warm`` kept, where their files and the way of building are the same; else, with
     ``use_cache``, those a build kept in the cache, ``_kept_inputs``)."""
-    from .build.cache import digest_files
-
     # hashed before they are read: a file changed in between gives a key its entries never
     # match again (they are then checked entity by entity), never entries of old bytes under
     # the key of new ones
-    ref_key = digest_files(project.reference_paths(), extra="reference")
-    context_key = digest_files([*project.ontology_paths(), project.shapes_path()], extra="context")
+    ref_key, context_key = _input_digests(project)
     key = None
     if warm is not None:
         key = (ref_key, context_key, validate_graphs, reason, engine, str(project.root.resolve()))
@@ -372,6 +369,14 @@ def _read_inputs(project: Project, validate_graphs: bool, reason: str, engine: s
     return setup
 
 
+def _input_digests(project: Project) -> tuple[str, str]:
+    """The digests of the reference files and of the ontology and shapes files."""
+    from .build.cache import digest_files
+
+    return (digest_files(project.reference_paths(), extra="reference"),
+            digest_files([*project.ontology_paths(), project.shapes_path()], extra="context"))
+
+
 #: the folder of the cache (``Project.cache_dir``) where the inputs read are kept (``_kept_inputs``)
 INPUTS_KEPT = "inputs"
 
@@ -388,7 +393,7 @@ def _kept_inputs(project: Project, validate_graphs: bool, ref_key: str, context_
     the files are raised as ``read_context`` raises them: nothing is kept of a failed read."""
     import rdflib
 
-    from .build.cache import code_key, digest_files, read_checked, write_checked
+    from .build.cache import code_key, read_checked, write_alone
 
     _check_articles_folder(project)
     key = hashlib.sha256("\0".join([code_key(), rdflib.__version__, ref_key, context_key, str(validate_graphs),
@@ -400,15 +405,8 @@ def _kept_inputs(project: Project, validate_graphs: bool, ref_key: str, context_
     ontology, reference, vocab = read_context(project)
     shapes = load_shapes(project) if validate_graphs else None
     read = (ontology, reference, vocab, shapes)
-    if (digest_files(project.reference_paths(), extra="reference") == ref_key
-            and digest_files([*project.ontology_paths(), project.shapes_path()], extra="context") == context_key
-            and write_checked(folder / f"{key}.pickle", read)):
-        for other in folder.glob("*.pickle"):  # one file: the inputs as they are now
-            if other.name != f"{key}.pickle":
-                try:
-                    other.unlink()
-                except OSError:
-                    pass
+    if _input_digests(project) == (ref_key, context_key):  # one file: the inputs as they are now
+        write_alone(folder / f"{key}.pickle", read)
     return read
 
 

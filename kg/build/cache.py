@@ -429,14 +429,7 @@ class Cache:
     def put_context(self, value: Any, extra: str = "") -> None:
         """Keep ``value`` under the inputs key and ``extra``, and remove the context files of
         other inputs (a reference edited again and again leaves one file, not one an edit)."""
-        target = self._context_file(extra)
-        self._write(target, value)
-        for other in target.parent.glob("*.pickle"):
-            if other != target:
-                try:
-                    other.unlink()
-                except OSError:
-                    pass
+        write_alone(self._context_file(extra), value)
 
 
 def read_checked(target: Path) -> Any | None:
@@ -463,6 +456,19 @@ def write_checked(target: Path, value: Any) -> bool:
         fh.write(data)
 
     return _replace(target, ".entry-", write)
+
+
+def write_alone(target: Path, value: Any) -> bool:
+    """``write_checked``, then the other ``*.pickle`` files beside ``target`` removed: one file
+    kept for what is current (the context, the inputs read), not one for each past state."""
+    written = write_checked(target, value)
+    for other in target.parent.glob("*.pickle"):
+        if other != target:
+            try:
+                other.unlink()
+            except OSError:
+                pass
+    return written
 
 
 def _replace(target: Path, prefix: str, write: Callable[[BinaryIO], None]) -> bool:
