@@ -6,11 +6,14 @@ A query file is valid SPARQL with a header of ``#+ key: value`` lines (grlc's co
 grlc/BASIL way: ``?_state_iri`` is required, ``?__since_xsd_date`` optional; the suffix gives
 the type (``_iri``, ``_integer``, ``_xsd_date``; none: a string).
 
-``narrows: {speaker: speaker}`` says that an optional IRI parameter only narrows the query's
-listing: bound, the query gives exactly the listing's rows whose column (here ``speaker``) is that
-IRI, in the same order. ``kg load --materialize`` then keeps the listing grouped by that column,
-and a lookup of one value reads its rows there (``kg.engines.materialized``); tests compare it
-with the store's own answer for every value.
+``narrows: {speaker: speaker}`` says that an IRI parameter only narrows the query's listing (the
+query run with the parameter unbound): bound, the query gives exactly the listing's rows whose
+column (here ``speaker``) is that IRI, in the same order. The parameter is optional, or the
+query's only required one, which then names the column itself (``narrows: {state: _state_iri}``
+in ``exercise-partners``: left unbound, the query lists every state's partners, a listing that
+only ``kg load --materialize`` runs). ``kg load --materialize`` keeps the listing grouped by that
+column, and a lookup of one value reads its rows there (``kg.engines.materialized``); tests
+compare it with the store's own answer for every value.
 """
 from __future__ import annotations
 
@@ -225,11 +228,12 @@ def check_query(q: QueryFile, display: str, allow_service: bool = False) -> None
                     "so that every engine can bind it", display)
     by_name = {p.name: p for p in q.params}
     line = _header_line(q.text, "narrows") if q.narrows else 1
+    required = [p for p in q.params if p.required]
     for name, column in q.narrows.items():
         p = by_name.get(name)
-        if p is None or p.type != "iri" or p.required:
-            raise InputError(f"'narrows' names {name!r}, which is not an optional IRI parameter of the query "
-                             "(?__NAME_iri)", display, line)
+        if p is None or p.type != "iri" or (p.required and len(required) > 1):
+            raise InputError(f"'narrows' names {name!r}, which is neither an optional IRI parameter of the query "
+                             "(?__NAME_iri) nor its only required one (?_NAME_iri)", display, line)
         if q.form != "SELECT" or projection is None or column not in projection:
             raise InputError(f"'narrows' names the column {column!r}, which the SELECT clause does not list",
                              display, line)
@@ -472,28 +476,48 @@ def _first_line(exc: BaseException) -> str:
 
 @dataclass
 class Materialized:
-    """What ``materialize`` kept: how many results, their rows, and labelled IRIs."""
+    """What ``materialize`` kept: how many whole results, the rows run, labelled IRIs, and the
+    lookups kept grouped (a query and a parameter each)."""
 
     results: int
     rows: int
     labels: int
+    lookups: int = 0
 
 
 def listings(queries_dir: Path, display) -> list[QueryFile]:
     """The saved SELECT queries and checks that run with no parameter given: their whole listings."""
+    return [q for q in _saved_selects(queries_dir, display) if not any(p.required for p in q.params)]
+
+
+def grouped_lookups(queries_dir: Path, display) -> list[QueryFile]:
+    """The saved SELECT queries whose one required parameter only narrows their listing
+    (``#+ narrows``): ``kg load --materialize`` keeps that listing grouped by its column only."""
+    return [q for q in _saved_selects(queries_dir, display)
+            if any(p.required for p in q.params) and _required_narrowed(q)]
+
+
+def _required_narrowed(q: QueryFile) -> bool:
+    return all(p.name in q.narrows for p in q.params if p.required)
+
+
+def _saved_selects(queries_dir: Path, display) -> list[QueryFile]:
     out = []
     for name in query_names(queries_dir):
         q = find_query(queries_dir, name, display)
-        if q.form == "SELECT" and not any(p.required for p in q.params):
+        if q.form == "SELECT":
             check_query(q, display(queries_dir / f"{name}.rq"))
             out.append(q)
     return out
 
 
 def materialize(generation: Path, queries: list[QueryFile], progress=None, jobs: int = 1) -> Materialized:
-    """Run each of ``queries`` (the whole listings: ``listings``) on the closed, unpublished
-    store ``generation`` as ``kg query --store`` runs it, and find the label of every IRI; keep
-    them in the generation (``kg.engines.materialized``) for the engines that open it later.
+    """Run each of ``queries`` (the whole listings, ``listings``, and the lookups kept grouped
+    only, ``grouped_lookups``) with no parameter bound on the closed, unpublished store
+    ``generation`` as ``kg query --store`` runs it, and find the label of every IRI; keep them in
+    the generation (``kg.engines.materialized``) for the engines that open it later: a listing
+    whole, and grouped by each column a parameter narrows it to (a query with a required
+    parameter only so).
     ``jobs`` queries run at once, in threads (Oxigraph evaluates them in parallel: two threads
     took 6.7 s where one took 9.5 s); each result is written as it ends, and what is written
     does not depend on the order. ``progress(name)`` is told each query as it ends. A query that
@@ -507,7 +531,7 @@ def materialize(generation: Path, queries: list[QueryFile], progress=None, jobs:
 
     engine = OxigraphEngine.open(generation, materialized=False)
     writer = Writer(generation)
-    rows = 0
+    rows = lookups = 0
     labels: dict[str, Term] = {}
 
     def run(q: QueryFile | None):
@@ -534,8 +558,10 @@ def materialize(generation: Path, queries: list[QueryFile], progress=None, jobs:
                             continue
                         by_name = {p.name: p.var for p in q.params}
                         writer.add(q.runnable, result.variables, result.rows,
-                                   lookups={by_name[name]: column for name, column in q.narrows.items()})
+                                   lookups={by_name[name]: column for name, column in q.narrows.items()},
+                                   whole=not any(p.required for p in q.params))
                         rows += len(result.rows)
+                        lookups += len(q.narrows)
                         if progress is not None:
                             progress(q.name)
             except BaseException:
@@ -547,4 +573,4 @@ def materialize(generation: Path, queries: list[QueryFile], progress=None, jobs:
         del engine
         gc.collect()  # nothing else holds the store: this closes it
     writer.finish(labels)
-    return Materialized(len(queries), rows, len(labels))
+    return Materialized(len(writer.names), rows, len(labels), lookups)

@@ -14,7 +14,7 @@ from kg.engines import materialized
 from kg.engines.materialized import FOLDER, INDEX, Kept, query_key
 from kg.engines.oxigraph_engine import OxigraphEngine
 from kg.pipeline import NAMED
-from kg.queries import listings, materialize
+from kg.queries import grouped_lookups, listings, materialize
 from kg.sparql.results import lookup_labels
 from kg.sparql.terms import Term
 from servers import kg, one_line_error
@@ -27,6 +27,10 @@ from generate import generate  # noqa: E402
 
 def _listings(project: Path):
     return listings(project / "queries", str)
+
+
+def _grouped(project: Path):
+    return grouped_lookups(project / "queries", str)
 
 
 def _rows(result):
@@ -48,6 +52,14 @@ def _assert_kept_is_live(project: Path, store: Path) -> None:
         assert _rows(kept.select(q.runnable, {})) == want, q.name
         stream = kept.select_stream(q.runnable, {})
         assert (stream.variables, list(stream.rows)) == want, q.name
+        assert _rows(memory.select(q.runnable, {})) == want, q.name
+        _assert_lookups_are_live(q, want, kept, live, memory)
+    # a query whose required parameter narrows it: its listing is kept only grouped
+    grouped = _grouped(project)
+    assert [q.name for q in grouped] == ["exercise-partners"]
+    for q in grouped:
+        assert kept.kept.result(q.runnable) is None, q.name
+        want = _rows(live.select(q.runnable, {}))
         assert _rows(memory.select(q.runnable, {})) == want, q.name
         _assert_lookups_are_live(q, want, kept, live, memory)
     # every IRI's label: as the label queries find them
@@ -91,6 +103,7 @@ def test_the_kept_results_are_the_stores_through_edits_additions_and_removals(tm
     store = root / ".kg" / "store"
     n = len(_listings(root))
     assert load.stderr.splitlines()[-1].startswith(f"Kept the results of {n} listing(s) and check(s) (")
+    assert "), 2 lookup(s) grouped by their parameter and " in load.stderr.splitlines()[-1]
     assert load.stderr.splitlines()[-1].endswith(" labels in .kg/store")
     _assert_kept_is_live(root, store)
     first = store.resolve()
@@ -211,7 +224,10 @@ def test_a_damaged_group_is_not_used(kept_store, damage):
 
 
 @pytest.mark.parametrize("header, error", [
-    ("#+ narrows:\n#+   nobody: speaker\n", "'narrows' names 'nobody', which is not an optional IRI parameter"),
+    ("#+ narrows:\n#+   nobody: speaker\n", "'narrows' names 'nobody', which is neither an optional IRI parameter "
+     "of the query (?__NAME_iri) nor its only required one (?_NAME_iri)"),
+    ("#+ narrows:\n#+   one: _one_iri\n", "'narrows' names 'one', which is neither an optional IRI parameter "
+     "of the query (?__NAME_iri) nor its only required one (?_NAME_iri)"),
     ("#+ narrows:\n#+   speaker: said\n", "'narrows' names the column 'said', which the SELECT clause does not list"),
     ("#+ narrows: speaker\n", "'narrows' in the '#+' header must map parameters to columns"),
 ])
@@ -220,8 +236,8 @@ def test_a_wrong_narrows_header_is_refused_before_anything_is_loaded(kept_store,
     before = store.resolve()
     path = root / "queries" / "mine.rq"
     path.write_text("#+ summary: one speaker's\n" + header +
-                    "SELECT ?speaker ?__speaker_iri WHERE { ?c <https://w3id.org/milcoop/ontology/attributedTo> ?speaker "
-                    "FILTER(!BOUND(?__speaker_iri) || ?speaker = ?__speaker_iri) }\n")
+                    "SELECT ?speaker ?__speaker_iri ?_one_iri ?_two_iri WHERE { ?c <https://w3id.org/milcoop/ontology/attributedTo> "
+                    "?speaker FILTER(!BOUND(?__speaker_iri) || ?speaker = ?__speaker_iri) }\n")
     one_line_error(kg(root, "load", "--materialize"), f"queries/mine.rq:2: {error}")
     assert store.resolve() == before
     one_line_error(kg(root, "query", "mine"), f"queries/mine.rq:2: {error}")
@@ -282,17 +298,20 @@ def test_materialize_writes_only_inside_the_new_generation(tmp_path):
     # run on a copy of the store: materialize adds only its folder
     copy = tmp_path / "copy"
     shutil.copytree(gen, copy)
-    done = materialize(copy, _listings(root))
+    queries = [*_listings(root), *_grouped(root)]
+    done = materialize(copy, queries)
     assert sorted(os.listdir(copy)) == sorted([*before, FOLDER])
     assert done.results == len(_listings(root)) and done.labels > 0
     assert Kept.of(copy) is not None
     # several at once: the same files, byte for byte, whatever order the queries end in
     other = tmp_path / "other"
     shutil.copytree(gen, other)
-    assert materialize(other, _listings(root), jobs=3) == done
+    assert materialize(other, queries, jobs=3) == done
     names = sorted(os.listdir(copy / FOLDER))
-    # each result, the labels and the index; and each kept lookup's groups and their directory
-    lookups = sum(len(q.narrows) for q in _listings(root))
-    assert lookups and names == sorted(os.listdir(other / FOLDER)) and len(names) == done.results + 2 + 2 * lookups
+    # each listing's result, the labels and the index; and each kept lookup's groups and their
+    # directory (a query with a required parameter: its groups only)
+    lookups = sum(len(q.narrows) for q in queries)
+    assert lookups == done.lookups == 2
+    assert names == sorted(os.listdir(other / FOLDER)) and len(names) == done.results + 2 + 2 * lookups
     for name in names:
         assert (copy / FOLDER / name).read_bytes() == (other / FOLDER / name).read_bytes(), name

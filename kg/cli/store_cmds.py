@@ -44,7 +44,8 @@ def _endpoint(endpoint, query_path, timeout, retries, max_answer_mb, gsp_path=No
 @store_option
 @click.option("--materialize", is_flag=True,
               help="Also run every saved listing and check (the queries without a required parameter) "
-                   "on the new store and keep their results and every IRI's label in it, so that "
+                   "on the new store and keep their results and every IRI's label in it, and each "
+                   "lookup whose parameter only narrows a listing ('#+ narrows') grouped by it, so that "
                    "'kg query --store', 'kg check --store' and 'kg serve --store' answer them at once; "
                    "used while the store, the query text and kg are unchanged. Embedded store only.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
@@ -101,9 +102,10 @@ def load(ctx: click.Context, store_dir: Path | None, materialize: bool, jobs: in
         trig = out_dir / NAMED
         kept = []
         if materialize:  # the saved queries are read and checked before the graph is loaded
-            from ..queries import listings, materialize as keep
+            from ..queries import grouped_lookups, listings, materialize as keep
 
-            queries = listings(project.queries_dir, project.display)
+            queries = [*listings(project.queries_dir, project.display),
+                       *grouped_lookups(project.queries_dir, project.display)]
 
         def prepare(generation: Path) -> None:
             with progress("Materializing", len(queries)) as ended:
@@ -122,8 +124,8 @@ def load(ctx: click.Context, store_dir: Path | None, materialize: bool, jobs: in
     summary(f"Loaded {len(result.graphs)} graph(s), {result.triples} triples into {result.target}{removed}")
     if materialize:
         m = kept[0]
-        summary(f"Kept the results of {m.results} listing(s) and check(s) ({m.rows} rows) "
-                f"and {m.labels} labels in {result.target}")
+        summary(f"Kept the results of {m.results} listing(s) and check(s) ({m.rows} rows), "
+                f"{m.lookups} lookup(s) grouped by their parameter and {m.labels} labels in {result.target}")
 
 
 @cli.group(name="store")

@@ -22,7 +22,9 @@ A listing whose query says that a parameter only narrows it (``#+ narrows: {spea
 in ``queries/statements.rq``: bound, the query gives the listing's rows whose ``speaker`` is that
 IRI) is also kept grouped by that column (``Writer.add``'s ``lookups``), so that a lookup of one
 value reads its own rows only: a directory (each value's place and checksum in the groups file)
-and the groups, each packed as a result is.
+and the groups, each packed as a result is. A query whose only required parameter narrows it
+(``exercise-partners``: ``narrows: {state: _state_iri}``) is run with it unbound and kept grouped
+only.
 """
 from __future__ import annotations
 
@@ -186,12 +188,15 @@ class Writer:
             raise OSError(f"cannot write {self.folder / name}")
 
     def add(self, query: str, variables: list[str], rows: list[Row],
-            lookups: dict[str, str] | None = None) -> None:
-        """Keep ``query``'s rows; ``lookups``: each variable whose binding narrows the listing to
-        the rows whose column (its value here) is the bound IRI, kept grouped by that column."""
+            lookups: dict[str, str] | None = None, whole: bool = True) -> None:
+        """Keep ``query``'s rows (its listing with nothing bound): whole where ``whole``, and
+        grouped by each of ``lookups``: each variable whose binding narrows the listing to the
+        rows whose column (its value here) is the bound IRI. A query with a required parameter
+        is kept grouped only: nothing runs its listing."""
         key = query_key(query)
-        self.names[key] = f"{key}.pickle"
-        self._write(self.names[key], _pack(variables, rows))
+        if whole:
+            self.names[key] = f"{key}.pickle"
+            self._write(self.names[key], _pack(variables, rows))
         for variable, column in sorted((lookups or {}).items()):
             name = f"{key}.{variable}.groups"
             self._write_groups(name, variables, rows, column)
