@@ -252,6 +252,19 @@ class Warm:
     def keep(self, keys: list[str | None], units: list["_Unit"]) -> None:
         self.units = {key: unit for key, unit in zip(keys, units) if key is not None}
 
+    @staticmethod
+    def settle() -> None:
+        """Between two builds (after one, while the process waits for changes): collect what
+        the last build left in cycles, then freeze what lives on (this warm state above all) out
+        of the cyclic collector's reach, so that the next build's collections walk only what
+        that build makes. Without it, the first objects a build made started a collection of
+        everything alive: 1.9 s of each build after an edit at 100,000 articles, where this
+        takes the same time once, while nothing is asked of the process. ``run`` leaves frozen
+        what it finds frozen."""
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+
 
 def input_folders(project: Project) -> list[Path]:
     """The folders whose files a build reads, where they exist: the ontology's, the reference's

@@ -185,3 +185,39 @@ def test_sigterm_stops_the_watch_even_where_sigint_is_ignored(tmp_path):
         code, rest = watching.stop(signal.SIGTERM)
     assert code == 0 and rest[0] == "Stopped watching" and len(rest) == 2
     assert re.fullmatch(r"kg build: \d+\.\d\d s", rest[1]), rest  # -v: how long the command ran
+
+
+def test_between_builds_the_warm_state_is_collected_once_and_frozen(tmp_path):
+    """``Warm.settle``, which the watch runs after each build: the cycles the last build left
+    are collected then, and what lives on is frozen out of the collector's reach for the next
+    build, which leaves it frozen (and builds what it built before)."""
+    import gc
+
+    from kg.pipeline import Warm, run
+    from kg.project import Project
+
+    root = generate(tmp_path / "p", articles=3, seed=4)
+    warm = Warm()
+    freed = []
+
+    class Cycle:
+        def __init__(self):
+            self.me = self
+
+        def __del__(self):
+            freed.append(True)
+
+    try:
+        first = run(Project(root), warm=warm)
+        Cycle()  # garbage in a cycle, as a build leaves some
+        gc.freeze()  # where a build froze it
+        assert not freed
+        Warm.settle()
+        assert freed == [True]
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        second = run(Project(root), warm=warm)
+        assert gc.get_freeze_count() >= frozen
+        assert first.rebuilt and second.rebuilt == [] and second.units == first.units
+    finally:
+        gc.unfreeze()

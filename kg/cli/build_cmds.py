@@ -190,6 +190,7 @@ def _watch(project, out: Path, shown_dir: str, options: dict) -> None:
                 raise
             click.echo(line, err=True)
         detail(f"kg build: {time.monotonic() - began:.2f} s")
+        warm.settle()  # the collector's work done now, before the next change (Warm.settle)
 
     def stop(_signum, _frame) -> None:
         raise KeyboardInterrupt
