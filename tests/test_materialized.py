@@ -108,7 +108,8 @@ def test_the_kept_results_are_the_stores_through_edits_additions_and_removals(tm
     _assert_kept_is_live(root, store)
     first = store.resolve()
     info = kg(root, "store", "info")
-    assert info.stderr.splitlines()[-1] == f"{n} listing result(s) kept by 'kg load --materialize', in use"
+    assert info.stderr.splitlines()[-1] == \
+        f"{n} listing result(s) and 2 grouped lookup(s) kept by 'kg load --materialize', in use"
 
     articles = root / "data" / "articles"
     text = (articles / "gen-000002.yaml").read_text()

@@ -173,4 +173,6 @@ def info(ctx: click.Context, store_dir: Path | None, endpoint: str | None, query
 
         kept = Kept.of(Path(target).resolve())
         if kept is not None:
-            summary(f"{len(kept.results)} listing result(s) kept by 'kg load --materialize', in use")
+            lookups = sum(len(by_variable) for by_variable in kept.lookups.values())
+            summary(f"{len(kept.results)} listing result(s) and {lookups} grouped lookup(s) kept by "
+                    "'kg load --materialize', in use")
