@@ -9,9 +9,9 @@ the type (``_iri``, ``_integer``, ``_xsd_date``; none: a string).
 ``narrows: {speaker: speaker}`` says that an IRI parameter only narrows the query's listing (the
 query run with the parameter unbound): bound, the query gives exactly the listing's rows whose
 column (here ``speaker``) is that IRI, in the same order. The parameter is optional, or the
-query's only required one, which then names the column itself (``narrows: {state: _state_iri}``
-in ``exercise-partners``: left unbound, the query lists every state's partners, a listing that
-only ``kg load --materialize`` runs). ``kg load --materialize`` keeps the listing grouped by that
+query's only required one (``narrows: {state: _state_iri}`` in ``exercise-partners``, whose
+column is the parameter's own: left unbound, the query lists every state's partners, a listing
+that only ``kg load --materialize`` runs). ``kg load --materialize`` keeps the listing grouped by that
 column, and a lookup of one value reads its rows there (``kg.engines.materialized``); tests
 compare it with the store's own answer for every value.
 """
