@@ -68,6 +68,11 @@ class QueryFile:
     narrows: dict[str, str] = field(default_factory=dict)
 
     @property
+    def listing(self) -> bool:
+        """Whether it runs with no parameter given (none is required): a whole listing."""
+        return not any(p.required for p in self.params)
+
+    @property
     def runnable(self) -> str:
         """The text that runs: the query with the project's prefixes it does not declare itself
         declared before it, on one line of their own (as Wikidata's query service does)."""
@@ -487,18 +492,25 @@ class Materialized:
 
 def listings(queries_dir: Path, display) -> list[QueryFile]:
     """The saved SELECT queries and checks that run with no parameter given: their whole listings."""
-    return [q for q in _saved_selects(queries_dir, display) if not any(p.required for p in q.params)]
+    return [q for q in _saved_selects(queries_dir, display) if q.listing]
 
 
 def grouped_lookups(queries_dir: Path, display) -> list[QueryFile]:
     """The saved SELECT queries whose one required parameter only narrows their listing
     (``#+ narrows``): ``kg load --materialize`` keeps that listing grouped by its column only."""
-    return [q for q in _saved_selects(queries_dir, display)
-            if any(p.required for p in q.params) and _required_narrowed(q)]
+    return [q for q in _saved_selects(queries_dir, display) if _grouped_only(q)]
 
 
-def _required_narrowed(q: QueryFile) -> bool:
-    return all(p.name in q.narrows for p in q.params if p.required)
+def kept_queries(queries_dir: Path, display) -> list[QueryFile]:
+    """What ``kg load --materialize`` runs, each saved query read and checked once (about 3 s for
+    the project's): the whole listings (``listings``), then the lookups kept grouped only
+    (``grouped_lookups``)."""
+    saved = _saved_selects(queries_dir, display)
+    return [*(q for q in saved if q.listing), *(q for q in saved if _grouped_only(q))]
+
+
+def _grouped_only(q: QueryFile) -> bool:
+    return not q.listing and all(p.name in q.narrows for p in q.params if p.required)
 
 
 def _saved_selects(queries_dir: Path, display) -> list[QueryFile]:
@@ -512,8 +524,8 @@ def _saved_selects(queries_dir: Path, display) -> list[QueryFile]:
 
 
 def materialize(generation: Path, queries: list[QueryFile], progress=None, jobs: int = 1) -> Materialized:
-    """Run each of ``queries`` (the whole listings, ``listings``, and the lookups kept grouped
-    only, ``grouped_lookups``) with no parameter bound on the closed, unpublished store
+    """Run each of ``queries`` (``kept_queries``: the whole listings, and the lookups kept
+    grouped only) with no parameter bound on the closed, unpublished store
     ``generation`` as ``kg query --store`` runs it, and find the label of every IRI; keep them in
     the generation (``kg.engines.materialized``) for the engines that open it later: a listing
     whole, and grouped by each column a parameter narrows it to (a query with a required
@@ -531,7 +543,7 @@ def materialize(generation: Path, queries: list[QueryFile], progress=None, jobs:
 
     engine = OxigraphEngine.open(generation, materialized=False)
     writer = Writer(generation)
-    rows = lookups = 0
+    rows = 0
     labels: dict[str, Term] = {}
 
     def run(q: QueryFile | None):
@@ -559,9 +571,8 @@ def materialize(generation: Path, queries: list[QueryFile], progress=None, jobs:
                         by_name = {p.name: p.var for p in q.params}
                         writer.add(q.runnable, result.variables, result.rows,
                                    lookups={by_name[name]: column for name, column in q.narrows.items()},
-                                   whole=not any(p.required for p in q.params))
+                                   whole=q.listing)
                         rows += len(result.rows)
-                        lookups += len(q.narrows)
                         if progress is not None:
                             progress(q.name)
             except BaseException:
@@ -573,4 +584,4 @@ def materialize(generation: Path, queries: list[QueryFile], progress=None, jobs:
         del engine
         gc.collect()  # nothing else holds the store: this closes it
     writer.finish(labels)
-    return Materialized(len(writer.names), rows, len(labels), lookups)
+    return Materialized(len(writer.names), rows, len(labels), sum(len(by) for by in writer.lookups.values()))

@@ -102,10 +102,9 @@ def load(ctx: click.Context, store_dir: Path | None, materialize: bool, jobs: in
         trig = out_dir / NAMED
         kept = []
         if materialize:  # the saved queries are read and checked before the graph is loaded
-            from ..queries import grouped_lookups, listings, materialize as keep
+            from ..queries import kept_queries, materialize as keep
 
-            queries = [*listings(project.queries_dir, project.display),
-                       *grouped_lookups(project.queries_dir, project.display)]
+            queries = kept_queries(project.queries_dir, project.display)
 
         def prepare(generation: Path) -> None:
             with progress("Materializing", len(queries)) as ended:
